@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The test command (README "Run the tests"): sets up .venv, then runs the
+# test suite against a throwaway MariaDB server the session starts itself.
+# Extra arguments go to pytest, e.g. scripts/test.sh -k restore
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$repo/scripts/bootstrap.sh"
+cd "$repo"
+exec pytest "$@"

@@ -1,0 +1,125 @@
+"""A throwaway MariaDB server in a temporary datadir on a free port.
+
+The tests and the demo start one of these unless the user points them at an
+existing server; it is removed, data and all, when stopped.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Optional
+
+import pymysql
+
+from .connection import ConnectionSettings
+from .errors import FatalError
+
+SERVER_BINARIES = ("mariadbd", "mysqld")
+INSTALL_BINARIES = ("mariadb-install-db", "mysql_install_db")
+
+
+def _find_binary(names) -> str:
+    search_path = os.environ.get("PATH", "") + os.pathsep + "/usr/sbin" + os.pathsep + "/usr/local/sbin"
+    for name in names:
+        found = shutil.which(name, path=search_path)
+        if found:
+            return found
+    raise FatalError(f"cannot start a local MariaDB: none of {', '.join(names)} is installed")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LocalServer:
+    """`with LocalServer() as settings:` gives ConnectionSettings for a fresh server."""
+
+    def __init__(self, adapter_type: str = "mysql", base_dir: Optional[str] = None, startup_timeout: float = 30.0):
+        self.adapter_type = adapter_type
+        self.base_dir = base_dir
+        self.startup_timeout = startup_timeout
+        self.root: Optional[Path] = None
+        self.process: Optional[subprocess.Popen] = None
+        self.settings: Optional[ConnectionSettings] = None
+
+    def start(self) -> ConnectionSettings:
+        self.root = Path(tempfile.mkdtemp(prefix="safeguard-mariadb-", dir=self.base_dir))
+        datadir = self.root / "data"
+        install = subprocess.run(
+            [
+                _find_binary(INSTALL_BINARIES),
+                "--no-defaults",
+                f"--datadir={datadir}",
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+            ],
+            capture_output=True,
+            text=True,
+        )
+        if install.returncode != 0:
+            raise FatalError(f"mariadb-install-db failed: {install.stderr.strip().splitlines()[-1:]}")
+        port = free_port()
+        self.process = subprocess.Popen(
+            [
+                _find_binary(SERVER_BINARIES),
+                "--no-defaults",
+                f"--datadir={datadir}",
+                f"--port={port}",
+                "--bind-address=127.0.0.1",
+                f"--socket={self.root / 'mysqld.sock'}",
+                f"--pid-file={self.root / 'mysqld.pid'}",
+                "--user=root",
+                "--skip-log-bin",
+                "--innodb-buffer-pool-size=256M",
+                "--innodb-flush-log-at-trx-commit=2",
+                "--max-allowed-packet=256M",
+                "--character-set-server=utf8mb4",
+                "--collation-server=utf8mb4_general_ci",
+                f"--log-error={self.root / 'error.log'}",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.settings = ConnectionSettings(host="127.0.0.1", port=port, user="root", password="",
+                                           adapter_type=self.adapter_type)
+        self._wait_until_ready()
+        return self.settings
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                log = (self.root / "error.log").read_text(errors="replace")[-2000:]
+                raise FatalError(f"mariadbd exited with {self.process.returncode}: {log}")
+            try:
+                self.settings.connect().close()
+                return
+            except pymysql.err.OperationalError:
+                time.sleep(0.1)
+        self.stop()
+        raise FatalError(f"mariadbd did not accept connections within {self.startup_timeout:.0f}s")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.root is not None:
+            shutil.rmtree(self.root, ignore_errors=True)
+        self.process = None
+
+    def __enter__(self) -> ConnectionSettings:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -1,0 +1,56 @@
+"""Session fixtures: every test session gets its own throwaway MariaDB server."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from dbt_safeguard.local_server import LocalServer
+from harness import Sql, external_server_settings, new_schema_prefix
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """ConnectionSettings for the session's server (adapter type `mysql`)."""
+    external = external_server_settings()
+    if external is not None:
+        yield external
+        return
+    local = LocalServer(base_dir=str(tmp_path_factory.mktemp("server")))
+    try:
+        yield local.start()
+    finally:
+        local.stop()
+
+
+@pytest.fixture(scope="session")
+def schema_prefix(server):
+    """Empty on our own server; a random prefix on a server we were pointed at."""
+    if external_server_settings() is None:
+        yield ""
+        return
+    prefix = new_schema_prefix()
+    yield prefix
+    sql = Sql(server)
+    try:
+        sql.drop_schemas(prefix)
+    finally:
+        sql.close()
+
+
+@pytest.fixture(params=["mysql", "mariadb"])
+def adapter_type(request):
+    """dbt-mysql's two adapter types dispatch to different macros: run under both."""
+    return request.param
+
+
+@pytest.fixture
+def settings(server, adapter_type):
+    return dataclasses.replace(server, adapter_type=adapter_type)
+
+
+@pytest.fixture
+def sql(server):
+    client = Sql(server)
+    yield client
+    client.close()

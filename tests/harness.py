@@ -1,0 +1,107 @@
+"""Shared test plumbing: the test server, SQL helpers and the reference project."""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from dbt_safeguard.connection import ConnectionSettings
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+REFERENCE_PROJECT = REPO_ROOT / "dbt"
+
+# Point the tests at an existing server with SAFEGUARD_TEST_DB_HOST (and
+# _PORT, _USER, _PASSWORD). They then work only in schemas named with a
+# random prefix, which they create and drop themselves.
+EXTERNAL_SERVER_ENV = "SAFEGUARD_TEST_DB_HOST"
+
+
+def external_server_settings() -> Optional[ConnectionSettings]:
+    if not os.environ.get(EXTERNAL_SERVER_ENV):
+        return None
+    return ConnectionSettings.from_env(
+        {
+            "SAFEGUARD_DB_HOST": os.environ[EXTERNAL_SERVER_ENV],
+            "SAFEGUARD_DB_PORT": os.environ.get("SAFEGUARD_TEST_DB_PORT", "3306"),
+            "SAFEGUARD_DB_USER": os.environ.get("SAFEGUARD_TEST_DB_USER", "root"),
+            "SAFEGUARD_DB_PASSWORD": os.environ.get("SAFEGUARD_TEST_DB_PASSWORD", ""),
+        }
+    )
+
+
+def new_schema_prefix() -> str:
+    return f"sgt{uuid.uuid4().hex[:6]}_"
+
+
+class Sql:
+    """A tiny autocommit client for assertions: rows, checksums, existence."""
+
+    def __init__(self, settings: ConnectionSettings):
+        self.settings = settings
+        self.conn = settings.connect()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def execute(self, statement: str, params: Sequence = ()) -> int:
+        with self.conn.cursor() as cur:
+            return cur.execute(statement, params)
+
+    def rows(self, statement: str, params: Sequence = ()) -> List[Tuple]:
+        with self.conn.cursor() as cur:
+            cur.execute(statement, params)
+            return list(cur.fetchall())
+
+    def scalar(self, statement: str, params: Sequence = ()):
+        rows = self.rows(statement, params)
+        return rows[0][0] if rows else None
+
+    def tables(self, schema: str) -> List[str]:
+        return [
+            row[0]
+            for row in self.rows(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s ORDER BY table_name",
+                (schema,),
+            )
+        ]
+
+    def table_exists(self, schema: str, table: str) -> bool:
+        return table in self.tables(schema)
+
+    def checksum(self, schema: str, table: str) -> Optional[int]:
+        row = self.rows(f"CHECKSUM TABLE `{schema}`.`{table}`")[0]
+        return None if row[1] is None else int(row[1])
+
+    def table_rows(self, schema: str, table: str) -> List[Tuple]:
+        """Every row, in a stable order: what "byte-identical" is checked against."""
+        return sorted(self.rows(f"SELECT * FROM `{schema}`.`{table}`"), key=repr)
+
+    def snapshot(self, tables: Sequence[Tuple[str, str]]) -> Dict[str, Tuple[Optional[int], int]]:
+        """checksum and row count of each existing (schema, table)."""
+        result = {}
+        for schema, table in tables:
+            if self.table_exists(schema, table):
+                count = self.scalar(f"SELECT COUNT(*) FROM `{schema}`.`{table}`")
+                result[f"{schema}.{table}"] = (self.checksum(schema, table), count)
+        return result
+
+    def drop_schemas(self, prefix: str) -> None:
+        for (schema,) in self.rows(
+            "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE %s",
+            (prefix.replace("_", "\\_") + "%",),
+        ):
+            self.execute(f"DROP DATABASE `{schema}`")
+
+
+def copy_reference_project(destination: Path) -> Path:
+    """A private copy of dbt/ whose `local:` package path still points at the repo."""
+    project = destination / "dbt"
+    shutil.copytree(
+        REFERENCE_PROJECT,
+        project,
+        ignore=shutil.ignore_patterns("target", "dbt_packages", "logs"),
+    )
+    (project / "packages.yml").write_text(f"packages:\n  - local: {REPO_ROOT}\n")
+    return project
