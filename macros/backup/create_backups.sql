@@ -1,0 +1,3 @@
+{% macro create_backups() %}
+    {#- placeholder: being written -#}
+{% endmacro %}

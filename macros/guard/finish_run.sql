@@ -1,0 +1,3 @@
+{% macro finish_run(results=none) %}
+    {#- placeholder: being written -#}
+{% endmacro %}

@@ -1,0 +1,3 @@
+{% macro require_backup() %}
+    {#- placeholder: being written -#}
+{% endmacro %}

@@ -1,0 +1,3 @@
+{% macro prune_backups(dry_run=false) %}
+    {#- placeholder: being written -#}
+{% endmacro %}
