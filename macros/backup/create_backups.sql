@@ -1,3 +1,68 @@
+{#- on-run-start: "{{ safeguard.create_backups() }}"
+    Backs up, and verifies, every protected table this invocation will build
+    and that already exists. dbt keeps running models after a failed
+    on-run-start, so a failure here is enforced by require_backup(). -#}
 {% macro create_backups() %}
-    {#- placeholder: being written -#}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- if not safeguard._setting('enabled') -%}
+        {%- do safeguard._log('OFF', 'safeguard_enabled is false: no backups are taken and nothing is guarded') -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- if not safeguard._invocation_writes() -%}{{ return('') }}{%- endif -%}
+
+    {%- set tables = safeguard._protected_tables() -%}
+    {%- do safeguard._ensure_catalog() -%}
+    {%- do safeguard._acquire_lock('create_backups') -%}
+    {%- do safeguard._take_lease() -%}
+
+    {#- Plan -#}
+    {%- set ts = safeguard._run_ts() -%}
+    {%- set plan = [] -%}
+    {%- for t in tables -%}
+        {%- if safeguard._table_exists(t.schema, t.table) -%}
+            {%- set backup_schema = safeguard._backup_schema_for(t.schema) -%}
+            {%- do plan.append({
+                'backup_ts': ts, 'kind': 'backup',
+                'source_schema': t.schema, 'source_table': t.table,
+                'backup_schema': backup_schema,
+                'backup_table': safeguard._backup_name(t.schema, t.table, backup_schema, 'backup', ts),
+            }) -%}
+        {%- else -%}
+            {%- do safeguard._log('SKIP', t.schema ~ '.' ~ t.table ~ ' does not exist yet (first build): nothing to back up') -%}
+        {%- endif -%}
+    {%- endfor -%}
+
+    {#- Act -#}
+    {%- set failed = [] -%}
+    {%- for entry in plan -%}
+        {%- set label = entry.source_schema ~ '.' ~ entry.source_table -%}
+        {%- set target_name = entry.backup_schema ~ '.' ~ entry.backup_table -%}
+        {%- if safeguard._table_exists(entry.backup_schema, entry.backup_table) -%}
+            {%- do failed.append(label ~ ' (' ~ target_name ~ ' already exists)') -%}
+            {%- do safeguard._log('FAIL', label ~ ': ' ~ target_name ~ ' already exists') -%}
+        {%- else -%}
+            {%- do safeguard._execute('create schema if not exists `' ~ entry.backup_schema ~ '`') -%}
+            {#- Recorded before the copy, so a crash leaves a row that prune can clean up. -#}
+            {%- do safeguard._record_backup(entry, 'pending') -%}
+            {%- do safeguard._copy_table(entry.source_schema, entry.source_table, entry.backup_schema, entry.backup_table) -%}
+            {%- set source_print = safeguard._fingerprint(entry.source_schema, entry.source_table) -%}
+            {%- set backup_print = safeguard._fingerprint(entry.backup_schema, entry.backup_table) -%}
+            {%- if source_print == backup_print -%}
+                {%- do safeguard._update_backup(entry.backup_schema, entry.backup_table, 'verified', backup_print) -%}
+                {%- do safeguard._log('BACKUP', loop.index ~ ' of ' ~ plan | length ~ ' ' ~ label ~ ' -> ' ~ target_name ~ ' (' ~ backup_print.row_count ~ ' rows, checksum ' ~ backup_print.checksum ~ ')') -%}
+            {%- else -%}
+                {%- set note = 'source ' ~ source_print.row_count ~ ' rows/checksum ' ~ source_print.checksum ~ ', backup ' ~ backup_print.row_count ~ ' rows/checksum ' ~ backup_print.checksum -%}
+                {%- do safeguard._update_backup(entry.backup_schema, entry.backup_table, 'failed', backup_print, note) -%}
+                {%- do failed.append(label ~ ' (' ~ note ~ ')') -%}
+                {%- do safeguard._log('FAIL', label ~ ': verification failed: ' ~ note) -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- do safeguard._release_lock() -%}
+
+    {%- if failed -%}
+        {{ exceptions.raise_compiler_error("safeguard.create_backups: backup failed for " ~ failed | join('; ') ~ "; those models will refuse to run") }}
+    {%- endif -%}
+    {%- do safeguard._log('SUMMARY', plan | length ~ ' verified backup(s) at ' ~ ts ~ ', ' ~ (tables | length - plan | length) ~ ' skipped') -%}
+    {{ return('') }}
 {% endmacro %}

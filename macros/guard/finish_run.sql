@@ -1,3 +1,56 @@
-{% macro finish_run(results=none) %}
-    {#- placeholder: being written -#}
+{#- on-run-end: "{{ safeguard.finish_run(results) }}"
+    Rolls back every protected table that this run changed but did not
+    build successfully (an error, a failed post-hook, a cancelled thread),
+    from the backup taken at the start of the run, then gives back the run
+    lease. on-run-end still runs after --fail-fast. -#}
+{% macro finish_run(results) %}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- if not safeguard._setting('enabled') or not safeguard._invocation_writes() -%}{{ return('') }}{%- endif -%}
+    {%- if not safeguard._holds_lease() -%}
+        {%- do safeguard._log('SKIP', 'this run holds no safeguard lease: nothing to roll back or release') -%}
+        {{ return('') }}
+    {%- endif -%}
+
+    {%- set status_by_id = {} -%}
+    {%- set ns = namespace(run_failed=false) -%}
+    {%- for result in results or [] -%}
+        {%- do status_by_id.update({result.node.unique_id: result.status | string}) -%}
+        {%- if result.status | string in ['error', 'fail', 'runtime error'] -%}
+            {%- set ns.run_failed = true -%}
+        {%- endif -%}
+    {%- endfor -%}
+
+    {#- Plan: which of this run's backups must go back. -#}
+    {%- set node_by_table = {} -%}
+    {%- for t in safeguard._protected_tables() -%}
+        {%- do node_by_table.update({t.schema ~ '.' ~ t.table: t.unique_id}) -%}
+    {%- endfor -%}
+    {%- set to_restore = [] -%}
+    {%- if safeguard._setting('rollback_failed') -%}
+        {%- for entry in safeguard._catalog_rows("kind = 'backup' and status = 'verified' and invocation_id = " ~ safeguard._sql_string(invocation_id)) -%}
+            {%- set name = entry.source_schema ~ '.' ~ entry.source_table -%}
+            {%- set unique_id = node_by_table.get(name) -%}
+            {%- set status = status_by_id.get(unique_id, 'not run') if unique_id else ('error' if ns.run_failed else 'success') -%}
+            {%- if status in ['success', 'pass'] -%}
+                {#- built successfully, or (not a dbt table) the run succeeded -#}
+            {%- elif not safeguard._table_exists(entry.source_schema, entry.source_table) -%}
+                {%- do to_restore.append(entry) -%}
+            {%- elif safeguard._fingerprint(entry.source_schema, entry.source_table) == {'row_count': entry.row_count, 'checksum': entry.checksum} -%}
+                {%- do safeguard._log('KEEP', name ~ ' (' ~ status ~ ') is unchanged since its backup') -%}
+            {%- else -%}
+                {%- do safeguard._log('ROLLBACK', name ~ ' (' ~ status ~ ') changed during the run') -%}
+                {%- do to_restore.append(entry) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+
+    {#- Act -#}
+    {%- if to_restore -%}
+        {%- do safeguard._acquire_lock('finish_run') -%}
+        {%- do safeguard._run_swap(safeguard._swap_plan(to_restore), 'finish_run', false) -%}
+        {%- do safeguard._release_lock() -%}
+    {%- endif -%}
+    {%- do safeguard._give_back_lease() -%}
+    {%- do safeguard._log('SUMMARY', 'rolled back ' ~ to_restore | length ~ ' table(s); run lease released') -%}
+    {{ return('') }}
 {% endmacro %}

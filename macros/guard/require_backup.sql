@@ -1,3 +1,33 @@
+{#- models: +pre-hook: "{{ safeguard.require_backup() }}"
+    No backup, no write. dbt 1.7 keeps running models after a failed
+    on-run-start hook, so this pre-hook is what stops a protected model
+    whose backup was not taken and verified in this invocation, and any
+    model of a run that does not hold the run lease (a concurrent run). -#}
 {% macro require_backup() %}
-    {#- placeholder: being written -#}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- if not safeguard._setting('enabled') or not safeguard._invocation_writes() -%}{{ return('') }}{%- endif -%}
+    {%- set name = this.schema ~ '.' ~ this.identifier -%}
+
+    {%- if not safeguard._holds_lease() -%}
+        {%- set lease = safeguard._foreign_lease() -%}
+        {%- if lease is not none -%}
+            {{ exceptions.raise_compiler_error("safeguard: refusing to build " ~ name ~ ": dbt " ~ lease.command ~ " (invocation " ~ lease.invocation_id ~ ", started " ~ lease.acquired_at ~ " UTC) is running on this warehouse; nothing was written") }}
+        {%- endif -%}
+        {{ exceptions.raise_compiler_error("safeguard: refusing to build " ~ name ~ ": this run holds no safeguard lease, so create_backups did not complete (is it wired in on-run-start? see the on-run-start log); nothing was written") }}
+    {%- endif -%}
+
+    {%- if not safeguard._is_protected(model) -%}{{ return('') }}{%- endif -%}
+    {%- if not safeguard._table_exists(this.schema, this.identifier) -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set where -%}
+        source_schema = {{ safeguard._sql_string(this.schema) }}
+        and source_table = {{ safeguard._sql_string(this.identifier) }}
+        and invocation_id = {{ safeguard._sql_string(invocation_id) }}
+        and kind = 'backup' and status = 'verified'
+    {%- endset -%}
+    {%- if safeguard._catalog_rows(where) | length == 0 -%}
+        {{ exceptions.raise_compiler_error("safeguard: refusing to build " ~ name ~ ": no verified backup of it was taken in this run (see the on-run-start log); nothing was written. Fix the backup, or skip protection with --vars '{safeguard_enabled: false}'") }}
+    {%- endif -%}
+    {{ return('') }}
 {% endmacro %}
