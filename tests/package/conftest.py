@@ -1,0 +1,23 @@
+"""Dump files of the reference OLTP database, made once per session."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict
+
+import pytest
+
+from dbt_safeguard import tenant_data
+
+DATA_SIZE = 60
+
+
+@pytest.fixture(scope="session")
+def day_dumps(server, tmp_path_factory) -> Dict[int, Path]:
+    """Real mariadb-dump files of the OLTP database for days 1 to 3."""
+    folder = tmp_path_factory.mktemp("dumps")
+    dumps = {}
+    for day in (1, 2, 3):
+        path = folder / f"oltp_day{day}.sql"
+        tenant_data.write_dump(day, path, server, size=DATA_SIZE)
+        dumps[day] = path
+    return dumps
