@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 import uuid
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from dbt_safeguard.connection import ConnectionSettings
+from dbt_safeguard.project_files import copy_project
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_PROJECT = REPO_ROOT / "dbt"
@@ -96,12 +96,5 @@ class Sql:
 
 
 def copy_reference_project(destination: Path) -> Path:
-    """A private copy of dbt/ whose `local:` package path still points at the repo."""
-    project = destination / "dbt"
-    shutil.copytree(
-        REFERENCE_PROJECT,
-        project,
-        ignore=shutil.ignore_patterns("target", "dbt_packages", "logs"),
-    )
-    (project / "packages.yml").write_text(f"packages:\n  - local: {REPO_ROOT}\n")
-    return project
+    """A private copy of dbt/ that still installs the package from this repository."""
+    return copy_project(REFERENCE_PROJECT, destination / "dbt", REPO_ROOT)
