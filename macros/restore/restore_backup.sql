@@ -81,7 +81,8 @@
             {{ exceptions.raise_compiler_error("safeguard.restore_backup: no backup of " ~ label ~ " at " ~ (ts_prefix or invocation_id) ~ "; available: " ~ (verified_ts | join(', ') or 'none')) }}
         {%- endif -%}
         {%- if ts_prefix is none and invocation_id is none -%}
-            {%- set matches = matches | selectattr('status', 'in', usable) | list -%}
+            {#- The default is the latest verified backup, never a table a restore replaced. -#}
+            {%- set matches = matches | selectattr('status', 'in', usable) | selectattr('kind', 'equalto', 'backup') | list -%}
             {%- if matches | length == 0 -%}
                 {{ exceptions.raise_compiler_error("safeguard.restore_backup: " ~ label ~ " has no verified backup; its backups are " ~ rows | map(attribute='status') | join(', ')) }}
             {%- endif -%}
