@@ -1,0 +1,330 @@
+"""A sqlfluff templater that renders a dbt model in one chosen branch.
+
+sqlfluff's own jinja templater (with ``apply_dbt_builtins``) renders
+``is_incremental()`` as true, always, so the full-refresh rendering of a model
+is never parsed. This templater is the jinja templater with a dbt context whose
+``is_incremental()`` and ``flags.FULL_REFRESH`` follow the configured branch:
+
+* ``incremental``: the table exists, a normal run (``is_incremental()`` true).
+* ``full_refresh``: ``dbt run --full-refresh`` (``is_incremental()`` false,
+  ``flags.FULL_REFRESH`` true).
+* ``first_run``: the table does not exist yet (``is_incremental()`` false,
+  ``flags.FULL_REFRESH`` false).
+
+It also records the ``pre_hook``/``post_hook`` SQL passed to ``config()``: dbt
+runs those statements after rendering them, so they are SQL that MySQL sees
+and the runner lints them too. Nothing here connects to a database.
+"""
+from __future__ import annotations
+
+import datetime
+import os
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from jinja2 import Environment
+from sqlfluff.core.config import FluffConfig
+from sqlfluff.core.templaters.builtins.dbt import DBT_BUILTINS
+from sqlfluff.core.templaters.jinja import JinjaTemplater
+
+BRANCHES = ("incremental", "full_refresh", "first_run")
+DEFAULT_BRANCH = "incremental"
+# What `target.schema` and an unconfigured model schema render as.
+DEFAULT_SCHEMA = "analytics"
+
+
+def _quote(name: str) -> str:
+    return "`" + str(name).replace("`", "``") + "`"
+
+
+class Relation:
+    """Renders like a dbt-mysql relation: `schema`.`identifier`."""
+
+    def __init__(self, schema: Optional[str], identifier: str):
+        self.schema = schema
+        self.identifier = identifier
+        self.name = identifier
+        self.table = identifier
+        self.database = schema
+
+    def __str__(self) -> str:
+        if self.schema:
+            return f"{_quote(self.schema)}.{_quote(self.identifier)}"
+        return _quote(self.identifier)
+
+    def include(self, *args: Any, **kwargs: Any) -> "Relation":
+        return self
+
+    def render(self) -> str:
+        return str(self)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("is_"):
+            return name in ("is_table",)
+        raise AttributeError(name)
+
+
+class ModelConfig:
+    """dbt's ``config``: callable in a model, ``config.get`` in macros.
+
+    Records every call so the runner can lint the hooks and ``is_incremental()``
+    can tell an incremental model from a table or view.
+    """
+
+    def __init__(self) -> None:
+        self.values: Dict[str, Any] = {}
+
+    def __call__(self, *args: Any, **kwargs: Any) -> str:
+        for mapping in args:
+            if isinstance(mapping, dict):
+                self._merge(mapping)
+        self._merge(kwargs)
+        return ""
+
+    def _merge(self, mapping: Dict[str, Any]) -> None:
+        for key, value in mapping.items():
+            key = key.replace("-", "_")
+            if key in ("pre_hook", "post_hook"):
+                hooks = value if isinstance(value, (list, tuple)) else [value]
+                recorded = self.values.setdefault(key, [])
+                for hook in hooks:
+                    sql = hook.get("sql") if isinstance(hook, dict) else hook
+                    # The tracer renders a file more than once: record each hook once.
+                    if isinstance(sql, str) and sql not in recorded:
+                        recorded.append(sql)
+            else:
+                self.values[key] = value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def require(self, key: str) -> Any:
+        return self.values.get(key, "")
+
+    @property
+    def hooks(self) -> List[str]:
+        return list(self.values.get("pre_hook", [])) + list(self.values.get("post_hook", []))
+
+
+class Flags:
+    def __init__(self, full_refresh: bool):
+        self.FULL_REFRESH = full_refresh
+        self.WHICH = "run"
+        self.STORE_FAILURES = False
+
+    def __getattr__(self, name: str) -> Any:
+        return None
+
+
+class Adapter:
+    """The bits of dbt's ``adapter`` a model or macro may touch while rendering."""
+
+    def __init__(self, context: Dict[str, Any]):
+        self._context = context
+
+    def dispatch(self, macro_name: str, macro_namespace: Optional[str] = None, **_: Any):
+        for prefix in ("mysql__", "default__", ""):
+            macro = self._context.get(prefix + macro_name)
+            if macro is not None:
+                return macro
+        raise KeyError(f"adapter.dispatch: no macro {macro_name!r} (or mysql__/default__ variant)")
+
+    def quote(self, name: str) -> str:
+        return _quote(name)
+
+    def get_relation(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def get_columns_in_relation(self, *args: Any, **kwargs: Any) -> list:
+        return []
+
+    def type(self) -> str:
+        return "mysql"
+
+
+class Namespace:
+    """``safeguard.create_backups()``: a package's macros under its name."""
+
+    def __init__(self, context: Dict[str, Any]):
+        self._context = context
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._context[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class _EmptyTable:
+    rows: list = []
+    columns: list = []
+
+    def __iter__(self):
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def _load_project_vars(project_dir: Optional[str]) -> Dict[str, Any]:
+    if not project_dir:
+        return {}
+    path = Path(project_dir) / "dbt_project.yml"
+    if not path.is_file():
+        return {}
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw_vars = data.get("vars") or {}
+    return {k: v for k, v in raw_vars.items() if not isinstance(v, dict)}
+
+
+class SafeguardDbtTemplater(JinjaTemplater):
+    """The jinja templater with a dbt context that renders one chosen branch."""
+
+    name = "safeguard_dbt"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # The config() recorder of the latest render, read by the runner.
+        self.last_model_config: Optional[ModelConfig] = None
+
+    def _setting(self, config: Optional[FluffConfig], key: str, default: Any = None) -> Any:
+        if config is None:
+            return default
+        value = config.get_section((self.templater_selector, self.name, key))
+        return default if value is None else value
+
+    def branch(self, config: Optional[FluffConfig]) -> str:
+        value = str(self._setting(config, "branch", DEFAULT_BRANCH))
+        if value not in BRANCHES:
+            raise ValueError(
+                f"templater:{self.name}:branch must be one of {', '.join(BRANCHES)}, not {value!r}"
+            )
+        return value
+
+    def _apply_dbt_builtins(self, config: Optional[FluffConfig]) -> bool:
+        # Our context below replaces most of them; the rest (return, zip, tojson,
+        # fromjson) are filled in by the jinja templater when missing.
+        return True
+
+    def get_context(self, fname: Optional[str], config: Optional[FluffConfig]) -> Dict[str, Any]:
+        context = super().get_context(fname, config)
+        branch = self.branch(config)
+        model_name = Path(fname).stem if fname else "this_model"
+        project_dir = self._setting(config, "project_dir")
+        project_vars = _load_project_vars(project_dir)
+        model_config = ModelConfig()
+        self.last_model_config = model_config
+
+        def is_incremental() -> bool:
+            # dbt: false unless the model is incremental, the table exists and
+            # the run is not --full-refresh.
+            materialized = model_config.get("materialized")
+            if materialized is not None and materialized != "incremental":
+                return False
+            return branch == "incremental"
+
+        def this_schema() -> str:
+            schema = model_config.get("schema")
+            if schema:
+                return str(schema)
+            if fname and Path(fname).parent.name not in ("models", ""):
+                return Path(fname).parent.name
+            return DEFAULT_SCHEMA
+
+        class This(Relation):
+            def __str__(self) -> str:  # schema may be configured after first use
+                return str(Relation(this_schema(), model_name))
+
+        def ref(*args: Any, **kwargs: Any) -> Relation:
+            return Relation(None, args[-1])
+
+        def source(source_name: str, table_name: str) -> Relation:
+            return Relation(source_name, table_name)
+
+        def var(name: str, default: Any = None) -> Any:
+            if name in project_vars:
+                return project_vars[name]
+            if default is not None:
+                return default
+            return f"var_{name}"
+
+        def env_var(name: str, default: Optional[str] = None) -> str:
+            if name in os.environ:
+                return os.environ[name]
+            return default if default is not None else f"env_var_{name}"
+
+        def statement(name: Any = None, fetch_result: bool = False, auto_begin: bool = True,
+                      caller: Any = None, **_: Any) -> str:
+            return ""
+
+        dbt_context: Dict[str, Any] = {
+            "is_incremental": is_incremental,
+            "should_full_refresh": lambda: branch == "full_refresh",
+            "config": model_config,
+            "this": This(None, model_name),
+            "ref": ref,
+            "source": source,
+            "var": var,
+            "env_var": env_var,
+            "flags": Flags(full_refresh=branch == "full_refresh"),
+            "target": _Target(),
+            "execute": True,
+            "run_query": lambda *a, **k: _EmptyTable(),
+            "statement": statement,
+            "load_result": lambda *a, **k: None,
+            "log": lambda *a, **k: "",
+            "print": lambda *a, **k: "",
+            "exceptions": _Exceptions(),
+            "modules": _Modules(),
+            "model": {"name": model_name, "unique_id": f"model.{model_name}", "config": model_config.values},
+            "invocation_id": "00000000-0000-0000-0000-000000000000",
+            "run_started_at": datetime.datetime(2026, 1, 1, 7, 0, 0),
+            "local_md5": lambda s: "0" * 32,
+            "zip": DBT_BUILTINS["zip"],
+        }
+        dbt_context["adapter"] = Adapter(context)
+        # Macros from load_macros_from_path are added to `context` later by the
+        # jinja templater; the namespace looks them up at call time.
+        for package in str(self._setting(config, "package_names", "") or "").split(","):
+            if package.strip():
+                dbt_context[package.strip()] = Namespace(context)
+        for key, value in dbt_context.items():
+            context.setdefault(key, value)
+        return context
+
+    def _get_env_context(self, fname: Optional[str], config: Optional[FluffConfig], env: Environment):
+        live_context = super()._get_env_context(fname, config, env)
+        # Adapter and package namespaces must see the loaded macros.
+        for value in live_context.values():
+            if isinstance(value, (Adapter, Namespace)):
+                value._context = live_context
+        return live_context
+
+
+class _Target:
+    name = "default"
+    schema = DEFAULT_SCHEMA
+    type = "mysql"
+    database = None
+    threads = 1
+    profile_name = "default"
+
+
+class _Exceptions:
+    def raise_compiler_error(self, message: str = "") -> None:
+        raise _CompilerError(message)
+
+    def warn(self, *args: Any, **kwargs: Any) -> str:
+        return ""
+
+
+class _CompilerError(ValueError):
+    """A model or macro called exceptions.raise_compiler_error while rendering."""
+
+
+class _Modules:
+    datetime = datetime
+    re = re

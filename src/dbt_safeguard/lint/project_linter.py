@@ -1,0 +1,200 @@
+"""Lints dbt models in every branch they can render in, and their hooks.
+
+Each file is rendered once per branch (incremental, full refresh, first run)
+by the safeguard_dbt templater. Identical renderings are parsed and linted
+once, so a model without ``is_incremental()`` costs what one lint costs. A
+finding present in only some renderings is reported with those branches.
+
+The ``pre_hook``/``post_hook`` SQL a model passes to ``config()`` is rendered
+and linted too, with line numbers mapped back into the model file: dbt runs
+that SQL as written, and MySQL error 1093 in a post-hook is exactly how the
+nightly job failed.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from sqlfluff.core import FluffConfig, Linter
+from sqlfluff.core.errors import SQLBaseError
+
+from ..errors import FatalError
+from .dbt_templater import BRANCHES, SafeguardDbtTemplater
+
+log = logging.getLogger("safeguard")
+
+BRANCH_LABELS = {"incremental": "incremental", "full_refresh": "full-refresh", "first_run": "first-run"}
+SKIPPED_DIRS = {"target", "dbt_packages", "logs", ".venv", "node_modules", ".git"}
+# Parse and templating failures are what the lint exists to catch: they may be
+# waived line by line (`-- noqa: PRS`), never for a whole file or project.
+FORBIDDEN_IGNORES = {"parsing", "templating"}
+# A parse error's text repeats its position in the rendered SQL; ours is the source line.
+PARSE_POSITION = re.compile(r"^Line \d+, Position \d+: ")
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    line: int
+    pos: int
+    code: str
+    description: str
+    branches: Tuple[str, ...]  # empty: every rendering has it
+    origin: str = ""  # "" for the model body, "post_hook 1" for a hook
+
+    def format(self) -> str:
+        where = []
+        if self.branches:
+            where.append(" and ".join(BRANCH_LABELS[b] for b in self.branches) + " only")
+        if self.origin:
+            where.append(self.origin)
+        label = f" [{'; '.join(where)}]" if where else ""
+        return f"{self.path}:{self.line}:{self.pos}: {self.code}{label} {self.description}"
+
+    def as_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "pos": self.pos,
+            "code": self.code,
+            "description": self.description,
+            "branches": [BRANCH_LABELS[b] for b in self.branches] or ["all"],
+            "origin": self.origin or "model",
+        }
+
+
+@dataclass
+class LintReport:
+    files: int
+    renderings: int
+    findings: List[Finding]
+
+
+def sql_files(paths: Iterable[str]) -> List[str]:
+    """Every .sql file under paths (dbt build output and packages left out), sorted."""
+    found = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_file():
+            if path.suffix == ".sql":
+                found.append(str(path))
+            continue
+        if not path.exists():
+            raise FatalError(f"safeguard lint: {raw} does not exist; pass .sql files or folders")
+        for dirpath, dirnames, filenames in os.walk(path):
+            dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
+            found += [os.path.join(dirpath, f) for f in sorted(filenames) if f.endswith(".sql")]
+    return sorted(dict.fromkeys(found))
+
+
+class ProjectLinter:
+    """Lints files in several branches with one sqlfluff Linter."""
+
+    def __init__(self, branches: Sequence[str] = BRANCHES, config: Optional[FluffConfig] = None):
+        unknown = [b for b in branches if b not in BRANCHES]
+        if unknown:
+            raise FatalError(f"safeguard lint: unknown branch {unknown[0]!r}; choose from {', '.join(BRANCHES)}")
+        self.branches = tuple(branches)
+        self.root_config = config or FluffConfig.from_root()
+        self.linter = Linter(config=self.root_config)
+        if not isinstance(self.linter.templater, SafeguardDbtTemplater):
+            raise FatalError(
+                "safeguard lint: the sqlfluff templater must be safeguard_dbt; run from the "
+                f"repository root (its .sqlfluff sets it), not {os.getcwd()}"
+            )
+        self._rule_pack = None
+
+    def lint(self, paths: Iterable[str]) -> LintReport:
+        files = sql_files(paths)
+        findings: List[Finding] = []
+        renderings = 0
+        for fname in files:
+            file_findings, count = self.lint_file(fname)
+            findings += file_findings
+            renderings += count
+        return LintReport(files=len(files), renderings=renderings, findings=findings)
+
+    def lint_file(self, fname: str) -> Tuple[List[Finding], int]:
+        if os.path.relpath(os.path.abspath(fname)).startswith(".."):
+            # Outside the working tree (a scratch copy): only the root config applies.
+            with open(fname, encoding="utf-8") as handle:
+                raw, config, encoding = handle.read(), self.root_config, "utf-8"
+        else:
+            raw, config, encoding = self.linter.load_raw_file_and_config(fname, self.root_config)
+        ignored = FORBIDDEN_IGNORES & set(config.get("ignore") or [])
+        if ignored:
+            raise FatalError(
+                f"safeguard lint: {fname}: `ignore = {', '.join(sorted(ignored))}` would hide SQL "
+                "MySQL rejects; waive a false parse error on its line with `-- noqa: PRS` instead"
+            )
+        if self._rule_pack is None:
+            self._rule_pack = self.linter.get_rulepack(config=config)
+        raw = Linter._normalise_newlines(raw)
+
+        # rendering text -> (branches, rendered file); hook text -> branches
+        renders: Dict[str, Tuple[List[str], object]] = {}
+        hooks: Dict[str, List[str]] = {}
+        for branch in self.branches:
+            branch_config = self._branch_config(config, branch)
+            rendered = self.linter.render_string(raw, fname, branch_config, encoding)
+            key = rendered.templated_variants[0].templated_str if rendered.templated_variants else "\0tmp"
+            renders.setdefault(key, ([], rendered))[0].append(branch)
+            model_config = self.linter.templater.last_model_config
+            for hook in model_config.hooks if model_config else []:
+                hooks.setdefault(hook, []).append(branch)
+
+        collected: Dict[tuple, set] = {}
+        render_count = len(renders)
+        for branches, rendered in renders.values():
+            linted = self.linter.lint_rendered(rendered, self._rule_pack)
+            for violation in linted.get_violations():
+                self._collect(collected, violation, branches, "", 0, 0)
+
+        for number, (hook, hook_branches) in enumerate(hooks.items(), start=1):
+            line_offset, col_offset = self._hook_position(raw, hook)
+            # dbt renders a hook at run time, with the model's context.
+            hook_renders: Dict[str, Tuple[List[str], object]] = {}
+            for branch in hook_branches:
+                rendered = self.linter.render_string(hook, fname, self._branch_config(config, branch), encoding)
+                key = rendered.templated_variants[0].templated_str if rendered.templated_variants else "\0tmp"
+                hook_renders.setdefault(key, ([], rendered))[0].append(branch)
+            for branches, rendered in hook_renders.values():
+                linted = self.linter.lint_rendered(rendered, self._rule_pack)
+                for violation in linted.get_violations():
+                    self._collect(collected, violation, branches, f"hook {number}", line_offset, col_offset)
+            render_count += len(hook_renders)
+
+        all_branches = set(self.branches)
+        findings = []
+        for (line, pos, code, description, origin), branches in collected.items():
+            label = () if branches == all_branches else tuple(b for b in self.branches if b in branches)
+            findings.append(Finding(fname, line, pos, code, description, label, origin))
+        findings.sort(key=lambda f: (f.line, f.pos, f.code))
+        return findings, render_count
+
+    @staticmethod
+    def _branch_config(config: FluffConfig, branch: str) -> FluffConfig:
+        branch_config = config.copy()
+        branch_config.set_value(["templater", SafeguardDbtTemplater.name, "branch"], branch)
+        return branch_config
+
+    @staticmethod
+    def _hook_position(raw: str, hook: str) -> Tuple[int, int]:
+        """(line offset, column offset) of the hook's text in the model file."""
+        idx = raw.find(hook)
+        if idx < 0:  # built with ~ or escapes: point at the config() call
+            idx = max(raw.find("config("), 0)
+            return raw[:idx].count("\n"), 0
+        return raw[:idx].count("\n"), idx - (raw.rfind("\n", 0, idx) + 1)
+
+    @staticmethod
+    def _collect(collected, violation: SQLBaseError, branches, origin: str, line_offset: int, col_offset: int):
+        line_no = violation.line_no or 1
+        pos = (violation.line_pos or 1) + (col_offset if line_no == 1 else 0)
+        description = PARSE_POSITION.sub("", violation.desc())
+        key = (line_no + line_offset, pos, violation.rule_code(), description, origin)
+        collected.setdefault(key, set()).update(branches)

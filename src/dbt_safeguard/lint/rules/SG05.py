@@ -1,0 +1,48 @@
+"""Implementation of Rule SG05."""
+from __future__ import annotations
+
+from typing import List
+
+from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
+from sqlfluff.core.rules.crawlers import RootOnlyCrawler
+
+from ._tokens import code_tokens, matches
+
+
+class Rule_SG05(BaseRule):
+    """Aggregate ``FILTER (WHERE ...)``; MySQL 8 rejects it (error 1064).
+
+    **Anti-pattern**
+
+    .. code-block:: sql
+
+        SELECT COUNT(*) FILTER (WHERE status = 'active') AS active FROM tenants
+
+    **Best practice**
+
+    Put the condition inside the aggregate.
+
+    .. code-block:: sql
+
+        SELECT SUM(CASE WHEN status = 'active' THEN 1 ELSE 0 END) AS active FROM tenants
+    """
+
+    name = "mysql8.aggregate_filter"
+    aliases = ()
+    groups = ("all", "safeguard", "mysql8")
+    crawl_behaviour = RootOnlyCrawler()
+    targets_templated = True
+
+    def _eval(self, context: RuleContext) -> List[LintResult]:
+        tokens = code_tokens(context.segment)
+        return [
+            LintResult(
+                anchor=token,
+                description=(
+                    "Aggregate FILTER (WHERE ...) is not MySQL (error 1064). Move the "
+                    "condition inside: SUM(CASE WHEN cond THEN 1 ELSE 0 END)."
+                ),
+            )
+            for i, token in enumerate(tokens)
+            if token.raw.upper() == "FILTER" and matches(tokens, i, ["FILTER", "(", "WHERE"])
+        ]

@@ -1,0 +1,69 @@
+"""Implementation of Rule SG09."""
+from __future__ import annotations
+
+import re
+from typing import List
+
+from sqlfluff.core.parser import CodeSegment
+from sqlfluff.core.rules import BaseRule, LintFix, LintResult, RuleContext
+from sqlfluff.core.rules.crawlers import RootOnlyCrawler
+
+from ._tokens import code_tokens
+
+UNITS = {
+    "microsecond": "MICROSECOND", "second": "SECOND", "sec": "SECOND", "minute": "MINUTE",
+    "min": "MINUTE", "hour": "HOUR", "day": "DAY", "week": "WEEK", "month": "MONTH",
+    "mon": "MONTH", "quarter": "QUARTER", "year": "YEAR",
+}
+SIMPLE_INTERVAL = re.compile(r"^'\s*(-?\d+)\s+([a-z]+?)s?\s*'$", re.IGNORECASE)
+
+
+class Rule_SG09(BaseRule):
+    """PostgreSQL string interval ``INTERVAL '1 day'``; MySQL 8 rejects it.
+
+    In a select list sqlfluff's mysql dialect even parses ``INTERVAL '1 day'``
+    as a column named INTERVAL with the alias '1 day'.
+
+    **Anti-pattern**
+
+    .. code-block:: sql
+
+        SELECT moveout_date - INTERVAL '30 days' AS notice_date FROM moveouts
+
+    **Best practice**
+
+    A number and a unit keyword.
+
+    .. code-block:: sql
+
+        SELECT moveout_date - INTERVAL 30 DAY AS notice_date FROM moveouts
+    """
+
+    name = "mysql8.string_interval"
+    aliases = ()
+    groups = ("all", "safeguard", "mysql8")
+    crawl_behaviour = RootOnlyCrawler()
+    is_fix_compatible = True
+    targets_templated = True
+
+    def _eval(self, context: RuleContext) -> List[LintResult]:
+        tokens = code_tokens(context.segment)
+        results = []
+        for i, token in enumerate(tokens[:-1]):
+            literal = tokens[i + 1]
+            if token.raw.upper() != "INTERVAL" or not literal.raw.startswith("'"):
+                continue
+            match = SIMPLE_INTERVAL.match(literal.raw)
+            unit = UNITS.get(match.group(2).lower()) if match else None
+            fixes = []
+            description = (
+                f"INTERVAL {literal.raw} is PostgreSQL: MySQL 8 wants INTERVAL <number> <UNIT> "
+                "(error 1064)."
+            )
+            if unit:
+                new = f"{match.group(1)} {unit}"
+                description += f" Use INTERVAL {new}."
+                if not any(seg.is_type("unparsable") for seg in context.segment.path_to(literal)):
+                    fixes = [LintFix.replace(literal, [CodeSegment(raw=new, type="raw")])]
+            results.append(LintResult(anchor=token, fixes=fixes, description=description))
+        return results

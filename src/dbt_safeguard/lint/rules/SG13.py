@@ -1,0 +1,101 @@
+"""Implementation of Rule SG13."""
+from __future__ import annotations
+
+from typing import List, Optional
+
+from sqlfluff.core.parser import BaseSegment
+from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
+from sqlfluff.core.rules.crawlers import SegmentSeekerCrawler
+
+from ._tokens import identifier_parts
+
+
+def _same_table(a: List[str], b: List[str]) -> bool:
+    if a[-1] != b[-1]:
+        return False
+    return len(a) == 1 or len(b) == 1 or a[-2] == b[-2]
+
+
+class Rule_SG13(BaseRule):
+    """UPDATE/DELETE whose subquery reads the target table (MySQL error 1093).
+
+    MariaDB runs it; MySQL 8 fails with "You can't specify target table for
+    update in FROM clause".
+
+    **Anti-pattern**
+
+    .. code-block:: sql
+
+        UPDATE status_history
+        SET valid_to = CURDATE()
+        WHERE tenant_id IN (
+            SELECT tenant_id FROM status_history WHERE valid_from = CURDATE()
+        )
+
+    **Best practice**
+
+    Join the target to a derived table instead.
+
+    .. code-block:: sql
+
+        UPDATE status_history AS t1
+        INNER JOIN (
+            SELECT DISTINCT tenant_id FROM status_history WHERE valid_from = CURDATE()
+        ) AS t2 ON t1.tenant_id = t2.tenant_id
+        SET t1.valid_to = CURDATE()
+    """
+
+    name = "mysql8.update_reads_target"
+    aliases = ()
+    groups = ("all", "safeguard", "mysql8")
+    crawl_behaviour = SegmentSeekerCrawler({"update_statement", "delete_statement"})
+    targets_templated = True
+
+    def _eval(self, context: RuleContext) -> List[LintResult]:
+        statement = context.segment
+        targets = self._targets(statement)
+        if not targets:
+            return []
+        results = []
+        for clause in statement.segments:
+            if not clause.is_type("where_clause", "set_clause_list"):
+                continue
+            for select in clause.recursive_crawl("select_statement"):
+                for ref in self._table_refs(select):
+                    parts = identifier_parts(ref)
+                    if any(_same_table(parts, target) for target in targets):
+                        results.append(
+                            LintResult(
+                                anchor=self._anchor(select),
+                                description=(
+                                    f"Subquery reads `{parts[-1]}`, the table this "
+                                    f"{'UPDATE' if statement.is_type('update_statement') else 'DELETE'} "
+                                    "changes: MySQL 8 error 1093. JOIN the target to a derived "
+                                    "table (UPDATE t JOIN (SELECT ...) AS s ON ... SET ...)."
+                                ),
+                            )
+                        )
+                        break
+        return results
+
+    @staticmethod
+    def _targets(statement: BaseSegment) -> List[List[str]]:
+        refs = [c for c in statement.segments if c.is_type("table_reference")]
+        for child in statement.segments:
+            if child.is_type("from_clause", "from_expression", "join_clause", "table_expression"):
+                refs += list(
+                    child.recursive_crawl("table_reference", no_recursive_seg_type="select_statement")
+                )
+        return [identifier_parts(ref) for ref in refs]
+
+    @staticmethod
+    def _table_refs(select: BaseSegment) -> List[BaseSegment]:
+        from_clause = select.get_child("from_clause")
+        if from_clause is None:
+            return []
+        return list(from_clause.recursive_crawl("table_reference", no_recursive_seg_type="select_statement"))
+
+    @staticmethod
+    def _anchor(select: BaseSegment) -> BaseSegment:
+        clause = select.get_child("select_clause")
+        return clause.segments[0] if clause is not None and clause.segments else select

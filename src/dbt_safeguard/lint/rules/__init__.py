@@ -1,0 +1,25 @@
+"""The MySQL 8 rules, one per module; imported only from the plugin's get_rules()."""
+from .SG01 import Rule_SG01
+from .SG02 import Rule_SG02
+from .SG03 import Rule_SG03
+from .SG04 import Rule_SG04
+from .SG05 import Rule_SG05
+from .SG06 import Rule_SG06
+from .SG07 import Rule_SG07
+from .SG08 import Rule_SG08
+from .SG09 import Rule_SG09
+from .SG10 import Rule_SG10
+from .SG11 import Rule_SG11
+from .SG12 import Rule_SG12
+from .SG13 import Rule_SG13
+from .SG14 import Rule_SG14
+from .SG15 import Rule_SG15
+from .SG16 import Rule_SG16
+from .SG17 import Rule_SG17
+from .SG18 import Rule_SG18
+
+RULES = (
+    Rule_SG01, Rule_SG02, Rule_SG03, Rule_SG04, Rule_SG05, Rule_SG06,
+    Rule_SG07, Rule_SG08, Rule_SG09, Rule_SG10, Rule_SG11, Rule_SG12,
+    Rule_SG13, Rule_SG14, Rule_SG15, Rule_SG16, Rule_SG17, Rule_SG18,
+)

@@ -1,0 +1,57 @@
+"""Token-level views of a parse tree, shared by the rules.
+
+Several MySQL 8 incompatibilities are short keyword sequences (``IS NOT
+DISTINCT FROM``, ``NULLS LAST``, ``FETCH FIRST``) that sqlfluff's mysql
+dialect either parses into an unrelated shape or leaves unparsable. Scanning
+the code tokens finds them in both cases.
+"""
+from __future__ import annotations
+
+from typing import List, Optional, Sequence
+
+from sqlfluff.core.parser import BaseSegment
+
+NON_CODE = frozenset({"whitespace", "newline", "comment", "inline_comment", "block_comment"})
+
+
+def code_tokens(root: BaseSegment) -> List[BaseSegment]:
+    """Every raw code segment under root, in order (comments and spaces left out)."""
+    return [
+        seg
+        for seg in root.raw_segments
+        if not seg.is_meta and seg.is_code and not seg.is_type(*NON_CODE)
+    ]
+
+
+def upper(seg: Optional[BaseSegment]) -> str:
+    return seg.raw.upper() if seg is not None else ""
+
+
+def matches(tokens: Sequence[BaseSegment], index: int, words: Sequence[str]) -> bool:
+    """Do the tokens starting at index spell words? ("?WORD" is optional.)"""
+    i = index
+    for word in words:
+        optional = word.startswith("?")
+        word = word.lstrip("?")
+        if i < len(tokens) and tokens[i].raw.upper() == word:
+            i += 1
+        elif not optional:
+            return False
+    return True
+
+
+def unquote(name: str) -> str:
+    if len(name) >= 2 and name[0] == name[-1] and name[0] in "`\"[":
+        return name[1:-1]
+    if len(name) >= 2 and name[0] == "[" and name[-1] == "]":
+        return name[1:-1]
+    return name
+
+
+def identifier_parts(seg: BaseSegment) -> List[str]:
+    """`schema`.`table` -> ["schema", "table"], unquoted and lower-cased."""
+    return [
+        unquote(child.raw).lower()
+        for child in seg.segments
+        if child.is_type("naked_identifier", "quoted_identifier", "identifier")
+    ] or [unquote(seg.raw).lower()]
