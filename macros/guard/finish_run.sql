@@ -14,7 +14,10 @@
     {%- set status_by_id = {} -%}
     {%- set ns = namespace(run_failed=false) -%}
     {%- for result in results or [] -%}
-        {%- do status_by_id.update({result.node.unique_id: result.status | string}) -%}
+        {#- A failed on-run-start hook adds a result with no node. -#}
+        {%- if result.node is defined and result.node -%}
+            {%- do status_by_id.update({result.node.unique_id: result.status | string}) -%}
+        {%- endif -%}
         {%- if result.status | string in ['error', 'fail', 'runtime error'] -%}
             {%- set ns.run_failed = true -%}
         {%- endif -%}
