@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from typing import Optional
 
-from sqlfluff.core.parser import CodeSegment
+
 from sqlfluff.core.rules import BaseRule, LintFix, LintResult, RuleContext
 from sqlfluff.core.rules.crawlers import SegmentSeekerCrawler
 
 from ..mysql_versions import parse_version
 from ._mysql_types import replacement, type_name
+from ._tokens import lexed
 
 
 class Rule_SG01(BaseRule):
@@ -56,7 +57,7 @@ class Rule_SG01(BaseRule):
                 suffix = ""
             new = f"CAST({value} AS {mysql_type}{suffix})"
             description += f" Use `{new}`."
-            fixes = [LintFix.replace(cast, [CodeSegment(raw=new, type="raw")])]
+            fixes = [LintFix.replace(cast, lexed(new, context.dialect))]
         else:
             description += " Use CAST(expr AS <MySQL type>)."
         return LintResult(anchor=operator, fixes=fixes, description=description)

@@ -35,7 +35,7 @@ class Rule_SG03(BaseRule):
     name = "mysql8.full_outer_join"
     aliases = ()
     groups = ("all", "safeguard", "mysql8")
-    crawl_behaviour = RootOnlyCrawler()
+    crawl_behaviour = RootOnlyCrawler(works_on_unparsable=True)
     targets_templated = True
 
     def _eval(self, context: RuleContext) -> List[LintResult]:

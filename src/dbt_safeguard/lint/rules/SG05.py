@@ -30,7 +30,7 @@ class Rule_SG05(BaseRule):
     name = "mysql8.aggregate_filter"
     aliases = ()
     groups = ("all", "safeguard", "mysql8")
-    crawl_behaviour = RootOnlyCrawler()
+    crawl_behaviour = RootOnlyCrawler(works_on_unparsable=True)
     targets_templated = True
 
     def _eval(self, context: RuleContext) -> List[LintResult]:

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from typing import List
 
-from sqlfluff.core.parser import SymbolSegment
 from sqlfluff.core.rules import BaseRule, LintFix, LintResult, RuleContext
 from sqlfluff.core.rules.crawlers import SegmentSeekerCrawler
 
-from ._tokens import NON_CODE
+from ._tokens import NON_CODE, lexed
 
 
 class Rule_SG06(BaseRule):
@@ -50,7 +49,7 @@ class Rule_SG06(BaseRule):
             if words in (["NOT", "DISTINCT", "FROM"], ["DISTINCT", "FROM"]) or len(words) >= 3:
                 break
         if words == ["NOT", "DISTINCT", "FROM"]:
-            fixes = [LintFix.replace(context.segment, [SymbolSegment("<=>", type="comparison_operator")])]
+            fixes = [LintFix.replace(context.segment, lexed("<=>", context.dialect))]
             fixes += [LintFix.delete(seg) for seg in span[1:] if not seg.is_meta]
             return [
                 LintResult(

@@ -32,7 +32,7 @@ class Rule_SG07(BaseRule):
     name = "mysql8.nulls_ordering"
     aliases = ()
     groups = ("all", "safeguard", "mysql8")
-    crawl_behaviour = RootOnlyCrawler()
+    crawl_behaviour = RootOnlyCrawler(works_on_unparsable=True)
     targets_templated = True
 
     def _eval(self, context: RuleContext) -> List[LintResult]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 import re
 from typing import List
 
-from sqlfluff.core.parser import CodeSegment
+
 from sqlfluff.core.rules import BaseRule, LintFix, LintResult, RuleContext
 from sqlfluff.core.rules.crawlers import RootOnlyCrawler
 
-from ._tokens import code_tokens
+from ._tokens import code_tokens, lexed
 
 UNITS = {
     "microsecond": "MICROSECOND", "second": "SECOND", "sec": "SECOND", "minute": "MINUTE",
@@ -42,7 +42,7 @@ class Rule_SG09(BaseRule):
     name = "mysql8.string_interval"
     aliases = ()
     groups = ("all", "safeguard", "mysql8")
-    crawl_behaviour = RootOnlyCrawler()
+    crawl_behaviour = RootOnlyCrawler(works_on_unparsable=True)
     is_fix_compatible = True
     targets_templated = True
 
@@ -63,7 +63,7 @@ class Rule_SG09(BaseRule):
             if unit:
                 new = f"{match.group(1)} {unit}"
                 description += f" Use INTERVAL {new}."
-                if not any(seg.is_type("unparsable") for seg in context.segment.path_to(literal)):
-                    fixes = [LintFix.replace(literal, [CodeSegment(raw=new, type="raw")])]
+                if not any(step.segment.is_type("unparsable") for step in context.segment.path_to(literal)):
+                    fixes = [LintFix.replace(literal, lexed(new, context.dialect))]
             results.append(LintResult(anchor=token, fixes=fixes, description=description))
         return results

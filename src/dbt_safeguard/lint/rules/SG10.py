@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from typing import List, Optional
 
-from sqlfluff.core.parser import BaseSegment, CodeSegment
+from sqlfluff.core.parser import BaseSegment
 from sqlfluff.core.rules import BaseRule, LintFix, LintResult, RuleContext
 from sqlfluff.core.rules.crawlers import SegmentSeekerCrawler
 
 from ..mysql_versions import format_version, parse_version
 from ._mysql_types import CAST_TARGETS, is_cast_target, replacement, type_name
+from ._tokens import lexed
 
 
 class Rule_SG10(BaseRule):
@@ -64,7 +65,7 @@ class Rule_SG10(BaseRule):
         if target and target != name:
             new = target + self._length_suffix(data_type, target)
             description += f" Use {new}."
-            fixes = [LintFix.replace(data_type, [CodeSegment(raw=new, type="raw")])]
+            fixes = [LintFix.replace(data_type, lexed(new, context.dialect))]
         elif not target:
             description += " Cast to CHAR, SIGNED, DECIMAL, DATE, DATETIME or JSON instead."
         return LintResult(anchor=data_type, fixes=fixes, description=description)

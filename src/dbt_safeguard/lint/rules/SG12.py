@@ -33,7 +33,7 @@ class Rule_SG12(BaseRule):
     name = "mysql8.double_quotes"
     aliases = ()
     groups = ("all", "safeguard", "mysql8")
-    crawl_behaviour = RootOnlyCrawler()
+    crawl_behaviour = RootOnlyCrawler(works_on_unparsable=True)
     targets_templated = True
 
     def _eval(self, context: RuleContext) -> List[LintResult]:

@@ -42,7 +42,7 @@ class Rule_SG16(BaseRule):
     name = "mysql8.mariadb_syntax"
     aliases = ()
     groups = ("all", "safeguard", "mysql8")
-    crawl_behaviour = RootOnlyCrawler()
+    crawl_behaviour = RootOnlyCrawler(works_on_unparsable=True)
     targets_templated = True
 
     def _eval(self, context: RuleContext) -> List[LintResult]:

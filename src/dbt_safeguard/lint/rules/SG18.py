@@ -39,7 +39,7 @@ class Rule_SG18(BaseRule):
     aliases = ()
     groups = ("all", "safeguard", "mysql8")
     config_keywords = ["mysql_target_version"]
-    crawl_behaviour = RootOnlyCrawler()
+    crawl_behaviour = RootOnlyCrawler(works_on_unparsable=True)
     targets_templated = True
 
     def _eval(self, context: RuleContext) -> List[LintResult]:

@@ -55,3 +55,18 @@ def identifier_parts(seg: BaseSegment) -> List[str]:
         for child in seg.segments
         if child.is_type("naked_identifier", "quoted_identifier", "identifier")
     ] or [unquote(seg.raw).lower()]
+
+
+def lexed(raw: str, dialect) -> List[BaseSegment]:
+    """raw as fresh lexer tokens: fix content that sqlfluff can re-parse in place."""
+    from sqlfluff.core.parser import Lexer
+
+    tokens, _ = Lexer(dialect=dialect.name).lex(raw)
+    fresh = []
+    for token in tokens:
+        if token.is_meta:
+            continue
+        token = token.copy()
+        token.pos_marker = None
+        fresh.append(token)
+    return fresh
