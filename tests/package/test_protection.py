@@ -14,8 +14,12 @@ from dbt_safeguard.dbt_invoker import DbtInvoker
 from harness import Sql
 
 BROKEN_SQL = "CAST(NULL AS DATE)"
-# dbt adds hooks from every config() call; this one fails after the insert.
-FAILING_POST_HOOK = "{{ config(post_hook='select * from no_such_table_for_safeguard') }}\n"
+# dbt adds hooks from every config() call. This one runs after the model's
+# transaction has committed (an in-transaction hook failure would roll the
+# insert back by itself), so the table really is half-updated when it fails.
+FAILING_POST_HOOK = (
+    "{{ config(post_hook={'sql': 'select * from no_such_table_for_safeguard', 'transaction': false}) }}\n"
+)
 
 
 @pytest.fixture(scope="module", params=["mysql", "mariadb"])
@@ -88,7 +92,7 @@ def test_six_failing_runs_in_a_row_lose_no_data(warehouse):
 
 
 def test_failed_post_hook_rolls_back_the_half_updated_history(warehouse):
-    """The incremental insert lands, then its post-hook fails: finish_run restores the table."""
+    """The incremental insert commits, then a post-hook fails: finish_run restores the table."""
     before = warehouse.snapshot()
     warehouse.load_day(3)
     try:
