@@ -108,10 +108,17 @@ class ModelConfig:
 
 
 class Flags:
-    def __init__(self, full_refresh: bool):
-        self.FULL_REFRESH = full_refresh
-        self.WHICH = "run"
-        self.STORE_FAILURES = False
+    """dbt's ``flags``; reading FULL_REFRESH marks the render as branch-dependent."""
+
+    WHICH = "run"
+    STORE_FAILURES = False
+
+    def __init__(self, full_refresh):
+        self._full_refresh = full_refresh
+
+    @property
+    def FULL_REFRESH(self) -> bool:  # noqa: N802 - dbt's name
+        return self._full_refresh()
 
     def __getattr__(self, name: str) -> Any:
         return None
@@ -189,6 +196,9 @@ class SafeguardDbtTemplater(JinjaTemplater):
         super().__init__(**kwargs)
         # The config() recorder of the latest render, read by the runner.
         self.last_model_config: Optional[ModelConfig] = None
+        # Did the latest render ask which branch it is in? If not, every
+        # branch renders the same text and the runner renders it once.
+        self.last_render_read_branch = False
 
     def _setting(self, config: Optional[FluffConfig], key: str, default: Any = None) -> Any:
         if config is None:
@@ -217,8 +227,17 @@ class SafeguardDbtTemplater(JinjaTemplater):
         project_vars = _load_project_vars(project_dir)
         model_config = ModelConfig()
         self.last_model_config = model_config
+        self.last_render_read_branch = False
+
+        def branch_flag(value: bool):
+            def read() -> bool:
+                self.last_render_read_branch = True
+                return value
+
+            return read
 
         def is_incremental() -> bool:
+            self.last_render_read_branch = True
             # dbt: false unless the model is incremental, the table exists and
             # the run is not --full-refresh.
             materialized = model_config.get("materialized")
@@ -262,14 +281,14 @@ class SafeguardDbtTemplater(JinjaTemplater):
 
         dbt_context: Dict[str, Any] = {
             "is_incremental": is_incremental,
-            "should_full_refresh": lambda: branch == "full_refresh",
+            "should_full_refresh": branch_flag(branch == "full_refresh"),
             "config": model_config,
             "this": This(None, model_name),
             "ref": ref,
             "source": source,
             "var": var,
             "env_var": env_var,
-            "flags": Flags(full_refresh=branch == "full_refresh"),
+            "flags": Flags(full_refresh=branch_flag(branch == "full_refresh")),
             "target": _Target(),
             "execute": True,
             "run_query": lambda *a, **k: _EmptyTable(),
@@ -294,6 +313,11 @@ class SafeguardDbtTemplater(JinjaTemplater):
         for key, value in dbt_context.items():
             context.setdefault(key, value)
         return context
+
+    def process_with_variants(self, *, in_str, fname, config=None, formatter=None):
+        # One rendering per branch, chosen by the runner; sqlfluff's own
+        # variant search (flipping {% if %} blocks blindly) would only cost time.
+        yield self.process(in_str=in_str, fname=fname, config=config, formatter=formatter)
 
     def _get_env_context(self, fname: Optional[str], config: Optional[FluffConfig], env: Environment):
         live_context = super()._get_env_context(fname, config, env)

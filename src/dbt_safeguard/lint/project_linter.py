@@ -143,9 +143,17 @@ class ProjectLinter:
             rendered = self.linter.render_string(raw, fname, branch_config, encoding)
             key = rendered.templated_variants[0].templated_str if rendered.templated_variants else "\0tmp"
             renders.setdefault(key, ([], rendered))[0].append(branch)
-            model_config = self.linter.templater.last_model_config
-            for hook in model_config.hooks if model_config else []:
+            templater = self.linter.templater
+            for hook in templater.last_model_config.hooks if templater.last_model_config else []:
                 hooks.setdefault(hook, []).append(branch)
+            if not templater.last_render_read_branch:
+                # Nothing asked for the branch: every branch renders this text.
+                for other in self.branches:
+                    if other != branch:
+                        renders[key][0].append(other)
+                        for hook_branches in hooks.values():
+                            hook_branches.append(other)
+                break
 
         collected: Dict[tuple, set] = {}
         render_count = len(renders)
