@@ -33,6 +33,7 @@ SKIPPED_DIRS = {"target", "dbt_packages", "logs", ".venv", "node_modules", ".git
 # waived line by line (`-- noqa: PRS`), never for a whole file or project.
 FORBIDDEN_IGNORES = {"parsing", "templating"}
 # A parse error's text repeats its position in the rendered SQL; ours is the source line.
+BRANCH_SWITCH = re.compile(r"\{%-?\s*(if|elif)\b[^%]*(is_incremental|full_refresh|FULL_REFRESH)")
 PARSE_POSITION = re.compile(r"^Line \d+, Position \d+: ")
 
 
@@ -180,6 +181,8 @@ class ProjectLinter:
         findings = []
         for (line, pos, code, description, origin), branches in collected.items():
             label = () if branches == all_branches else tuple(b for b in self.branches if b in branches)
+            if label and code in ("PRS", "TMP") and not origin:
+                description += self._branch_hint(raw, label)
             findings.append(Finding(fname, line, pos, code, description, label, origin))
         findings.sort(key=lambda f: (f.line, f.pos, f.code))
         return findings, render_count
@@ -189,6 +192,19 @@ class ProjectLinter:
         branch_config = config.copy()
         branch_config.set_value(["templater", SafeguardDbtTemplater.name, "branch"], branch)
         return branch_config
+
+    @staticmethod
+    def _branch_hint(raw: str, branches: Tuple[str, ...]) -> str:
+        """Point at the branch switch: sqlfluff reports a whole unparsable statement."""
+        match = BRANCH_SWITCH.search(raw)
+        if match is None:
+            return ""
+        line = raw[: match.start()].count("\n") + 1
+        rendering = " and ".join(BRANCH_LABELS[b] for b in branches)
+        return (
+            f" (Only the {rendering} rendering fails to parse: check the SQL next to the "
+            f"branch at line {line}, e.g. a comma outside {{% if is_incremental() %}}.)"
+        )
 
     @staticmethod
     def _hook_position(raw: str, hook: str) -> Tuple[int, int]:
