@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# MySQL 8 lint (docs/lint.md): every dbt model rendered with is_incremental()
+# true and false, plus its hooks, checked by the safeguard sqlfluff rules.
+# No arguments: the reference project and the package macros (what CI checks).
+# With arguments: just those files or folders (what pre-commit passes).
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$repo/scripts/bootstrap.sh"
+cd "$repo"
+if [ "$#" -eq 0 ]; then
+  set -- dbt macros
+fi
+exec python -m dbt_safeguard.lint "$@"
