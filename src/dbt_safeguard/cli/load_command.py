@@ -1,0 +1,47 @@
+"""`safeguard load DUMP --schema staging`: load a dump safely into one schema."""
+from __future__ import annotations
+
+import argparse
+
+from .. import dump_source
+from ..run_events import event
+from ..staging_loader import DEFAULT_WORKERS, load_source
+from .connection_options import add_connection_arguments, add_output_arguments, settings_from
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "load",
+        help="load a SQL dump into a schema through a shadow schema and one atomic swap",
+        description=__doc__,
+    )
+    parser.add_argument("dump", help="a .sql or .sql.gz file, s3://bucket/key, or a directory/prefix (newest dump)")
+    parser.add_argument("--schema", default="staging", help="target schema (default: staging)")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+                        help=f"parallel insert connections (default: {DEFAULT_WORKERS})")
+    parser.add_argument("--require-table", action="append", default=[], metavar="TABLE",
+                        help="refuse a dump that does not create TABLE (repeatable)")
+    parser.add_argument("--drop-previous", action="store_true",
+                        help="drop <schema>_previous after the swap instead of keeping it until the next load")
+    add_connection_arguments(parser)
+    add_output_arguments(parser)
+    parser.set_defaults(handler=load)
+
+
+def load(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    source = dump_source.resolve(args.dump)
+    event("load_start", "LOAD     %s into %s on %s", source.uri, args.schema, settings.describe(),
+          dump=source.uri, schema=args.schema, server=settings.describe())
+    result = load_source(
+        source, settings, args.schema,
+        show_progress=not args.no_progress and args.log_format == "text",
+        workers=args.workers,
+        required_tables=args.require_table,
+        keep_previous=not args.drop_previous,
+    )
+    event("load_end", "DONE     %d tables, %d rows, %.1f MB in %.1fs", len(result.tables), result.rows,
+          result.bytes / 1e6, result.duration,
+          schema=result.target, tables=result.tables, rows=result.rows, bytes=result.bytes,
+          duration=round(result.duration, 3))
+    return 0
