@@ -34,6 +34,7 @@ SKIPPED_DIRS = {"target", "dbt_packages", "logs", ".venv", "node_modules", ".git
 FORBIDDEN_IGNORES = {"parsing", "templating"}
 # A parse error's text repeats its position in the rendered SQL; ours is the source line.
 BRANCH_SWITCH = re.compile(r"\{%-?\s*(if|elif)\b[^%]*(is_incremental|full_refresh|FULL_REFRESH)")
+RANGE_NOQA = re.compile(r"noqa\s*:\s*disable\s*=\s*([A-Za-z0-9_, ]+)")
 PARSE_POSITION = re.compile(r"^Line \d+, Position \d+: ")
 
 
@@ -178,7 +179,10 @@ class ProjectLinter:
             render_count += len(hook_renders)
 
         all_branches = set(self.branches)
-        findings = []
+        findings = [
+            Finding(fname, line, 1, "NOQA", description, ())
+            for line, description in self._range_waivers(raw)
+        ]
         for (line, pos, code, description, origin), branches in collected.items():
             label = () if branches == all_branches else tuple(b for b in self.branches if b in branches)
             if label and code in ("PRS", "TMP") and not origin:
@@ -192,6 +196,22 @@ class ProjectLinter:
         branch_config = config.copy()
         branch_config.set_value(["templater", SafeguardDbtTemplater.name, "branch"], branch)
         return branch_config
+
+    @staticmethod
+    def _range_waivers(raw: str) -> List[Tuple[int, str]]:
+        """`-- noqa: disable=...` that would hide parse errors for a whole range."""
+        found = []
+        for match in RANGE_NOQA.finditer(raw):
+            codes = {c.strip().upper() for c in match.group(1).split(",")}
+            if codes & {"ALL", "PRS", "TMP"}:
+                found.append(
+                    (
+                        raw[: match.start()].count("\n") + 1,
+                        f"`noqa: disable={match.group(1).strip()}` would hide parse errors for every "
+                        "line after it; waive a false parse error on its own line with `-- noqa: PRS`.",
+                    )
+                )
+        return found
 
     @staticmethod
     def _branch_hint(raw: str, branches: Tuple[str, ...]) -> str:

@@ -1,0 +1,82 @@
+"""Time `safeguard lint` (our rules, every branch) against stock sqlfluff.
+
+    .venv/bin/python scripts/bench_lint.py [paths...]   (default: dbt)
+
+Stock sqlfluff is what a team would run without this package: the mysql
+dialect, the jinja templater with dbt builtins (is_incremental() always true,
+so one rendering per file) and sqlfluff's default core rules, on the same
+files, in the same process, single-threaded. Each side runs REPEAT times after a
+warm-up; the best time counts. Not part of CI: timings depend on the machine.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+REPEAT = 3
+REPO = Path(__file__).resolve().parents[1]
+
+
+def best_of(fn) -> float:
+    fn()  # warm-up: dialect, plugin and macro loading
+    times = []
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main(argv) -> int:
+    os.chdir(REPO)
+    from sqlfluff.core import FluffConfig, Linter
+
+    from dbt_safeguard.lint.project_linter import ProjectLinter, sql_files
+
+    paths = argv or ["dbt"]
+    files = sql_files(paths)
+    if not files:
+        print(f"no .sql files under {' '.join(paths)}", file=sys.stderr)
+        return 1
+
+    def stock_config(rules: str) -> FluffConfig:
+        return FluffConfig(
+            configs={
+                "core": {"dialect": "mysql", "templater": "jinja", "rules": rules},
+                "templater": {
+                    "jinja": {"apply_dbt_builtins": True, "load_macros_from_path": "dbt/macros,macros"}
+                },
+            },
+        )
+
+    stock_core = Linter(config=stock_config("core"))
+    stock_one_rule = Linter(config=stock_config("CP01"))
+    ours = ProjectLinter()
+
+    sources = {f: Path(f).read_text(encoding="utf-8") for f in files}
+
+    def stock(linter):
+        # lint_string: the stock config above, not the repository's .sqlfluff files.
+        return lambda: [linter.lint_string(sql, fname=f) for f, sql in sources.items()]
+
+    t_core = best_of(stock(stock_core))
+    t_one = best_of(stock(stock_one_rule))
+    report = ours.lint(files)
+    t_ours = best_of(lambda: ours.lint(files))
+
+    models = sum(1 for f in files if "/models/" in f)
+    print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} cpus, Python {platform.python_version()}")
+    print(f"files: {len(files)} ({models} models) under {' '.join(paths)}; our renderings: {report.renderings}")
+    print(f"stock sqlfluff, core rules, one rendering:      {t_core:7.2f} s")
+    print(f"stock sqlfluff, one rule (parse-bound floor):   {t_one:7.2f} s")
+    print(f"safeguard lint, our rules, every branch:        {t_ours:7.2f} s")
+    print(f"ratio to stock (core rules): {t_ours / t_core:.2f}x")
+    print(f"ratio to stock (parse-bound floor): {t_ours / t_one:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,40 @@
+"""`safeguard lint` prints one line per finding and exits 1 when there is any."""
+from __future__ import annotations
+
+import argparse
+import json
+
+from dbt_safeguard.cli import lint_command
+from lint_helpers import at_repo_root
+
+
+def run_lint(*argv: str) -> int:
+    parser = argparse.ArgumentParser()
+    lint_command.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["lint", *argv])
+    with at_repo_root():
+        return args.handler(args)
+
+
+def test_clean_file_exits_zero(tmp_path, capsys):
+    model = tmp_path / "clean.sql"
+    model.write_text("select cast(null as date) as valid_to from t\n")
+    assert run_lint(str(model)) == 0
+    assert "0 findings" in capsys.readouterr().err
+
+
+def test_finding_exits_one_with_file_line_and_rule(tmp_path, capsys):
+    model = tmp_path / "bad.sql"
+    model.write_text("select 1\n, null::date as valid_to from t\n")
+    assert run_lint(str(model)) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"{model}:2:7: SG01 ")
+
+
+def test_json_lines_name_the_branches(tmp_path, capsys):
+    model = tmp_path / "bad.sql"
+    model.write_text("select a from t {% if is_incremental() %}limit all{% endif %}\n")
+    assert run_lint("--format", "json", str(model)) == 1
+    finding = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert finding["code"] == "SG08"
+    assert finding["branches"] == ["incremental"]

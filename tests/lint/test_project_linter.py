@@ -1,0 +1,108 @@
+"""The runner renders every branch, labels branch-only findings, lints hooks,
+and keeps parse errors fatal apart from a one-line waiver."""
+from __future__ import annotations
+
+import pytest
+
+from dbt_safeguard.lint.dbt_templater import BRANCHES
+from lint_helpers import at_repo_root, project_linter
+
+
+@pytest.fixture(scope="module")
+def linter():
+    return project_linter()
+
+
+def lint_model(linter, tmp_path, sql: str, name: str = "model.sql"):
+    path = tmp_path / name
+    path.write_text(sql)
+    with at_repo_root():
+        return linter.lint_file(str(path))
+
+
+def test_finding_in_incremental_branch_only_is_labelled_with_it(linter, tmp_path):
+    findings, _ = lint_model(
+        linter,
+        tmp_path,
+        "{{ config(materialized='incremental') }}\n"
+        "select id, updated_at from {{ ref('stg') }}\n"
+        "{% if is_incremental() %}\n"
+        "where updated_at > (select max(updated_at)::date from {{ this }})\n"
+        "{% endif %}\n",
+    )
+    assert [(f.code, f.line, f.branches) for f in findings] == [("SG01", 4, ("incremental",))]
+    assert "[incremental only]" in findings[0].format()
+
+
+def test_finding_in_full_refresh_branch_only_is_labelled_with_it(linter, tmp_path):
+    findings, _ = lint_model(
+        linter,
+        tmp_path,
+        "select id from {{ ref('stg') }}\n"
+        "{% if not is_incremental() %}\n"
+        "where a || b\n"
+        "{% endif %}\n",
+    )
+    assert [(f.code, f.line, f.branches) for f in findings] == [("SG02", 3, ("full_refresh", "first_run"))]
+
+
+def test_flags_full_refresh_is_its_own_branch(linter, tmp_path):
+    findings, _ = lint_model(
+        linter,
+        tmp_path,
+        "select id from t\n{% if flags.FULL_REFRESH %}\nlimit all\n{% endif %}\n",
+    )
+    assert [(f.code, f.branches) for f in findings] == [("SG08", ("full_refresh",))]
+
+
+def test_table_model_is_never_incremental(linter, tmp_path):
+    findings, _ = lint_model(
+        linter,
+        tmp_path,
+        "{{ config(materialized='table') }}\nselect id from t\n"
+        "{% if is_incremental() %}where id::int > 0{% endif %}\n",
+    )
+    assert findings == []
+
+
+def test_model_that_never_asks_for_the_branch_is_rendered_once(linter, tmp_path):
+    findings, renderings = lint_model(linter, tmp_path, "select a || b from {{ ref('x') }}\n")
+    assert renderings == 1
+    assert [(f.code, f.branches) for f in findings] == [("SG02", ())]
+
+
+def test_post_hook_sql_is_linted_at_its_line_in_the_model(linter, tmp_path):
+    findings, _ = lint_model(
+        linter,
+        tmp_path,
+        "{{ config(\n"
+        "    materialized='incremental',\n"
+        "    post_hook=\"delete from {{ this }} where id in (select id from {{ this }} where gone = 1)\"\n"
+        ") }}\n"
+        "select id, gone from t\n",
+    )
+    assert [(f.code, f.line, f.origin) for f in findings] == [("SG13", 3, "hook 1")]
+
+
+def test_parse_error_fails_the_lint(linter, tmp_path):
+    findings, _ = lint_model(linter, tmp_path, "select a from t\nwhere b = 1 foo bar\n")
+    assert [(f.code, f.line) for f in findings] == [("PRS", 2)]
+
+
+def test_one_line_parse_waiver_is_honoured(linter, tmp_path):
+    findings, _ = lint_model(linter, tmp_path, "select a from t\nwhere b = 1 foo bar -- noqa: PRS\n")
+    assert findings == []
+
+
+def test_range_waiver_of_parse_errors_is_reported(linter, tmp_path):
+    findings, _ = lint_model(linter, tmp_path, "-- noqa: disable=PRS\nselect a from t\nwhere b = 1 foo bar\n")
+    assert [f.code for f in findings] == ["NOQA"]
+
+
+def test_templating_error_fails_the_lint(linter, tmp_path):
+    findings, _ = lint_model(linter, tmp_path, "select {{ 1 + }} from t\n")
+    assert [f.code for f in findings] == ["TMP"]
+
+
+def test_every_branch_is_rendered_by_default(linter):
+    assert linter.branches == BRANCHES
