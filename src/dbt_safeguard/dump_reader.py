@@ -65,7 +65,7 @@ class Statement:
     text: bytes
     kind: str
     name: Optional[str] = None  # table, view, trigger, routine or database
-    rows: int = 0  # filled in by the loader for INSERTs
+    schema: Optional[str] = None  # when the dump qualifies the name: `db`.`name`
 
     def describe(self) -> str:
         what = self.kind.replace("_", " ").upper()
@@ -126,6 +126,12 @@ def classify(text: bytes):
     return "other", None, None
 
 
+def unqualify(text: bytes, schema: str) -> bytes:
+    """Removes `schema`. in front of names, e.g. in a trigger's original text."""
+    quoted = b"`" + schema.encode().replace(b"`", b"``") + b"`"
+    return re.sub(re.escape(quoted) + rb"\s*\.\s*(?=`)", b"", text)
+
+
 def strip_definer(text: bytes) -> bytes:
     """Drops `DEFINER=user@host` from the head of a view, trigger or routine.
 
@@ -158,6 +164,12 @@ class DumpReader:
         if b"-- MySQL dump" in self.header:
             return "mysqldump"
         return None
+
+    @property
+    def database(self) -> Optional[str]:
+        """The dumped database, from the `-- Host: ...  Database: name` header line."""
+        match = re.search(rb"^-- Host: .*Database: (\S+)", self.header, re.M)
+        return match.group(1).decode("utf-8", "replace") if match else None
 
     @property
     def completed(self) -> bool:
@@ -239,12 +251,7 @@ class DumpReader:
                     self.offset = base + pos
                     self.statements += 1
                     kind, name, schema = classify(text)
-                    if schema is not None:
-                        raise DumpError(
-                            f"{self.name}: statement {self.statements} at byte {offset} names database "
-                            f"`{schema}` explicitly; the loader only loads into its target schema"
-                        )
-                    yield Statement(self.statements, offset, text, kind, name)
+                    yield Statement(self.statements, offset, text, kind, name, schema)
                     continue
                 else:
                     char = buf[pos:pos + 1]

@@ -35,7 +35,7 @@ from typing import BinaryIO, Callable, Dict, List, Optional, Sequence
 import pymysql
 
 from .connection import ConnectionSettings
-from .dump_reader import DumpError, DumpReader, Statement, strip_definer
+from .dump_reader import DumpError, DumpReader, Statement, strip_definer, unqualify
 from .errors import FatalError
 
 log = logging.getLogger("safeguard")
@@ -413,6 +413,8 @@ class StagingLoader:
         try:
             for statement in reader:
                 kind = statement.kind
+                if statement.schema is not None:
+                    self._unqualify(statement, reader, databases, name)
                 if kind == "insert":
                     if statement.name not in tables:
                         raise DumpError(
@@ -485,6 +487,18 @@ class StagingLoader:
         if self.on_progress is not None:
             self.on_progress(reader.offset, None)
         return list(tables), list(views), replay, rows
+
+    @staticmethod
+    def _unqualify(statement: Statement, reader: DumpReader, databases, name: str) -> None:
+        # mysqldump keeps a trigger's original text, which may say `src`.`t`:
+        # the dumped database means the target; any other database is refused.
+        if statement.schema not in ({reader.database} | databases) - {None}:
+            raise DumpError(
+                f"{name}: {statement.describe()} names database `{statement.schema}`, which is not the "
+                "dumped database; the loader only writes into its target schema"
+            )
+        statement.text = unqualify(statement.text, statement.schema)
+        statement.schema = None
 
     def _replay_into(self, conn, replay: List[Statement]) -> None:
         if any(s.kind != "session" for s in replay):

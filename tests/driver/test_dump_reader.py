@@ -1,0 +1,87 @@
+"""The streaming reader splits like the mysql client, whatever the chunk size."""
+from __future__ import annotations
+
+import gzip
+import io
+
+import pytest
+
+from dbt_safeguard.dump_reader import DumpError, DumpReader, classify, strip_definer, unqualify
+
+SCRIPT = b"""/*M!999999\\- enable the sandbox mode */
+-- MariaDB dump 10.19
+/*!40101 SET NAMES utf8mb4 */;
+# a hash comment with 'quote
+CREATE TABLE `t;1` (a TEXT) /* comment ; ' */;
+INSERT INTO `t;1` VALUES ('a;b'),('it''s'),('back\\\\'),('esc\\';'),("dq;\\"x"),('multi
+line;
+value'),(--1),(-1);
+INSERT INTO `t;1` VALUES ('-- not a comment'), ('/* nor this */');
+DELIMITER ;;
+/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`localhost`*/ /*!50003 TRIGGER trg BEFORE INSERT ON `t;1` FOR EACH ROW BEGIN SET NEW.a = ';'; END */;;
+CREATE DEFINER=`root`@`%` PROCEDURE `p`()
+BEGIN SELECT 1; SELECT 'x;;y'; END
+;;
+DELIMITER ;
+/*!50001 CREATE ALGORITHM=UNDEFINED */
+/*!50013 DEFINER=`root`@`localhost` SQL SECURITY DEFINER */
+/*!50001 VIEW `v` AS select 1 AS `a` */;
+-- Dump completed on 2026-01-01
+"""
+
+EXPECTED = [
+    ("session", None),
+    ("create_table", "t;1"),
+    ("insert", "t;1"),
+    ("insert", "t;1"),
+    ("trigger", "trg"),
+    ("routine", "p"),
+    ("view", "v"),
+]
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 3, 7, 64, 1 << 20])
+def test_statements_are_the_same_whatever_the_chunk_size(chunk_size):
+    reader = DumpReader(io.BytesIO(SCRIPT), chunk_size=chunk_size)
+    statements = list(reader)
+    assert [(s.kind, s.name) for s in statements] == EXPECTED
+    for statement in statements:
+        assert SCRIPT[statement.offset:].startswith(statement.text)
+    assert statements[2].text.endswith(b"(--1),(-1)")
+    assert b"x;;y" in statements[5].text
+    assert reader.completed and reader.producer == "mariadb-dump"
+    assert reader.offset == len(SCRIPT)
+
+
+def test_a_dump_cut_inside_a_string_is_reported_with_its_statement_and_offset():
+    cut = SCRIPT.index(b"multi") + 3
+    with pytest.raises(DumpError) as failure:
+        list(DumpReader(io.BytesIO(SCRIPT[:cut])))
+    insert_offset = SCRIPT.index(b"INSERT INTO `t;1` VALUES ('a;b')")
+    message = str(failure.value)
+    assert f"statement 3 (INSERT `t;1`) at byte {insert_offset}" in message
+    assert "never closes" in message and "truncated" in message
+
+
+def test_a_truncated_gzip_stream_is_reported():
+    packed = gzip.compress(SCRIPT * 50)
+    with pytest.raises(DumpError, match="truncated or corrupt"):
+        list(DumpReader(gzip.GzipFile(fileobj=io.BytesIO(packed[: len(packed) // 2]))))
+
+
+def test_qualified_names_are_reported_for_the_loader_to_check():
+    (statement,) = DumpReader(io.BytesIO(b"INSERT INTO `prod`.`t` VALUES (1);\n"))
+    assert (statement.kind, statement.schema, statement.name) == ("insert", "prod", "t")
+    assert unqualify(statement.text, "prod") == b"INSERT INTO `t` VALUES (1)"
+
+
+def test_classify_sees_through_conditional_comments():
+    assert classify(b"/*!40000 ALTER TABLE `t` DISABLE KEYS */") == ("alter_table", "t", None)
+    assert classify(b"/*!50001 DROP VIEW IF EXISTS `v`*/") == ("drop_view", "v", None)
+    assert classify(b"LOCK TABLES `t` WRITE") == ("lock", None, None)
+    assert classify(b"USE `src`") == ("use", "src", None)
+
+
+def test_definer_is_stripped_from_objects():
+    text = b"/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`localhost`*/ /*!50003 TRIGGER x"
+    assert b"DEFINER" not in strip_definer(text)

@@ -1,0 +1,206 @@
+"""`safeguard load`: staging is replaced whole, or not at all."""
+from __future__ import annotations
+
+import gzip
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from dbt_safeguard.cli.main import main
+from dbt_safeguard.errors import FatalError
+from dbt_safeguard.staging_loader import StagingLoader
+from driver.dump_files import (
+    create_awkward_schema,
+    create_sized_schema,
+    gzip_file,
+    mariadb_dump,
+)
+
+pytestmark = pytest.mark.usefixtures("cleanup_schemas")
+
+
+def load(settings, dump, target, **options):
+    with open(dump, "rb") as stream:
+        data = gzip.GzipFile(fileobj=stream) if str(dump).endswith(".gz") else stream
+        return StagingLoader(settings, target, **options).load(data, str(dump))
+
+
+def table_checksums(sql, schema):
+    return {t: sql.checksum(schema, t) for t in sql.tables(schema) if t != "awkward_view"}
+
+
+@pytest.mark.parametrize("databases", [False, True], ids=["plain", "with-databases"])
+@pytest.mark.parametrize("compressed", [False, True], ids=["sql", "sql.gz"])
+def test_awkward_dump_loads_with_identical_checksums(server, sql, names, tmp_path, databases, compressed):
+    create_awkward_schema(sql, names.source)
+    dump = mariadb_dump(server, names.source, tmp_path / "awkward.sql", "--routines", "--triggers",
+                        *(["--databases"] if databases else []))
+    if compressed:
+        dump = gzip_file(dump)
+
+    result = load(server, dump, names.target)
+
+    source = table_checksums(sql, names.source)
+    assert table_checksums(sql, names.target) == source
+    assert set(result.tables) == set(source)
+    assert result.tables["many"] == 5000 and result.tables["empty_one"] == 0
+    assert sql.table_rows(names.target, "awkward") == sql.table_rows(names.source, "awkward")
+    # views, triggers and routines are recreated in the target, and point at it
+    assert sql.rows(f"SELECT id FROM `{names.target}`.`awkward_view` ORDER BY id") == [(2,), (3,), (4,), (5,)]
+    assert sql.scalar(
+        "SELECT COUNT(*) FROM information_schema.triggers WHERE trigger_schema = %s AND event_object_table = 'awkward'",
+        (names.target,),
+    ) == 1
+    assert sql.scalar(f"SELECT `{names.target}`.plus_one(41)") == 42
+    # the source database was never touched by the dump's USE / CREATE DATABASE
+    assert table_checksums(sql, names.source) == source
+    assert not sql.rows("SHOW DATABASES LIKE %s", (names.target + "_loading",))
+
+
+def test_reload_swaps_tables_and_keeps_dbt_views_working(server, sql, names, tmp_path):
+    create_sized_schema(sql, names.source, 100)
+    day1 = mariadb_dump(server, names.source, tmp_path / "day1.sql")
+    load(server, day1, names.target)
+    # dbt's stg_* views live in staging next to the loaded tables
+    sql.execute(f"CREATE VIEW `{names.target}`.`stg_alpha` AS SELECT id, name FROM `{names.target}`.`alpha`")
+    sql.execute(f"INSERT INTO `{names.source}`.`alpha` SELECT seq, 'new', 'n' FROM seq_101_to_150")
+    day2 = mariadb_dump(server, names.source, tmp_path / "day2.sql")
+
+    result = load(server, day2, names.target)
+
+    assert sql.scalar(f"SELECT COUNT(*) FROM `{names.target}`.`stg_alpha`") == 150
+    assert result.swapped == ["alpha", "beta"]
+    assert sql.scalar(f"SELECT COUNT(*) FROM `{names.target}_previous`.`alpha`") == 100
+    assert sql.checksum(names.target, "alpha") == sql.checksum(names.source, "alpha")
+
+
+@pytest.fixture
+def loaded(server, sql, names, tmp_path):
+    """A target loaded with a first dump; returns (dump bytes of a second, snapshot of the target)."""
+    create_sized_schema(sql, names.source, 2000)
+    load(server, mariadb_dump(server, names.source, tmp_path / "day1.sql"), names.target)
+    sql.execute(f"UPDATE `{names.source}`.`alpha` SET name = 'day two'")
+    data = mariadb_dump(server, names.source, tmp_path / "day2.sql").read_bytes()
+    snapshot = sql.snapshot([(names.target, t) for t in ("alpha", "beta")])
+    return data, snapshot
+
+
+def test_truncated_dump_leaves_staging_unchanged(server, sql, names, tmp_path, loaded):
+    data, snapshot = loaded
+    cut = data.index(b"INSERT INTO `beta`") + 5000
+    (tmp_path / "cut.sql").write_bytes(data[:cut])
+
+    with pytest.raises(FatalError) as failure:
+        load(server, tmp_path / "cut.sql", names.target)
+
+    assert "truncated" in str(failure.value) and "INSERT `beta`" in str(failure.value)
+    assert sql.snapshot([(names.target, t) for t in ("alpha", "beta")]) == snapshot
+    assert not sql.rows("SHOW DATABASES LIKE %s", (names.target + "_loading",))
+
+
+def test_dump_cut_between_statements_is_refused_for_its_missing_trailer(server, sql, names, tmp_path, loaded):
+    data, snapshot = loaded
+    cut = data.index(b"\n", data.index(b"UNLOCK TABLES")) + 1  # after alpha, before beta
+    (tmp_path / "cut.sql").write_bytes(data[:cut])
+
+    with pytest.raises(FatalError, match="Dump completed.*truncated"):
+        load(server, tmp_path / "cut.sql", names.target)
+
+    assert sql.snapshot([(names.target, t) for t in ("alpha", "beta")]) == snapshot
+
+
+def test_truncated_gzip_leaves_staging_unchanged(server, sql, names, tmp_path, loaded):
+    data, snapshot = loaded
+    packed = gzip.compress(data)
+    (tmp_path / "cut.sql.gz").write_bytes(packed[: len(packed) * 2 // 3])
+
+    with pytest.raises(FatalError, match="truncated or corrupt"):
+        load(server, tmp_path / "cut.sql.gz", names.target)
+
+    assert sql.snapshot([(names.target, t) for t in ("alpha", "beta")]) == snapshot
+
+
+def test_corrupt_dump_names_statement_table_and_offset(server, sql, names, tmp_path, loaded):
+    data, snapshot = loaded
+    statement = data.index(b"INSERT INTO `beta`")
+    values = data.index(b"VALUES", statement) + len(b"VALUES")
+    broken = data[:values] + b" garbage" + data[values:]
+    (tmp_path / "corrupt.sql").write_bytes(broken)
+
+    with pytest.raises(FatalError) as failure:
+        load(server, tmp_path / "corrupt.sql", names.target)
+
+    message = str(failure.value)
+    assert f"(INSERT `beta`) at byte {statement} failed: server error 1064" in message
+    assert f"`{names.target}` is unchanged" in message
+    assert sql.snapshot([(names.target, t) for t in ("alpha", "beta")]) == snapshot
+
+
+def test_wrong_dump_is_refused(server, sql, names, tmp_path, loaded):
+    data, snapshot = loaded
+    (tmp_path / "notes.sql").write_bytes(b"hello, this is not a dump\n")
+    with pytest.raises(FatalError):
+        load(server, tmp_path / "notes.sql", names.target)
+    (tmp_path / "other.sql").write_bytes(data)
+    with pytest.raises(FatalError, match="lacks required tables tenants"):
+        load(server, tmp_path / "other.sql", names.target, required_tables=["alpha", "tenants"])
+    assert sql.snapshot([(names.target, t) for t in ("alpha", "beta")]) == snapshot
+
+
+def test_second_load_into_the_same_schema_is_refused(server, sql, names, tmp_path, loaded):
+    data, snapshot = loaded
+    (tmp_path / "day2.sql").write_bytes(data)
+    holder = server.connect()
+    try:
+        loader = StagingLoader(server, names.target)
+        lock_name = None
+        with holder.cursor() as cur:
+            # take the loader's own lock, as a running load would
+            import hashlib
+            lock_name = "safeguard_load_" + hashlib.sha1(names.target.encode()).hexdigest()[:32]
+            cur.execute("SELECT GET_LOCK(%s, 0)", (lock_name,))
+        with pytest.raises(FatalError, match="another load into .* is running"):
+            with open(tmp_path / "day2.sql", "rb") as stream:
+                loader.load(stream, "day2.sql")
+    finally:
+        holder.close()
+    assert sql.snapshot([(names.target, t) for t in ("alpha", "beta")]) == snapshot
+
+
+def test_sigkill_mid_load_leaves_staging_unchanged_and_next_load_recovers(server, sql, names, tmp_path):
+    create_sized_schema(sql, names.source, 60000, tables=("alpha", "beta", "gamma"))
+    dump = mariadb_dump(server, names.source, tmp_path / "big.sql")
+    load(server, dump, names.target)
+    sql.execute(f"UPDATE `{names.source}`.`gamma` SET name = 'changed'")
+    dump = mariadb_dump(server, names.source, tmp_path / "big.sql")
+    tables = [(names.target, t) for t in ("alpha", "beta", "gamma")]
+    snapshot = sql.snapshot(tables)
+    env = {**os.environ, **server.as_env()}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dbt_safeguard.cli.main", "load", str(dump), "--schema", names.target,
+         "--workers", "1"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    shadow = names.target + "_loading"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        loaded_rows = sql.scalar(
+            "SELECT COALESCE(SUM(table_rows), 0) FROM information_schema.tables WHERE table_schema = %s", (shadow,)
+        )
+        if loaded_rows and loaded_rows > 1000:
+            break
+        time.sleep(0.05)
+    assert process.poll() is None, "the load finished before it could be killed: use a bigger dump"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+    assert sql.snapshot(tables) == snapshot
+    assert sql.rows(f"SELECT DISTINCT name FROM `{names.target}`.`gamma` LIMIT 2") != [("changed",)]
+    # the killed load's shadow is stale; the next load drops it and succeeds
+    assert main(["load", str(dump), "--schema", names.target, "--host", server.host,
+                 "--port", str(server.port), "--user", server.user, "--no-progress"]) == 0
+    assert sql.checksum(names.target, "gamma") == sql.checksum(names.source, "gamma")
