@@ -44,3 +44,21 @@ SELECT c.tenant_id FROM contracts AS c LEFT JOIN moveouts AS m ON m.tenant_id = 
 SELECT * FROM t, LATERAL (SELECT MAX(v) AS top FROM u WHERE u.t_id = t.id) AS x;
 CREATE INDEX idx_tenant ON status_history (tenant_id, valid_from);
 SELECT JSON_ARRAYAGG(room_no) AS rooms, JSON_OBJECTAGG(k, v) AS attrs FROM rooms GROUP BY building_id;
+INSERT INTO t (a) VALUES (1) AS new ON DUPLICATE KEY UPDATE a = new.a;
+SELECT * FROM JSON_TABLE('[1,2]', '$[*]' COLUMNS (v INT PATH '$')) AS jt;
+SELECT a, SUM(b) OVER w AS running FROM t WINDOW w AS (PARTITION BY a);
+SELECT ANY_VALUE(b), a FROM t GROUP BY a WITH ROLLUP;
+SELECT /*+ NO_MERGE(dt) */ * FROM (SELECT 1 AS a) AS dt;
+SELECT JSON_EXTRACT(doc, '$.a'), doc->'$.a', doc->>'$.a' FROM t;
+CREATE TABLE t2 LIKE t;
+SELECT a FROM t ORDER BY a LIMIT 5, 10;
+-- Valid MySQL 8 that sqlfluff 4.5's mysql dialect rejects: waived one line at a time.
+-- The dialect lacks CHECKSUM TABLE.
+CHECKSUM TABLE silver.tenant_status_history  -- noqa: PRS
+;
+-- The dialect lacks CAST ... CHARACTER SET.
+SELECT CAST(name AS CHAR CHARACTER SET utf8mb4) FROM tenants  -- noqa: PRS
+;
+-- The dialect lacks the TABLE statement (MySQL 8.0.19).
+TABLE silver.tenant_status_history  -- noqa: PRS
+;
