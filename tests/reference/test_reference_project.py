@@ -1,0 +1,186 @@
+"""The reference warehouse builds from two days of OLTP dumps, under both adapter types.
+
+One module-scoped build per adapter type: load day 1's dump into staging,
+`dbt seed`, `dbt run --fail-fast`, `dbt test`; then the same with day 2. The
+tests below assert on what that left in the warehouse.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import pytest
+
+from dbt_safeguard import tenant_data
+from dbt_safeguard.dbt_invoker import DbtInvoker, DbtOutcome
+from harness import Sql, copy_reference_project
+
+SIZE = tenant_data.DEFAULT_SIZE
+DAYS = (1, 2)
+PROTECTED_TABLES = (
+    ("silver", "tenant_status_history"),
+    ("silver", "int_contracts"),
+    ("gold", "daily_activity_summary"),
+    ("gold", "new_contracts"),
+    ("gold", "moveouts"),
+    ("gold", "moveout_notices"),
+)
+
+
+@dataclasses.dataclass
+class TwoDayBuild:
+    prefix: str
+    steps: List[DbtOutcome] = dataclasses.field(default_factory=list)
+    snapshots: Dict[int, dict] = dataclasses.field(default_factory=dict)
+    history: Dict[int, list] = dataclasses.field(default_factory=dict)
+
+    def schema(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def failure(self) -> Optional[str]:
+        for outcome in self.steps:
+            if not outcome.success:
+                return f"dbt {outcome.args[0]} failed: {outcome.error}\n" + "\n".join(outcome.log_lines[-40:])
+        return None
+
+
+@pytest.fixture(scope="module")
+def oltp_dumps(server, tmp_path_factory) -> Dict[int, Path]:
+    folder = tmp_path_factory.mktemp("oltp_dumps")
+    return {day: tenant_data.write_dump(day, folder / f"day{day}.sql.gz", server, size=SIZE).path for day in DAYS}
+
+
+@pytest.fixture(scope="module", params=["mysql", "mariadb"])
+def build(request, server, schema_prefix, oltp_dumps, tmp_path_factory) -> TwoDayBuild:
+    adapter_type = request.param
+    settings = dataclasses.replace(server, adapter_type=adapter_type)
+    # A prefix of our own keeps the two adapter builds, and anything else on
+    # the session's server, out of each other's schemas.
+    result = TwoDayBuild(prefix=f"{schema_prefix}ref_{adapter_type}_")
+    project = copy_reference_project(tmp_path_factory.mktemp(f"reference_{adapter_type}"))
+    dbt = DbtInvoker(project, settings, extra_env={"SAFEGUARD_SCHEMA_PREFIX": result.prefix})
+    sql = Sql(server)
+    try:
+        result.steps.append(dbt.invoke("deps"))
+        for day in DAYS:
+            tenant_data.load_dump_with_client(oltp_dumps[day], result.schema("staging"), server)
+            for step in (("seed",), ("run", "--fail-fast"), ("test",)):
+                if result.failure() is None:
+                    result.steps.append(dbt.invoke(*step))
+            if result.failure() is not None:
+                break
+            result.snapshots[day] = sql.snapshot(
+                [(result.schema(schema), table) for schema, table in PROTECTED_TABLES]
+            )
+            result.history[day] = sql.rows(
+                "SELECT tenant_id, status_code, valid_from, valid_to"
+                f" FROM `{result.schema('silver')}`.tenant_status_history ORDER BY tenant_id, valid_from"
+            )
+        yield result
+    finally:
+        sql.drop_schemas(result.prefix)
+        sql.close()
+
+
+@pytest.fixture
+def built(build) -> TwoDayBuild:
+    failure = build.failure()
+    if failure is not None:
+        pytest.fail(failure)
+    return build
+
+
+def tenant_statuses(day: int) -> Dict[int, int]:
+    columns = tenant_data.COLUMNS["tenants"]
+    tenant_id, status = columns.index("tenant_id"), columns.index("status")
+    return {row[tenant_id]: row[status] for row in tenant_data.generate_day(day, size=SIZE)["tenants"]}
+
+
+def test_day_one_and_day_two_build_and_pass_dbt_test(built):
+    commands = [outcome.args[0] for outcome in built.steps]
+    assert commands == ["deps"] + ["seed", "run", "test"] * len(DAYS)
+    for outcome in built.steps[1:]:
+        assert outcome.nodes, f"{outcome.args[0]} ran no nodes"
+        assert {node.status for node in outcome.nodes} <= {"success", "pass"}, outcome.nodes
+
+
+def test_day_one_opens_one_period_per_tenant_on_the_snapshot_date(built):
+    day_one = tenant_data.date_of_day(1)
+    assert built.history[1] == [
+        (tenant_id, status, day_one, None) for tenant_id, status in sorted(tenant_statuses(1).items())
+    ]
+
+
+def test_day_two_adds_periods_only_for_new_and_changed_tenants(built):
+    before, after = tenant_statuses(1), tenant_statuses(2)
+    changed = {tenant for tenant, status in after.items() if before.get(tenant) != status}
+    assert changed, "the generator's day 2 must change some statuses"
+    day_two = tenant_data.date_of_day(2)
+    added = {(row[0], row[1]) for row in built.history[2] if row[2] == day_two}
+    assert added == {(tenant, after[tenant]) for tenant in changed}
+
+
+def test_day_two_closes_each_superseded_period_where_the_new_one_starts(built):
+    before, after = tenant_statuses(1), tenant_statuses(2)
+    day_one, day_two = tenant_data.date_of_day(1), tenant_data.date_of_day(2)
+    closed = {row[0] for row in built.history[2] if row[3] is not None}
+    assert closed == {tenant for tenant in before if before[tenant] != after[tenant]}
+    assert all(row[3] == day_two for row in built.history[2] if row[3] is not None)
+    assert all(row[2] == day_one for row in built.history[2] if row[3] is not None)
+
+
+def test_history_keeps_exactly_one_open_period_per_tenant_with_its_current_status(built):
+    open_periods = {row[0]: row[1] for row in built.history[2] if row[3] is None}
+    assert len(open_periods) == sum(1 for row in built.history[2] if row[3] is None)
+    assert open_periods == tenant_statuses(2)
+
+
+def test_day_two_changes_all_six_protected_tables(built):
+    # The default day 2 holds every kind of event (see test_tenant_data).
+    changed = {name for name, state in built.snapshots[2].items() if built.snapshots[1].get(name) != state}
+    assert changed == {f"{built.prefix}{schema}.{table}" for schema, table in PROTECTED_TABLES}
+
+
+def test_incremental_moveout_notices_match_day_two_movings(built, sql):
+    columns = tenant_data.COLUMNS["movings"]
+    expected = sorted(
+        (row[0], row[columns.index("notified_on")], row[columns.index("is_cancelled")],
+         int(row[columns.index("completed_on")] is not None))
+        for row in tenant_data.generate_day(2, size=SIZE)["movings"]
+        if row[columns.index("moving_type")] == tenant_data.MOVE_OUT
+    )
+    assert sql.rows(
+        "SELECT moving_id, notified_on, is_withdrawn, is_completed"
+        f" FROM `{built.schema('gold')}`.moveout_notices ORDER BY moving_id"
+    ) == [tuple(row) for row in expected]
+
+
+def test_status_transitions_label_each_period_with_the_status_it_followed(built, sql):
+    transitions = sql.rows(
+        "SELECT tenant_id, effective_date, status_transition"
+        f" FROM `{built.schema('gold')}`.tenant_status_transitions"
+    )
+    assert len(transitions) == len(built.history[2])
+    labels = {
+        code: name for code, name in sql.rows(
+            f"SELECT status_code, status_name FROM `{built.schema('silver')}`.tenant_statuses"
+        )
+    }
+    before, after = tenant_statuses(1), tenant_statuses(2)
+    day_two = tenant_data.date_of_day(2)
+    for tenant_id, effective_date, transition in transitions:
+        if effective_date == day_two and tenant_id in before:
+            assert transition == f"{labels[before[tenant_id]]} → {labels[after[tenant_id]]}"
+        elif effective_date == tenant_data.date_of_day(1) or tenant_id not in before:
+            assert transition == f"New → {labels[after[tenant_id]] if tenant_id not in before else labels[before[tenant_id]]}"
+
+
+def test_seeds_and_staging_keep_japanese_text_and_awkward_notes_intact(built, sql):
+    assert sql.scalar(
+        f"SELECT status_name_ja FROM `{built.schema('silver')}`.tenant_statuses WHERE status_code = 3"
+    ) == "入居中"
+    notes = {row[0] for row in sql.rows(f"SELECT notes FROM `{built.schema('staging')}`.stg_tenants")}
+    assert 'Said "no smoking" twice; check the lease\nSecond line: prefers the top floor' in notes
+    assert "Allergic to cats 🐱; needs a room away from the lounge" in notes
