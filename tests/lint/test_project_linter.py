@@ -106,3 +106,32 @@ def test_templating_error_fails_the_lint(linter, tmp_path):
 
 def test_every_branch_is_rendered_by_default(linter):
     assert linter.branches == BRANCHES
+
+
+def test_sql_a_macro_builds_in_a_set_block_is_linted(linter, tmp_path):
+    findings, _ = lint_model(
+        linter,
+        tmp_path,
+        "{% macro drop_audit_column(relation) %}\n"
+        "    {%- set sql -%}\n"
+        "        alter table {{ relation }}\n"
+        "        drop column if exists backup_created_at\n"
+        "    {%- endset -%}\n"
+        "    {% do run_query(sql) %}\n"
+        "{% endmacro %}\n",
+        name="drop_audit_column.sql",
+    )
+    assert ("SG16", 4, "{% set sql %} block") in {(f.code, f.line, f.origin) for f in findings}
+
+
+def test_macro_fragments_that_are_not_statements_are_left_alone(linter, tmp_path):
+    findings, _ = lint_model(
+        linter,
+        tmp_path,
+        "{% macro filtered(schema) %}\n"
+        "    {%- set where -%} source_schema = {{ schema }} {%- endset -%}\n"
+        "    {{ return(where) }}\n"
+        "{% endmacro %}\n",
+        name="filtered.sql",
+    )
+    assert findings == []

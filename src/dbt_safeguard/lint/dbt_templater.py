@@ -26,7 +26,10 @@ from typing import Any, Dict, List, Optional
 from jinja2 import Environment
 from sqlfluff.core.config import FluffConfig
 from sqlfluff.core.templaters.builtins.dbt import DBT_BUILTINS
-from sqlfluff.core.templaters.jinja import JinjaTemplater
+from jinja2.exceptions import UndefinedError
+from jinja2.runtime import Macro
+from sqlfluff.core.templaters.builtins.dbt import DbtMacroWrapper
+from sqlfluff.core.templaters.jinja import DummyUndefined, JinjaTemplater, _compile_macro_template
 
 BRANCHES = ("incremental", "full_refresh", "first_run")
 DEFAULT_BRANCH = "incremental"
@@ -156,22 +159,46 @@ class Namespace:
     def __init__(self, context: Dict[str, Any]):
         self._context = context
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self._context[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    # Jinja's sandbox refuses attributes named `_x`, but falls back to item
+    # access when the attribute does not exist: private macros resolve here.
+    def __getitem__(self, name: str) -> Any:
+        return self._context[name]
 
 
-class _EmptyTable:
-    rows: list = []
+class _Row(tuple):
+    """A result row whose every column reads as 0."""
+
+    def __getitem__(self, index):
+        return 0
+
+
+class _QueryResult:
+    """run_query() without a database: one row of zeros, enough for
+    `run_query(sql).rows[0][0] | int` and for loops over the rows."""
+
     columns: list = []
 
+    @property
+    def rows(self):
+        return [_Row()]
+
     def __iter__(self):
-        return iter(())
+        return iter(self.rows)
 
     def __len__(self) -> int:
-        return 0
+        return 1
+
+
+class SqlPlaceholder(DummyUndefined):
+    """A macro argument or local in a linted SQL block: renders as `name`,
+    an identifier that parses wherever a column, table or value can go."""
+
+    def __str__(self) -> str:
+        return "`" + self.name.replace(".", "_").replace("`", "") + "`"
+
+    @classmethod
+    def create(cls, name: str) -> "SqlPlaceholder":
+        return cls(name)
 
 
 def _load_project_vars(project_dir: Optional[str]) -> Dict[str, Any]:
@@ -293,7 +320,7 @@ class SafeguardDbtTemplater(JinjaTemplater):
             "flags": Flags(full_refresh=branch_flag(branch == "full_refresh")),
             "target": _Target(),
             "execute": True,
-            "run_query": lambda *a, **k: _EmptyTable(),
+            "run_query": lambda *a, **k: _QueryResult(),
             "statement": statement,
             "load_result": lambda *a, **k: None,
             "log": lambda *a, **k: "",
@@ -315,6 +342,36 @@ class SafeguardDbtTemplater(JinjaTemplater):
         for key, value in dbt_context.items():
             context.setdefault(key, value)
         return context
+
+    @staticmethod
+    def _extract_macros_from_template(template: str, env: Environment, ctx: Dict[str, Any]):
+        """Every macro in a file, private ones (`_name`) included.
+
+        Jinja exports only public names from a template module, but a dbt
+        package's public macros call its private ones (`safeguard._setting`).
+        """
+        macro_template = env.template_class.from_code(
+            env, _compile_macro_template(template, env), env.make_globals(ctx)
+        )
+        context = macro_template.new_context()
+        try:
+            for _ in macro_template.root_render_func(context):
+                pass
+        except UndefinedError:
+            pass  # a file that needs an undefined name at load time: its macros still load
+        return {name: DbtMacroWrapper(value) for name, value in context.vars.items() if isinstance(value, Macro)}
+
+    def process(self, *, in_str, fname, config=None, formatter=None):
+        # Placeholders: rendering a macro's SQL block, whose arguments are unknown.
+        self._placeholders = bool(self._setting(config, "placeholders", False))
+        return super().process(in_str=in_str, fname=fname, config=config, formatter=formatter)
+
+    def _init_undefined_tracking(self, live_context, potentially_undefined_variables, ignore_templating=False):
+        if getattr(self, "_placeholders", False):
+            for name in potentially_undefined_variables:
+                live_context.setdefault(name, SqlPlaceholder.create(name))
+            return set()
+        return super()._init_undefined_tracking(live_context, potentially_undefined_variables, ignore_templating)
 
     def process_with_variants(self, *, in_str, fname, config=None, formatter=None):
         # One rendering per branch, chosen by the runner; sqlfluff's own

@@ -24,6 +24,7 @@ from sqlfluff.core.errors import SQLBaseError
 
 from ..errors import FatalError
 from .dbt_templater import BRANCHES, SafeguardDbtTemplater
+from .macro_sql import STATEMENT_START, sql_blocks
 
 log = logging.getLogger("safeguard")
 
@@ -137,46 +138,31 @@ class ProjectLinter:
             self._rule_pack = self.linter.get_rulepack(config=config)
         raw = Linter._normalise_newlines(raw)
 
-        # rendering text -> (branches, rendered file); hook text -> branches
-        renders: Dict[str, Tuple[List[str], object]] = {}
-        hooks: Dict[str, List[str]] = {}
-        for branch in self.branches:
-            branch_config = self._branch_config(config, branch)
-            rendered = self.linter.render_string(raw, fname, branch_config, encoding)
-            key = rendered.templated_variants[0].templated_str if rendered.templated_variants else "\0tmp"
-            renders.setdefault(key, ([], rendered))[0].append(branch)
-            templater = self.linter.templater
-            for hook in templater.last_model_config.hooks if templater.last_model_config else []:
-                hooks.setdefault(hook, []).append(branch)
-            if not templater.last_render_read_branch:
-                # Nothing asked for the branch: every branch renders this text.
-                for other in self.branches:
-                    if other != branch:
-                        renders[key][0].append(other)
-                        for hook_branches in hooks.values():
-                            hook_branches.append(other)
-                break
-
         collected: Dict[tuple, set] = {}
+        renders, hooks = self._render_branches(raw, fname, config, encoding, self.branches)
         render_count = len(renders)
-        for branches, rendered in renders.values():
-            linted = self.linter.lint_rendered(rendered, self._rule_pack)
-            for violation in linted.get_violations():
-                self._collect(collected, violation, branches, "", 0, 0)
+        self._lint_renders(renders, collected, "", 0, 0)
 
         for number, (hook, hook_branches) in enumerate(hooks.items(), start=1):
-            line_offset, col_offset = self._hook_position(raw, hook)
             # dbt renders a hook at run time, with the model's context.
-            hook_renders: Dict[str, Tuple[List[str], object]] = {}
-            for branch in hook_branches:
-                rendered = self.linter.render_string(hook, fname, self._branch_config(config, branch), encoding)
-                key = rendered.templated_variants[0].templated_str if rendered.templated_variants else "\0tmp"
-                hook_renders.setdefault(key, ([], rendered))[0].append(branch)
-            for branches, rendered in hook_renders.values():
-                linted = self.linter.lint_rendered(rendered, self._rule_pack)
-                for violation in linted.get_violations():
-                    self._collect(collected, violation, branches, f"hook {number}", line_offset, col_offset)
+            line_offset, col_offset = self._text_position(raw, hook)
+            hook_renders, _ = self._render_branches(hook, fname, config, encoding, hook_branches)
+            self._lint_renders(hook_renders, collected, f"hook {number}", line_offset, col_offset)
             render_count += len(hook_renders)
+
+        for block in sql_blocks(raw):
+            # Statements a macro builds in {% set sql %} blocks: rendered with
+            # placeholders for the macro's arguments and locals.
+            block_config = config.copy()
+            block_config.set_value(["templater", SafeguardDbtTemplater.name, "placeholders"], True)
+            block_renders, _ = self._render_branches(block.body, fname, block_config, encoding, self.branches)
+            lintable = {
+                key: value
+                for key, value in block_renders.items()
+                if value[1].templated_variants and STATEMENT_START.match(key)
+            }
+            self._lint_renders(lintable, collected, f"{{% {block.tag} %}} block", block.line_offset, block.col_offset)
+            render_count += len(lintable)
 
         all_branches = set(self.branches)
         findings = [
@@ -190,6 +176,35 @@ class ProjectLinter:
             findings.append(Finding(fname, line, pos, code, description, label, origin))
         findings.sort(key=lambda f: (f.line, f.pos, f.code))
         return findings, render_count
+
+    def _render_branches(self, text: str, fname: str, config: FluffConfig, encoding: str, branches):
+        """Render text in each branch: {rendered SQL: (branches, RenderedFile)}, {hook: branches}.
+
+        The first render tells whether the text asks for its branch at all;
+        if not, it stands for every branch and the others are not rendered.
+        """
+        renders: Dict[str, Tuple[List[str], object]] = {}
+        hooks: Dict[str, List[str]] = {}
+        for branch in branches:
+            rendered = self.linter.render_string(text, fname, self._branch_config(config, branch), encoding)
+            key = rendered.templated_variants[0].templated_str if rendered.templated_variants else "\0tmp"
+            renders.setdefault(key, ([], rendered))[0].append(branch)
+            templater = self.linter.templater
+            for hook in templater.last_model_config.hooks if templater.last_model_config else []:
+                hooks.setdefault(hook, []).append(branch)
+            if not templater.last_render_read_branch:
+                others = [b for b in branches if b != branch]
+                renders[key][0].extend(others)
+                for hook_branches in hooks.values():
+                    hook_branches.extend(others)
+                break
+        return renders, hooks
+
+    def _lint_renders(self, renders, collected, origin: str, line_offset: int, col_offset: int) -> None:
+        for branches, rendered in renders.values():
+            linted = self.linter.lint_rendered(rendered, self._rule_pack)
+            for violation in linted.get_violations():
+                self._collect(collected, violation, branches, origin, line_offset, col_offset)
 
     @staticmethod
     def _branch_config(config: FluffConfig, branch: str) -> FluffConfig:
@@ -227,8 +242,8 @@ class ProjectLinter:
         )
 
     @staticmethod
-    def _hook_position(raw: str, hook: str) -> Tuple[int, int]:
-        """(line offset, column offset) of the hook's text in the model file."""
+    def _text_position(raw: str, hook: str) -> Tuple[int, int]:
+        """(line offset, column offset) of a hook's text in the model file."""
         idx = raw.find(hook)
         if idx < 0:  # built with ~ or escapes: point at the config() call
             idx = max(raw.find("config("), 0)
