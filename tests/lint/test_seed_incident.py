@@ -93,3 +93,69 @@ def test_planted_mistake_is_reported_with_its_rule(linter, mistake, tmp_path):
         else:
             # Reported at the planted text's source line (the hook's line for a hook).
             assert bad_line <= finding.line <= bad_line + bad.count("\n"), finding.format()
+
+
+# The same five mistakes planted into copies of the reference project's own
+# models. A plant whose anchor text the model no longer has is skipped (the
+# fixture copies above still cover that mistake).
+REFERENCE = Path(__file__).resolve().parents[2] / "dbt" / "models"
+REFERENCE_PLANTS = {
+    "postgres_null_date_cast": (
+        "silver/tenant_status_history.sql",
+        [(r"cast\(null as date\) as valid_to", "null::date as valid_to")],
+        "SG01",
+    ),
+    "cte_comma_outside_is_incremental": (
+        "silver/tenant_status_history.sql",
+        [(r"\)(\s*)(\{%-? if is_incremental\(\) -?%\}),", r"),\1\2")],
+        "PRS",
+    ),
+    "post_hook_update_reads_its_own_table": (
+        "silver/tenant_status_history.sql",
+        [(r"\A", "{{ config(post_hook=\"update {{ this }} set valid_to = current_date where tenant_id in "
+                 "(select tenant_id from {{ this }} where valid_from = current_date)\") }}\n")],
+        "SG13",
+    ),
+    "alias_reused_in_same_select": (
+        "gold/tenant_status_transitions.sql",
+        [(r"concat\(\n.*?\n    \) as status_transition", "concat(status_label, ' (', tenant_id, ')') as status_transition")],
+        "SG14",
+    ),
+    "order_by_name_hidden_by_rename": (
+        "gold/tenant_status_transitions.sql",
+        [
+            # the rename moves into the CTE, and the final ORDER BY keeps the old name
+            (r"(with periods as \(\n    select\n        tenant_id,\n        status_code,\n)        valid_from,",
+             r"\1        valid_from as effective_date,"),
+            (r"    valid_from as effective_date,\n", "    effective_date,\n"),
+            (r"datediff\(valid_from, previous_valid_from\)", "datediff(effective_date, previous_valid_from)"),
+            (r"order by tenant_id, effective_date", "order by tenant_id, valid_from"),
+        ],
+        "SG15",
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(REFERENCE_PLANTS))
+def test_mistake_planted_into_reference_model_is_reported(linter, mistake, tmp_path):
+    import re
+
+    model, plants, code = REFERENCE_PLANTS[mistake]
+    source_path = REFERENCE / model
+    if not source_path.exists():
+        pytest.skip(f"reference model {model} is not there")
+    source = source_path.read_text()
+    assert lint(linter, source_path) == [], "the reference model itself must lint clean"
+    planted = source
+    for pattern, replacement in plants:
+        planted, count = re.subn(pattern, replacement, planted, count=1, flags=re.DOTALL)
+        if count != 1:
+            pytest.skip(f"{model} no longer has the text {pattern!r} to plant {mistake} into")
+    copy = tmp_path / Path(model).name
+    copy.write_text(planted)
+
+    findings = lint(linter, copy)
+
+    assert code in {f.code for f in findings}, [f.format() for f in findings]
+    if code == "PRS":
+        assert all(f.branches == ("full_refresh", "first_run") for f in findings), [f.format() for f in findings]
