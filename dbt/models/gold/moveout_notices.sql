@@ -29,5 +29,5 @@ inner join {{ ref('stg_rooms') }} as rooms
 where
     movings.moving_type_code = 2
     {%- if is_incremental() %}
-    and movings.updated_at >= (select max(source_updated_at) from {{ this }})
+        and movings.updated_at >= (select max(source_updated_at) from {{ this }})
     {%- endif %}

@@ -58,12 +58,12 @@
 {%- endif %}
 
 with snapshot_day as (
-{%- if snapshot_override is none %}
-    select cast(max(updated_at) as date) as snapshot_date
-    from {{ ref('stg_tenants') }}
-{%- else %}
-    select cast('{{ snapshot_override }}' as date) as snapshot_date
-{%- endif %}
+    {%- if snapshot_override is none %}
+        select cast(max(updated_at) as date) as snapshot_date
+        from {{ ref('stg_tenants') }}
+    {%- else %}
+        select cast('{{ snapshot_override }}' as date) as snapshot_date
+    {%- endif %}
 ),
 
 current_statuses as (
@@ -75,16 +75,17 @@ current_statuses as (
     from {{ ref('stg_tenants') }} as tenants
     cross join snapshot_day
 )
+
 {%- if is_incremental() %},
 
-open_periods as (
-    select
-        tenant_id,
-        status_code,
-        valid_from
-    from {{ this }}
-    where valid_to is null
-)
+    open_periods as (
+        select
+            tenant_id,
+            status_code,
+            valid_from
+        from {{ this }}
+        where valid_to is null
+    )
 {%- endif %}
 
 select
