@@ -13,7 +13,7 @@ from reference_warehouse import build_warehouse
 from dbt_safeguard.dbt_invoker import DbtInvoker
 from harness import Sql
 
-BROKEN_SQL = "CAST(NULL AS DATE)"
+BROKEN_SQL = "cast(null as date)"
 # dbt adds hooks from every config() call. This one runs after the model's
 # transaction has committed (an in-transaction hook failure would roll the
 # insert back by itself), so the table really is half-updated when it fails.
