@@ -13,7 +13,6 @@ import dataclasses
 import gzip
 import io
 import logging
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -132,9 +131,10 @@ def resolve(uri: str, exclude: Optional[str] = None) -> DumpSource:
         return _resolve_s3(uri, exclude)
     path = Path(uri)
     if path.is_dir():
+        skipped = Path(exclude).resolve() if exclude and not is_s3(exclude) else None
         candidates = [
             p for p in path.rglob("*")
-            if p.is_file() and _is_dump(p.name) and not (exclude and str(p).startswith(str(exclude)))
+            if p.is_file() and _is_dump(p.name) and not (skipped and skipped in p.resolve().parents)
         ]
         if not candidates:
             raise FatalError(f"no dump (*.sql, *.sql.gz) under {uri}")
@@ -176,13 +176,17 @@ def _list_objects(client, bucket: str, prefix: str) -> Iterator[dict]:
         raise FatalError(f"cannot list s3://{bucket}/{prefix}: {exc}") from None
 
 
-def default_archive(source: DumpSource) -> str:
-    """`<parent>/archive/` next to a local dump; `s3://bucket/archive/<key's folder>/` for S3."""
-    if is_s3(source.uri):
-        bucket, key = split_s3(source.uri)
-        folder = key.rsplit("/", 1)[0] + "/" if "/" in key else ""
-        return f"s3://{bucket}/archive/{folder}"
-    return str(Path(source.uri).parent / "archive") + "/"
+def default_archive(uri: str) -> str:
+    """`<folder>/archive/` for a dump file or object, `<uri>/archive/` for a folder or prefix.
+
+    `resolve` skips this prefix, so an archived dump is never "the newest" again.
+    """
+    if is_s3(uri):
+        names_prefix = uri.endswith("/") or not split_s3(uri)[1] or not _is_dump(uri)
+    else:
+        names_prefix = Path(uri).is_dir()
+    base = uri.rstrip("/") if names_prefix else uri.rstrip("/").rsplit("/", 1)[0]
+    return base + "/archive/"
 
 
 def archive(source: DumpSource, destination: str) -> str:
@@ -202,7 +206,7 @@ def archive(source: DumpSource, destination: str) -> str:
     else:
         Path(destination).mkdir(parents=True, exist_ok=True)
         shutil.move(source.uri, target)
-    log.info("ARCHIVE  %s -> %s", source.uri, target)
+    log.info("ARCHIVE  %s -> %s", source.uri, target, extra={"event": "archive", "to": target})
     return target
 
 
@@ -234,11 +238,3 @@ def fetch_directory(uri: str) -> Tuple[Path, Optional[tempfile.TemporaryDirector
         raise FatalError(f"{uri} holds no dbt_project.yml ({count} files found)")
     log.info("FETCH    %d files of the dbt project from %s", count, uri)
     return root, holder
-
-
-def list_dumps(uri: str) -> List[str]:
-    """Every dump under a local directory or S3 prefix (for tests and the CLI)."""
-    if is_s3(uri):
-        bucket, key = split_s3(uri)
-        return [f"s3://{bucket}/{o['Key']}" for o in _list_objects(s3_client(), bucket, key) if _is_dump(o["Key"])]
-    return sorted(str(p) for p in Path(uri).rglob("*") if _is_dump(p.name))

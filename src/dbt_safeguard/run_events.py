@@ -59,7 +59,7 @@ def event(name: str, message: str, *args, level: int = logging.INFO, **fields) -
     log.log(level, message, *args, extra={"event": name, **fields})
 
 
-def emf_line(job: str, metrics: Mapping[str, float], units: Mapping[str, str], dimensions: Dict[str, str]) -> str:
+def emf_line(metrics: Mapping[str, float], units: Mapping[str, str], dimensions: Dict[str, str]) -> str:
     """One CloudWatch Embedded Metric Format object."""
     return json.dumps(
         {

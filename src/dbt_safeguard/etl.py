@@ -1,0 +1,325 @@
+"""The daily ETL: dump -> staging -> dbt seed/run/test -> archive, or stop.
+
+Steps, each timed and reported:
+  download           resolve the dump (the newest under a prefix) and fetch the dbt project
+  load               stream the dump into staging (shadow schema + one atomic RENAME)
+  drop_empty_tables  only with drop_empty_tables: drop staging tables the dump left empty
+  deps               `dbt deps`, when the project has packages and none are installed
+  seed, run, test    dbt through dbtRunner; `run` with --fail-fast
+  archive            move the dump out of the way, only when every step succeeded
+
+Backups are not taken here: the project's safeguard hooks take them (and
+prune old ones) on `dbt seed` and `dbt run`; the summary reports what they
+recorded in the catalog for this ETL's dbt invocations.
+
+One ETL at a time per staging schema: a server-side GET_LOCK held on its own
+connection for the whole run. A second ETL exits at once, having touched
+nothing; a killed ETL's lock goes with its connection.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import logging
+import os
+import re
+import time
+from typing import Dict, Iterator, List, Optional, Sequence
+
+import pymysql
+
+from . import dump_source
+from .connection import ConnectionSettings
+from .dbt_invoker import DbtInvoker, DbtOutcome, summarize
+from .errors import FatalError
+from .run_events import emf_line, event, print_emf
+from .staging_loader import DEFAULT_WORKERS, LoadResult, load_source, quote
+
+log = logging.getLogger("safeguard")
+
+SCHEMA_PREFIX_ENV = "SAFEGUARD_SCHEMA_PREFIX"
+_ANSI_COLOR = re.compile(r"\x1b\[[0-9;]*m")
+CATALOG_TABLE = "safeguard_backups"
+
+
+@dataclasses.dataclass
+class EtlConfig:
+    dump_uri: str
+    project_dir: str
+    schema_prefix: str = ""
+    staging_schema: Optional[str] = None  # default: <prefix>staging, where the project's sources read
+    catalog_schema: Optional[str] = None  # default: <prefix>analytics, the profile's schema
+    archive_uri: Optional[str] = None  # default: dump_source.default_archive(dump_uri)
+    drop_empty_tables: bool = False
+    required_tables: Sequence[str] = ()
+    workers: int = DEFAULT_WORKERS
+    job_name: str = "safeguard-etl"
+    show_progress: bool = False
+    emit_metrics: bool = True
+
+    @property
+    def staging(self) -> str:
+        return self.staging_schema or self.schema_prefix + "staging"
+
+    @property
+    def catalog(self) -> str:
+        return self.catalog_schema or self.schema_prefix + "analytics"
+
+
+@dataclasses.dataclass
+class StepReport:
+    name: str
+    status: str = "running"  # success, failure, skipped
+    duration: float = 0.0
+    detail: Dict = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
+class EtlReport:
+    job: str
+    status: str = "running"
+    dump: Optional[str] = None
+    archived_to: Optional[str] = None
+    error: Optional[str] = None
+    steps: List[StepReport] = dataclasses.field(default_factory=list)
+    rows_loaded: int = 0
+    tables_loaded: Dict[str, int] = dataclasses.field(default_factory=dict)
+    backups: List[Dict] = dataclasses.field(default_factory=list)
+    dbt: Dict[str, Dict] = dataclasses.field(default_factory=dict)
+    invocation_ids: List[str] = dataclasses.field(default_factory=list)
+    duration: float = 0.0
+
+    def as_dict(self) -> Dict:
+        return dataclasses.asdict(self)
+
+
+def lock_name(staging: str) -> str:
+    # GET_LOCK names are at most 64 characters.
+    return "safeguard_etl_" + hashlib.sha1(staging.encode()).hexdigest()[:32]
+
+
+class Etl:
+    """`Etl(config, settings).run()` -> EtlReport; raises FatalError on failure."""
+
+    def __init__(self, config: EtlConfig, settings: ConnectionSettings):
+        self.config = config
+        self.settings = settings
+        self.report = EtlReport(job=config.job_name)
+
+    # -- the workflow ------------------------------------------------------------
+
+    def run(self) -> EtlReport:
+        started = time.monotonic()
+        lock = self._acquire_lock()
+        try:
+            self._workflow()
+            self.report.status = "success"
+        except FatalError as exc:
+            self.report.status = "failure"
+            self.report.error = str(exc)
+            raise
+        except BaseException as exc:
+            self.report.status = "failure"
+            self.report.error = f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            self.report.duration = round(time.monotonic() - started, 3)
+            with contextlib.suppress(pymysql.err.MySQLError):
+                self.report.backups = self._backups_taken()
+            self._summarize()
+            lock.close()
+        return self.report
+
+    def _workflow(self) -> None:
+        config = self.config
+        with self._step("download") as step:
+            archive_uri = config.archive_uri or dump_source.default_archive(config.dump_uri)
+            source = dump_source.resolve(config.dump_uri, exclude=archive_uri)
+            self.report.dump = source.uri
+            project, holder = dump_source.fetch_directory(config.project_dir)
+            step.detail.update(dump=source.uri, size=source.size, project=str(project))
+        with contextlib.ExitStack() as cleanup:
+            if holder is not None:
+                cleanup.callback(holder.cleanup)
+            with self._step("load") as step:
+                result = load_source(
+                    source, self.settings, config.staging, show_progress=config.show_progress,
+                    workers=config.workers, required_tables=config.required_tables,
+                )
+                self._record_load(result, step)
+            with self._step("drop_empty_tables", skip=not config.drop_empty_tables) as step:
+                if config.drop_empty_tables:
+                    step.detail["dropped"] = self._drop_empty_tables(result)
+            invoker = DbtInvoker(project, self.settings, extra_env={SCHEMA_PREFIX_ENV: config.schema_prefix})
+            needs_deps = (project / "packages.yml").is_file() and not (project / "dbt_packages").is_dir()
+            with self._step("deps", skip=not needs_deps):
+                if needs_deps:
+                    self._dbt(invoker, "deps")
+            with self._step("seed"):
+                self._dbt(invoker, "seed")
+            with self._step("run"):
+                # dbt stops scheduling models after the first failure.
+                self._dbt(invoker, "run", "--fail-fast")
+            with self._step("test"):
+                self._dbt(invoker, "test")
+        with self._step("archive") as step:
+            self.report.archived_to = dump_source.archive(source, archive_uri)
+            step.detail["to"] = self.report.archived_to
+
+    # -- steps -------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _step(self, name: str, skip: bool = False) -> Iterator[StepReport]:
+        step = StepReport(name)
+        self.report.steps.append(step)
+        if skip:
+            step.status = "skipped"
+            event("step_skip", "SKIP     %s", name, step=name)
+            yield step
+            return
+        event("step_start", "START    %s", name, step=name)
+        started = time.monotonic()
+        try:
+            yield step
+        except BaseException:
+            step.status = "failure"
+            raise
+        else:
+            step.status = "success"
+        finally:
+            step.duration = round(time.monotonic() - started, 3)
+            level = logging.INFO if step.status == "success" else logging.ERROR
+            event("step_end", "%-8s %s in %.1fs", step.status.upper(), name, step.duration, level=level,
+                  step=name, status=step.status, duration=step.duration, **step.detail)
+
+    def _acquire_lock(self):
+        name = lock_name(self.config.staging)
+        conn = self.settings.connect()
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT GET_LOCK(%s, 0), IS_USED_LOCK(%s)", (name, name))
+                acquired, holder = cur.fetchone()
+        except BaseException:
+            conn.close()
+            raise
+        if acquired != 1:
+            conn.close()
+            raise FatalError(
+                f"another safeguard ETL into `{self.config.staging}` is running on {self.settings.describe()} "
+                f"(lock {name} held by connection {holder}); this run changed nothing, try again when it ends"
+            )
+        event("lock", "LOCK     %s for ETL into %s", name, self.config.staging, lock=name)
+        return conn
+
+    def _record_load(self, result: LoadResult, step: StepReport) -> None:
+        self.report.rows_loaded = result.rows
+        self.report.tables_loaded = dict(result.tables)
+        step.detail.update(rows=result.rows, tables=len(result.tables), bytes=result.bytes)
+
+    def _drop_empty_tables(self, result: LoadResult) -> List[str]:
+        """Step 3 of the original workflow: empty tables the dump created, only when asked."""
+        dropped = [table for table, rows in result.tables.items() if rows == 0]
+        if dropped:
+            conn = self.settings.connect()
+            try:
+                with conn.cursor() as cur:
+                    cur.execute(
+                        "DROP TABLE IF EXISTS "
+                        + ", ".join(f"{quote(self.config.staging)}.{quote(t)}" for t in dropped)
+                    )
+            finally:
+                conn.close()
+        for table in dropped:
+            event("drop_empty", "DROP     empty table %s.%s", self.config.staging, table, table=table)
+        return dropped
+
+    def _dbt(self, invoker: DbtInvoker, command: str, *args: str) -> DbtOutcome:
+        ids: List[str] = []
+
+        def forward(dbt_event) -> None:
+            info = dbt_event.info
+            if info.invocation_id and info.invocation_id not in ids:
+                ids.append(info.invocation_id)
+            level = {"warn": logging.WARNING, "error": logging.ERROR}.get(info.level, logging.INFO)
+            message = _ANSI_COLOR.sub("", info.msg or "")
+            if message:
+                event("dbt", "dbt      %s", message, level=level, command=command, dbt_event=info.name)
+
+        # dbt's own console output would break "one JSON object per line":
+        # its events come through the callback instead.
+        cwd = os.getcwd()
+        try:
+            outcome = invoker.invoke(command, *args, "--log-level", "none", on_log=forward)
+        finally:
+            # dbt may chdir into the project, which can be a temporary copy.
+            os.chdir(cwd)
+        self.report.invocation_ids.extend(i for i in ids if i not in self.report.invocation_ids)
+        counts = summarize(outcome)
+        self.report.dbt[command] = {"success": outcome.success, "nodes": counts,
+                                    "duration": round(outcome.duration, 3)}
+        if not outcome.success:
+            failed = [f"{n.name} ({n.status}: {(n.message or '').strip().splitlines()[0] if n.message else ''})"
+                      for n in outcome.nodes if n.status in ("error", "fail", "runtime error")]
+            what = "; ".join(failed) or (outcome.error or "see the dbt events above")
+            self.report.dbt[command]["failed"] = failed
+            raise FatalError(
+                f"dbt {command} failed: {what}; the dump was not archived"
+            )
+        return outcome
+
+    def _backups_taken(self) -> List[Dict]:
+        """Backups the safeguard hooks recorded for this ETL's dbt invocations."""
+        ids = self.report.invocation_ids
+        if not ids:
+            return []
+        conn = self.settings.connect()
+        try:
+            with conn.cursor() as cur:
+                cur.execute(
+                    "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
+                    (self.config.catalog, CATALOG_TABLE),
+                )
+                if cur.fetchone()[0] == 0:
+                    return []
+                cur.execute(
+                    f"SELECT source_schema, source_table, backup_schema, backup_table, row_count, status "
+                    f"FROM {quote(self.config.catalog)}.{quote(CATALOG_TABLE)} "
+                    f"WHERE invocation_id IN ({', '.join(['%s'] * len(ids))}) ORDER BY backup_id",
+                    ids,
+                )
+                keys = ("source_schema", "source_table", "backup_schema", "backup_table", "row_count", "status")
+                return [dict(zip(keys, row)) for row in cur.fetchall()]
+        finally:
+            conn.close()
+
+    def _summarize(self) -> None:
+        report = self.report
+        level = logging.INFO if report.status == "success" else logging.ERROR
+        steps = {s.name: {"status": s.status, "duration": s.duration} for s in report.steps}
+        event(
+            "etl_summary",
+            "SUMMARY  %s: %d rows loaded, %d backups, %s in %.1fs",
+            report.status, report.rows_loaded, len(report.backups),
+            ", ".join(f"{s.name} {s.status}" for s in report.steps), report.duration,
+            level=level, job=report.job, status=report.status, dump=report.dump, archived_to=report.archived_to,
+            error=report.error, steps=steps, rows_loaded=report.rows_loaded, tables_loaded=report.tables_loaded,
+            backups=report.backups, dbt=report.dbt, duration=report.duration,
+        )
+        if self.config.emit_metrics:
+            print_emf(emf_line(
+                {
+                    "EtlSuccess": 1 if report.status == "success" else 0,
+                    "EtlFailure": 0 if report.status == "success" else 1,
+                    "EtlDuration": report.duration,
+                    "RowsLoaded": report.rows_loaded,
+                    "BackupsTaken": len(report.backups),
+                },
+                {"EtlSuccess": "Count", "EtlFailure": "Count", "EtlDuration": "Seconds",
+                 "RowsLoaded": "Count", "BackupsTaken": "Count"},
+                {"Job": report.job},
+            ))
+
+
+def run_etl(config: EtlConfig, settings: ConnectionSettings) -> EtlReport:
+    return Etl(config, settings).run()

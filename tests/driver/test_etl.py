@@ -1,0 +1,181 @@
+"""`safeguard etl` end to end on the reference project: day 1, day 2, a failure, a second ETL."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+from dbt_safeguard import tenant_data
+from dbt_safeguard.cli.main import main
+from dbt_safeguard.dbt_invoker import DbtInvoker
+from dbt_safeguard.etl import lock_name
+from harness import Sql, copy_reference_project
+from reference_warehouse import PROTECTED
+
+SIZE = 80
+pytestmark = pytest.mark.slow
+
+
+class Etl:
+    """The reference project, dumps of days 1-3 and one schema prefix for this module."""
+
+    def __init__(self, server, root, prefix):
+        self.server, self.root, self.prefix = server, root, prefix
+        self.project = copy_reference_project(root)
+        self.inbox = root / "inbox"
+        self.inbox.mkdir()
+        self.dumps = {}
+        self.sql = Sql(server)
+
+    def dump(self, day: int):
+        path = self.root / f"day{day}.sql.gz"
+        if day not in self.dumps:
+            tenant_data.write_dump(day, path, self.server, size=SIZE)
+            self.dumps[day] = path
+        return path
+
+    def args(self, *extra, dump_uri=None, project_dir=None):
+        return [
+            "etl", "--dump-uri", dump_uri or str(self.inbox), "--project-dir", project_dir or str(self.project),
+            "--schema-prefix", self.prefix, "--host", self.server.host, "--port", str(self.server.port),
+            "--user", self.server.user, "--log-format", "json", "--job-name", "test-etl", *extra,
+        ]
+
+    def protected(self):
+        return [(self.prefix + schema, table) for schema, table in PROTECTED]
+
+    def snapshot(self):
+        return {
+            f"{s}.{t}": (self.sql.checksum(s, t), self.sql.table_rows(s, t))
+            for s, t in self.protected() if self.sql.table_exists(s, t)
+        }
+
+
+@pytest.fixture(scope="module")
+def etl(server, schema_prefix, tmp_path_factory):
+    prefix = f"{schema_prefix}etl{uuid.uuid4().hex[:4]}_"
+    env = Etl(server, tmp_path_factory.mktemp("etl"), prefix)
+    assert DbtInvoker(env.project, server, extra_env={"SAFEGUARD_SCHEMA_PREFIX": prefix}).invoke("deps").success
+    yield env
+    env.sql.drop_schemas(prefix)
+    env.sql.close()
+
+
+def run_etl(args, capsys):
+    """Exit code, the JSON log events and the EMF lines of one `safeguard etl`."""
+    code = main(args)
+    captured = capsys.readouterr()
+    events = [json.loads(line) for line in captured.err.splitlines() if line.startswith("{")]
+    metrics = [json.loads(line) for line in captured.out.splitlines() if line.startswith('{"_aws"')]
+    logging.getLogger("safeguard").handlers.clear()
+    return code, events, metrics
+
+
+def summary_of(events):
+    (summary,) = [e for e in events if e["event"] == "etl_summary"]
+    return summary
+
+
+def test_day_one_then_day_two_load_back_up_and_archive(etl, server, capsys, s3):
+    shutil.copy(etl.dump(1), etl.inbox / "day1.sql.gz")
+
+    code, events, metrics = run_etl(etl.args(), capsys)
+
+    summary = summary_of(events)
+    assert code == 0, summary["error"]
+    assert summary["status"] == "success"
+    assert {name: step["status"] for name, step in summary["steps"].items()} == {
+        "download": "success", "load": "success", "drop_empty_tables": "skipped", "deps": "skipped",
+        "seed": "success", "run": "success", "test": "success", "archive": "success",
+    }
+    assert summary["rows_loaded"] == sum(summary["tables_loaded"].values()) > 0
+    assert summary["dbt"]["run"]["success"] and summary["dbt"]["test"]["success"]
+    assert not (etl.inbox / "day1.sql.gz").exists()
+    assert (etl.inbox / "archive" / "day1.sql.gz").exists()
+    # the staging tables hold exactly what the mariadb client loads from the same dump
+    reference = etl.prefix + "client_day1"
+    tenant_data.load_dump_with_client(etl.dump(1), reference, server)
+    for table in tenant_data.TABLES:
+        assert etl.sql.checksum(etl.prefix + "staging", table) == etl.sql.checksum(reference, table)
+    (metric,) = metrics
+    assert (metric["EtlSuccess"], metric["EtlFailure"], metric["Job"]) == (1, 0, "test-etl")
+    assert metric["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "DbtSafeguard"
+
+    # Day 2 arrives in S3, and the dbt project is fetched from S3 too.
+    s3.client.upload_file(str(etl.dump(2)), s3.bucket, "oltp/day2.sql.gz")
+    for path in etl.project.rglob("*"):
+        if path.is_file() and "dbt_packages" not in path.parts and "target" not in path.parts:
+            s3.client.upload_file(str(path), s3.bucket, "project/" + str(path.relative_to(etl.project)))
+    code, events, metrics = run_etl(
+        etl.args(dump_uri=f"s3://{s3.bucket}/oltp/", project_dir=f"s3://{s3.bucket}/project/"), capsys
+    )
+
+    summary = summary_of(events)
+    assert code == 0, summary["error"]
+    assert summary["dump"] == f"s3://{s3.bucket}/oltp/day2.sql.gz"
+    assert s3.keys("oltp/") == ["oltp/archive/day2.sql.gz"]
+    backups = summary["backups"]
+    assert {(b["source_schema"], b["source_table"]) for b in backups} == set(etl.protected())
+    assert all(b["status"] == "verified" for b in backups)
+    assert metrics[0]["BackupsTaken"] == len(backups) and metrics[0]["RowsLoaded"] == summary["rows_loaded"]
+    assert etl.sql.checksum(etl.prefix + "staging", "tenants") != etl.sql.checksum(reference, "tenants")
+
+
+def test_failing_model_stops_the_run_keeps_protected_tables_and_the_dump(etl, capsys):
+    if not etl.sql.table_exists(etl.prefix + "silver", "tenant_status_history"):
+        pytest.skip("needs the day 1 / day 2 run above")
+    shutil.copy(etl.dump(3), etl.inbox / "day3.sql.gz")
+    before = etl.snapshot()
+    model = etl.project / "models" / "silver" / "tenant_status_history.sql"
+    original = model.read_text()
+    model.write_text(original.replace("select", "select no_such_column,", 1))
+    try:
+        code, events, metrics = run_etl(etl.args(), capsys)
+    finally:
+        model.write_text(original)
+
+    summary = summary_of(events)
+    assert code == 1 and summary["status"] == "failure"
+    assert "tenant_status_history" in summary["error"] and "not archived" in summary["error"]
+    assert summary["steps"]["run"]["status"] == "failure" and "test" not in summary["steps"]
+    assert "archive" not in summary["steps"]
+    assert (etl.inbox / "day3.sql.gz").exists()
+    after = etl.snapshot()
+    history = f"{etl.prefix}silver.tenant_status_history"
+    assert after[history] == before[history]
+    assert summary["dbt"]["run"]["nodes"].get("error") == 1
+    (metric,) = metrics
+    assert (metric["EtlSuccess"], metric["EtlFailure"]) == (0, 1)
+
+
+def test_second_etl_is_refused_at_once_and_touches_nothing(etl, server, capsys):
+    shutil.copy(etl.dump(3), etl.inbox / "day3.sql.gz")
+    first = subprocess.Popen(
+        [sys.executable, "-m", "dbt_safeguard.cli.main", *etl.args("--no-metrics")],
+        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while etl.sql.scalar("SELECT IS_USED_LOCK(%s)", (lock_name(etl.prefix + "staging"),)) is None:
+            assert first.poll() is None and time.monotonic() < deadline, "the first ETL never took its lock"
+            time.sleep(0.05)
+        started = time.monotonic()
+        code, events, _ = run_etl(etl.args(), capsys)
+        refused_in = time.monotonic() - started
+    finally:
+        first.wait(timeout=300)
+
+    assert code == 1 and refused_in < 5
+    # one clean line, and not a single step started
+    assert [e["event"] for e in events] == ["error"]
+    assert "another safeguard ETL" in events[0]["message"] and "changed nothing" in events[0]["message"]
+    assert first.returncode == 0  # the first run carried on and finished
+    assert (etl.inbox / "archive" / "day3.sql.gz").exists()
