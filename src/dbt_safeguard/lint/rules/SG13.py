@@ -10,6 +10,13 @@ from sqlfluff.core.rules.crawlers import SegmentSeekerCrawler
 from ._tokens import identifier_parts
 
 
+_AGGREGATES = {
+    "COUNT", "SUM", "MIN", "MAX", "AVG", "GROUP_CONCAT", "JSON_ARRAYAGG", "JSON_OBJECTAGG",
+    "BIT_AND", "BIT_OR", "BIT_XOR", "STD", "STDDEV", "STDDEV_POP", "STDDEV_SAMP",
+    "VAR_POP", "VAR_SAMP", "VARIANCE",
+}
+
+
 def _same_table(a: List[str], b: List[str]) -> bool:
     if a[-1] != b[-1]:
         return False
@@ -34,7 +41,9 @@ class Rule_SG13(BaseRule):
 
     **Best practice**
 
-    Join the target to a derived table instead.
+    Join the target to a derived table instead. (A derived table MySQL
+    must materialize, one with GROUP BY, DISTINCT, an aggregate or LIMIT, may
+    read the target: it is not merged into the UPDATE.)
 
     .. code-block:: sql
 
@@ -61,6 +70,8 @@ class Rule_SG13(BaseRule):
             if not clause.is_type("where_clause", "set_clause_list"):
                 continue
             for select in clause.recursive_crawl("select_statement"):
+                if self._inside_materialized_derived_table(clause, select):
+                    continue
                 for ref in self._table_refs(select):
                     parts = identifier_parts(ref)
                     if any(_same_table(parts, target) for target in targets):
@@ -77,6 +88,37 @@ class Rule_SG13(BaseRule):
                         )
                         break
         return results
+
+    @classmethod
+    def _inside_materialized_derived_table(cls, clause: BaseSegment, select: BaseSegment) -> bool:
+        """MySQL materializes a derived table it cannot merge (GROUP BY, DISTINCT,
+        aggregates, LIMIT, ...), and then reading the target table is allowed."""
+        path = [step.segment for step in clause.path_to(select)] + [select]
+        for i, seg in enumerate(path):
+            if not seg.is_type("select_statement"):
+                continue
+            in_from = any(p.is_type("from_expression_element") for p in path[:i])
+            if in_from and cls._unmergeable(seg):
+                return True
+        return False
+
+    @staticmethod
+    def _unmergeable(select: BaseSegment) -> bool:
+        if any(select.get_child(c) is not None for c in ("groupby_clause", "having_clause", "limit_clause")):
+            return True
+        clause = select.get_child("select_clause")
+        if clause is None:
+            return False
+        modifier = clause.get_child("select_clause_modifier")
+        if modifier is not None and "DISTINCT" in modifier.raw.upper():
+            return True
+        for function in clause.recursive_crawl("function", no_recursive_seg_type="select_statement"):
+            name = function.get_child("function_name")
+            if name is not None and name.raw.upper() in _AGGREGATES:
+                return True
+            if function.get_child("over_clause") is not None:
+                return True
+        return False
 
     @staticmethod
     def _targets(statement: BaseSegment) -> List[List[str]]:
