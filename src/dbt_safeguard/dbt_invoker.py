@@ -43,6 +43,16 @@ class DbtOutcome:
         return None
 
 
+# dbt's anonymous usage tracking calls out to the internet on every
+# invocation; a Glue job (and CI) has no route there and would wait on it.
+# A user who sets the variable keeps their choice.
+DEFAULT_DBT_ENV = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+
+
+def _set_by_user(defaults: Mapping[str, str]) -> Dict[str, str]:
+    return {key: os.environ[key] for key in defaults if key in os.environ}
+
+
 @contextlib.contextmanager
 def _environment(values: Mapping[str, str]) -> Iterator[None]:
     saved = {key: os.environ.get(key) for key in values}
@@ -91,7 +101,7 @@ class DbtInvoker:
             "--project-dir", str(self.project_dir),
             "--profiles-dir", str(self.profiles_dir),
         ]
-        env = {**self.settings.as_env(), **self.extra_env}
+        env = {**DEFAULT_DBT_ENV, **_set_by_user(DEFAULT_DBT_ENV), **self.settings.as_env(), **self.extra_env}
         started = time.monotonic()
         with _environment(env):
             result = dbtRunner(callbacks=[capture]).invoke(full_args)
