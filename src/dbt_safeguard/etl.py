@@ -34,7 +34,7 @@ from .connection import ConnectionSettings
 from .dbt_invoker import DbtInvoker, DbtOutcome, summarize
 from .errors import FatalError
 from .run_events import emf_line, event, print_emf
-from .staging_loader import DEFAULT_WORKERS, LoadResult, load_source, quote
+from .staging_loader import DEFAULT_WORKERS, LoadResult, load_source, open_connection, quote
 
 log = logging.getLogger("safeguard")
 
@@ -150,7 +150,7 @@ class Etl:
                 self._record_load(result, step)
             with self._step("drop_empty_tables", skip=not config.drop_empty_tables) as step:
                 if config.drop_empty_tables:
-                    step.detail["dropped"] = self._drop_empty_tables(result)
+                    step.detail["dropped"] = drop_empty_tables(self.settings, config.staging, result)
             invoker = DbtInvoker(project, self.settings, extra_env={SCHEMA_PREFIX_ENV: config.schema_prefix})
             needs_deps = (project / "packages.yml").is_file() and not (project / "dbt_packages").is_dir()
             with self._step("deps", skip=not needs_deps):
@@ -195,7 +195,7 @@ class Etl:
 
     def _acquire_lock(self):
         name = lock_name(self.config.staging)
-        conn = self.settings.connect()
+        conn = open_connection(self.settings)
         try:
             with conn.cursor() as cur:
                 cur.execute("SELECT GET_LOCK(%s, 0), IS_USED_LOCK(%s)", (name, name))
@@ -216,23 +216,6 @@ class Etl:
         self.report.rows_loaded = result.rows
         self.report.tables_loaded = dict(result.tables)
         step.detail.update(rows=result.rows, tables=len(result.tables), bytes=result.bytes)
-
-    def _drop_empty_tables(self, result: LoadResult) -> List[str]:
-        """Step 3 of the original workflow: empty tables the dump created, only when asked."""
-        dropped = [table for table, rows in result.tables.items() if rows == 0]
-        if dropped:
-            conn = self.settings.connect()
-            try:
-                with conn.cursor() as cur:
-                    cur.execute(
-                        "DROP TABLE IF EXISTS "
-                        + ", ".join(f"{quote(self.config.staging)}.{quote(t)}" for t in dropped)
-                    )
-            finally:
-                conn.close()
-        for table in dropped:
-            event("drop_empty", "DROP     empty table %s.%s", self.config.staging, table, table=table)
-        return dropped
 
     def _dbt(self, invoker: DbtInvoker, command: str, *args: str) -> DbtOutcome:
         ids: List[str] = []
@@ -319,6 +302,22 @@ class Etl:
                  "RowsLoaded": "Count", "BackupsTaken": "Count"},
                 {"Job": report.job},
             ))
+
+
+def drop_empty_tables(settings: ConnectionSettings, schema: str, result: LoadResult) -> List[str]:
+    """Step 3 of the original job, only when configured: drop the tables this
+    load created empty (never other tables of the schema)."""
+    dropped = [table for table, rows in result.tables.items() if rows == 0]
+    if dropped:
+        conn = open_connection(settings)
+        try:
+            with conn.cursor() as cur:
+                cur.execute("DROP TABLE IF EXISTS " + ", ".join(f"{quote(schema)}.{quote(t)}" for t in dropped))
+        finally:
+            conn.close()
+    for table in dropped:
+        event("drop_empty", "DROP     empty table %s.%s", schema, table, table=table)
+    return dropped
 
 
 def run_etl(config: EtlConfig, settings: ConnectionSettings) -> EtlReport:

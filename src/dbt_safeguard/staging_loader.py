@@ -58,6 +58,14 @@ _TABLE_DDL = ("create_table", "drop_table", "alter_table")
 _REPLAYED = ("view", "drop_view", "trigger", "routine")
 
 
+def open_connection(settings: ConnectionSettings, database: Optional[str] = None, **kwargs):
+    """settings.connect(), with "cannot connect" as one clean line (never the password)."""
+    try:
+        return settings.connect(database=database, **kwargs)
+    except pymysql.err.OperationalError as exc:
+        raise FatalError(f"cannot connect to {settings.describe()}: {_server_message(exc)}") from None
+
+
 def quote(identifier: str) -> str:
     return "`" + identifier.replace("`", "``") + "`"
 
@@ -336,7 +344,7 @@ class StagingLoader:
         self.spill_dir = spill_dir
 
     def _connect(self, database: Optional[str] = None):
-        return self.settings.connect(database=database, max_allowed_packet=CLIENT_MAX_PACKET)
+        return open_connection(self.settings, database, max_allowed_packet=CLIENT_MAX_PACKET)
 
     def load(self, stream, name: str) -> LoadResult:
         started = time.monotonic()

@@ -1,0 +1,57 @@
+"""scripts/glue_daily_etl.py turns Glue job arguments into `safeguard etl`."""
+from __future__ import annotations
+
+import importlib.util
+import sys
+import types
+
+import pytest
+
+from harness import REPO_ROOT
+
+
+@pytest.fixture
+def glue_script():
+    spec = importlib.util.spec_from_file_location("glue_daily_etl", REPO_ROOT / "scripts" / "glue_daily_etl.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+GLUE_ARGV = [
+    "glue_daily_etl.py", "--JOB_NAME", "tokyobeta-prod-daily-etl", "--job-bookmark-option", "job-bookmark-disable",
+    "--dump_uri", "s3://dumps/daily/", "--project_dir", "s3://dumps/dbt/", "--drop_empty_tables", "true",
+    "--require_tables", "tenants,rooms", "--db_host", "aurora.example", "--db_user", "etl",
+]
+EXPECTED = [
+    "etl", "--dump-uri", "s3://dumps/daily/", "--project-dir", "s3://dumps/dbt/", "--log-format", "json",
+    "--no-progress", "--host", "aurora.example", "--user", "etl", "--job-name", "tokyobeta-prod-daily-etl",
+    "--drop-empty-tables", "--require-table", "tenants", "--require-table", "rooms",
+]
+
+
+def test_without_awsglue_argparse_reads_the_job_arguments(glue_script):
+    assert glue_script.etl_argv(glue_script.job_arguments(GLUE_ARGV)) == EXPECTED
+
+
+def test_inside_glue_getresolvedoptions_reads_them(glue_script, monkeypatch):
+    asked = []
+
+    def get_resolved_options(argv, names):
+        asked.extend(names)
+        return {name: argv[argv.index(f"--{name}") + 1] for name in names}
+
+    awsglue = types.ModuleType("awsglue")
+    awsglue.utils = types.ModuleType("awsglue.utils")
+    awsglue.utils.getResolvedOptions = get_resolved_options
+    monkeypatch.setitem(sys.modules, "awsglue", awsglue)
+    monkeypatch.setitem(sys.modules, "awsglue.utils", awsglue.utils)
+
+    assert glue_script.etl_argv(glue_script.job_arguments(GLUE_ARGV)) == EXPECTED
+    assert "archive_uri" not in asked  # only the optional arguments Glue was given
+
+
+def test_missing_required_argument_is_a_usage_error(glue_script):
+    with pytest.raises(SystemExit) as exit_:
+        glue_script.job_arguments(["glue_daily_etl.py", "--dump_uri", "s3://x/"])
+    assert exit_.value.code == 2
