@@ -42,3 +42,4 @@ SELECT tenant_id FROM contracts EXCEPT SELECT tenant_id FROM moveouts;
 SELECT tenant_id FROM contracts INTERSECT SELECT tenant_id FROM moveouts;
 SELECT * FROM tenants WHERE name ILIKE 'tan%';
 SELECT id FROM tenants WHERE tags @> ARRAY['x'];
+SELECT rows FROM import_stats;
