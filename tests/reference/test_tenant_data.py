@@ -50,7 +50,7 @@ def test_day_two_keeps_every_day_one_row_under_its_id_and_only_appends_new_ones(
 
 
 def test_default_day_two_brings_every_kind_of_event_the_demo_shows():
-    """Inquiries, applicants, contracts, move-ins, notices, move-outs and freed rooms."""
+    """Inquiries, applicants, contracts (with their move-in movings), notices, move-outs and freed rooms."""
     day_one, day_two = tenant_data.generate_day(1), tenant_data.generate_day(2)
     today = tenant_data.date_of_day(2)
     movings = day_two["movings"]
@@ -59,7 +59,9 @@ def test_default_day_two_brings_every_kind_of_event_the_demo_shows():
     events["inquiries"] = sum(row[column("inquiries", "inquired_at")].date() == today for row in day_two["inquiries"])
     events["applicants"] = len(day_two["tenants"]) - len(day_one["tenants"])
     events["contracts"] = sum(row[column("movings", "contracted_on")] == today for row in movings)
-    events["move_ins"] = sum(row[is_type] == tenant_data.MOVE_IN and row[completed] == today for row in movings)
+    events["move_in_movings"] = sum(
+        row[is_type] == tenant_data.MOVE_IN and row[column("movings", "created_at")].date() == today for row in movings
+    )
     events["notices"] = sum(row[column("movings", "notified_on")] == today for row in movings)
     events["move_outs"] = sum(row[is_type] == tenant_data.MOVE_OUT and row[completed] == today for row in movings)
     status = column("rooms", "room_status")
@@ -71,14 +73,18 @@ def test_default_day_two_brings_every_kind_of_event_the_demo_shows():
     assert all(events[kind] > 0 for kind in events), events
 
 
-def test_a_month_of_days_includes_withdrawn_notices_and_cancelled_applicants():
-    statuses_seen, withdrawn = set(), 0
+def test_a_month_of_days_includes_move_ins_withdrawn_notices_and_cancelled_applicants():
+    statuses_seen, withdrawn, moved_in = set(), 0, 0
     for day in range(1, 31):
         rows = tenant_data.generate_day(day, size=SIZE)
         statuses_seen |= {row[column("tenants", "status")] for row in rows["tenants"]}
         withdrawn = max(withdrawn, sum(row[column("movings", "is_cancelled")] for row in rows["movings"]))
+        moved_in += sum(row[column("movings", "moving_type")] == tenant_data.MOVE_IN
+                        and row[column("movings", "completed_on")] == tenant_data.date_of_day(day)
+                        for row in rows["movings"])
     assert statuses_seen == set(range(1, 7))
     assert withdrawn > 0
+    assert moved_in >= 30
 
 
 @pytest.mark.parametrize("day", [1, 2, 15, 90])
