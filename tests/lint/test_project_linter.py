@@ -135,3 +135,31 @@ def test_macro_fragments_that_are_not_statements_are_left_alone(linter, tmp_path
         name="filtered.sql",
     )
     assert findings == []
+
+
+def test_hook_sql_in_dbt_project_yml_is_linted_at_its_line(linter, tmp_path):
+    findings, _ = lint_model(
+        linter,
+        tmp_path,
+        "name: demo\n"
+        "on-run-end:\n"
+        "  - \"{{ safeguard.finish_run(results) }}\"\n"
+        "models:\n"
+        "  demo:\n"
+        "    gold:\n"
+        "      +post-hook:\n"
+        "        - \"delete from {{ this }} where id in (select id from {{ this }} where gone = 1)\"\n",
+        name="dbt_project.yml",
+    )
+    assert [(f.code, f.line, f.origin) for f in findings] == [("SG13", 8, "+post-hook 2")]
+
+
+def test_hook_that_calls_a_package_macro_renders_without_a_warehouse(linter, tmp_path):
+    findings, _ = lint_model(
+        linter,
+        tmp_path,
+        "on-run-start:\n  - \"{{ safeguard.create_backups() }}\"\n"
+        "models:\n  demo:\n    +pre-hook: \"{{ safeguard.require_backup() }}\"\n",
+        name="dbt_project.yml",
+    )
+    assert findings == []

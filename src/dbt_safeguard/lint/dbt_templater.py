@@ -319,7 +319,15 @@ class SafeguardDbtTemplater(JinjaTemplater):
             "env_var": env_var,
             "flags": Flags(full_refresh=branch_flag(branch == "full_refresh")),
             "target": _Target(),
-            "execute": True,
+            # Hooks are rendered with execute false: the macros they call run
+            # their statements against the warehouse (the macro-block lint
+            # covers those), and dbt's own macros return early then.
+            "execute": bool(self._setting(config, "execute", True)),
+            "graph": {"nodes": {}, "sources": {}, "macros": {}, "exposures": {}},
+            "results": [],
+            "selected_resources": [],
+            "invocation_args_dict": {},
+            "dbt_version": "1.7.0",
             "run_query": lambda *a, **k: _QueryResult(),
             "statement": statement,
             "load_result": lambda *a, **k: None,

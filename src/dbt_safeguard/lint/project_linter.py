@@ -25,10 +25,13 @@ from sqlfluff.core.errors import SQLBaseError
 from ..errors import FatalError
 from .dbt_templater import BRANCHES, SafeguardDbtTemplater
 from .macro_sql import STATEMENT_START, sql_blocks
+from .yaml_hooks import yaml_hooks
 
 log = logging.getLogger("safeguard")
 
 BRANCH_LABELS = {"incremental": "incremental", "full_refresh": "full-refresh", "first_run": "first-run"}
+# SQL files, and YAML files for the hook SQL they carry (dbt_project.yml, model properties).
+LINTED_SUFFIXES = (".sql", ".yml", ".yaml")
 SKIPPED_DIRS = {"target", "dbt_packages", "logs", ".venv", "node_modules", ".git"}
 # Parse and templating failures are what the lint exists to catch: they may be
 # waived line by line (`-- noqa: PRS`), never for a whole file or project.
@@ -78,19 +81,19 @@ class LintReport:
 
 
 def sql_files(paths: Iterable[str]) -> List[str]:
-    """Every .sql file under paths (dbt build output and packages left out), sorted."""
+    """Every .sql and YAML file under paths (dbt build output and packages left out), sorted."""
     found = []
     for raw in paths:
         path = Path(raw)
         if path.is_file():
-            if path.suffix == ".sql":
+            if path.suffix in LINTED_SUFFIXES:
                 found.append(str(path))
             continue
         if not path.exists():
             raise FatalError(f"safeguard lint: {raw} does not exist; pass .sql files or folders")
         for dirpath, dirnames, filenames in os.walk(path):
             dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
-            found += [os.path.join(dirpath, f) for f in sorted(filenames) if f.endswith(".sql")]
+            found += [os.path.join(dirpath, f) for f in sorted(filenames) if f.endswith(LINTED_SUFFIXES)]
     return sorted(dict.fromkeys(found))
 
 
@@ -137,6 +140,8 @@ class ProjectLinter:
         if self._rule_pack is None:
             self._rule_pack = self.linter.get_rulepack(config=config)
         raw = Linter._normalise_newlines(raw)
+        if not fname.endswith(".sql"):
+            return self._lint_yaml_hooks(fname, raw, config, encoding)
 
         collected: Dict[tuple, set] = {}
         renders, hooks = self._render_branches(raw, fname, config, encoding, self.branches)
@@ -146,7 +151,7 @@ class ProjectLinter:
         for number, (hook, hook_branches) in enumerate(hooks.items(), start=1):
             # dbt renders a hook at run time, with the model's context.
             line_offset, col_offset = self._text_position(raw, hook)
-            hook_renders, _ = self._render_branches(hook, fname, config, encoding, hook_branches)
+            hook_renders, _ = self._render_branches(hook, fname, self._hook_config(config), encoding, hook_branches)
             self._lint_renders(hook_renders, collected, f"hook {number}", line_offset, col_offset)
             render_count += len(hook_renders)
 
@@ -164,6 +169,9 @@ class ProjectLinter:
             self._lint_renders(lintable, collected, f"{{% {block.tag} %}} block", block.line_offset, block.col_offset)
             render_count += len(lintable)
 
+        return self._findings(fname, raw, collected), render_count
+
+    def _findings(self, fname: str, raw: str, collected: Dict[tuple, set]) -> List[Finding]:
         all_branches = set(self.branches)
         findings = [
             Finding(fname, line, 1, "NOQA", description, ())
@@ -175,7 +183,16 @@ class ProjectLinter:
                 description += self._branch_hint(raw, label)
             findings.append(Finding(fname, line, pos, code, description, label, origin))
         findings.sort(key=lambda f: (f.line, f.pos, f.code))
-        return findings, render_count
+        return findings
+
+    def _lint_yaml_hooks(self, fname: str, raw: str, config: FluffConfig, encoding: str):
+        collected: Dict[tuple, set] = {}
+        render_count = 0
+        for number, hook in enumerate(yaml_hooks(raw), start=1):
+            renders, _ = self._render_branches(hook.sql, fname, self._hook_config(config), encoding, self.branches)
+            self._lint_renders(renders, collected, f"{hook.key} {number}", hook.line_offset, hook.col_offset)
+            render_count += len(renders)
+        return self._findings(fname, raw, collected), render_count
 
     def _render_branches(self, text: str, fname: str, config: FluffConfig, encoding: str, branches):
         """Render text in each branch: {rendered SQL: (branches, RenderedFile)}, {hook: branches}.
@@ -205,6 +222,12 @@ class ProjectLinter:
             linted = self.linter.lint_rendered(rendered, self._rule_pack)
             for violation in linted.get_violations():
                 self._collect(collected, violation, branches, origin, line_offset, col_offset)
+
+    @staticmethod
+    def _hook_config(config: FluffConfig) -> FluffConfig:
+        hook_config = config.copy()
+        hook_config.set_value(["templater", SafeguardDbtTemplater.name, "execute"], False)
+        return hook_config
 
     @staticmethod
     def _branch_config(config: FluffConfig, branch: str) -> FluffConfig:
