@@ -15,10 +15,14 @@ import pytest
 
 from dbt_safeguard import tenant_data
 from dbt_safeguard.dbt_invoker import DbtInvoker, DbtOutcome
-from harness import Sql, copy_reference_project
+from harness import Sql, copy_reference_project, external_server_settings
 
 SIZE = tenant_data.DEFAULT_SIZE
 DAYS = (1, 2)
+MYSQL8_SQL_MODE = (
+    "ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,"
+    "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
+)
 PROTECTED_TABLES = (
     ("silver", "tenant_status_history"),
     ("silver", "int_contracts"),
@@ -65,6 +69,11 @@ def build(request, server, schema_prefix, oltp_dumps, tmp_path_factory) -> TwoDa
     result.dbt = dbt
     protected = [(result.schema(schema), table) for schema, table in PROTECTED_TABLES]
     sql = Sql(server)
+    previous_sql_mode = sql.scalar("SELECT @@GLOBAL.sql_mode")
+    if external_server_settings() is None:
+        # Our own server: hold the build to MySQL 8's stricter default sql_mode
+        # (ONLY_FULL_GROUP_BY above all), which MariaDB does not enable.
+        sql.execute("SET GLOBAL sql_mode = %s", (MYSQL8_SQL_MODE,))
     try:
         result.steps.append(dbt.invoke("deps"))
         for day in DAYS:
@@ -85,6 +94,7 @@ def build(request, server, schema_prefix, oltp_dumps, tmp_path_factory) -> TwoDa
             result.snapshots["rerun"] = sql.snapshot(protected)
         yield result
     finally:
+        sql.execute("SET GLOBAL sql_mode = %s", (previous_sql_mode,))
         sql.drop_schemas(result.prefix)
         sql.close()
 
