@@ -43,3 +43,4 @@ SELECT tenant_id FROM contracts INTERSECT SELECT tenant_id FROM moveouts;
 SELECT * FROM tenants WHERE name ILIKE 'tan%';
 SELECT id FROM tenants WHERE tags @> ARRAY['x'];
 SELECT rows FROM import_stats;
+SELECT tenant_id, tenant_name, COUNT(*) AS contracts FROM int_contracts GROUP BY tenant_id;
