@@ -18,6 +18,7 @@ import argparse
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -73,6 +74,8 @@ def write_dump(settings, target_mb: int, path: Path) -> None:
 
 
 def main() -> int:
+    # Stop the throwaway server on SIGTERM too (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--target-mb", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=2)

@@ -162,7 +162,8 @@ class _LanePool:
         self.spill_dir = spill_dir
         self.memory_budget = memory_budget
         self.memory = 0
-        self.lanes: Dict[str, _Lane] = {}
+        self.lanes: Dict[str, _Lane] = {}  # open lanes: the parser may still add to them
+        self.finished: List[_Lane] = []
         self.pending: "collections.deque[_Lane]" = collections.deque()
         self.active = 0
         self.failure: Optional[_LoadFailed] = None
@@ -218,22 +219,25 @@ class _LanePool:
             self.cond.notify_all()
         lane.spill = lane.spill_path = None
 
-    def seal_all(self) -> None:
-        """Hand every spill file to its worker (the parser moved to another table)."""
-        for lane in self.lanes.values():
-            self._seal(lane)
-
-    def drain(self) -> None:
-        """Wait until every lane is done: the barrier before other statements."""
-        self.seal_all()
+    def finish(self, table: Optional[str]) -> None:
+        """The parser has moved past `table`: its worker may finish it and take another."""
+        lane = self.lanes.pop(table, None) if table is not None else None
+        if lane is None:
+            return
+        self._seal(lane)
         with self.cond:
-            for lane in self.lanes.values():
-                lane.closed = True
+            lane.closed = True
+            self.finished.append(lane)
             self.cond.notify_all()
+
+    def drain(self) -> List[_Lane]:
+        """Wait until every lane is done: the barrier before other statements."""
+        for table in list(self.lanes):
+            self.finish(table)
+        with self.cond:
             while self.failure is None and (self.pending or self.active):
                 self.cond.wait(0.5)
-            done = dict(self.lanes)
-            self.lanes.clear()
+            done, self.finished = self.finished, []
         self.raise_failure()
         return done
 
@@ -278,8 +282,8 @@ class _LanePool:
 
     def _next(self, lane: _Lane):
         with self.cond:
-            while not lane.items:
-                if (lane.closed or self.failure is not None or self.stopping):
+            while not lane.items or self.failure is not None:
+                if lane.closed or self.failure is not None or self.stopping:
                     return None
                 self.cond.wait()
             item = lane.items.popleft()
@@ -414,9 +418,9 @@ class StagingLoader:
         current: Optional[str] = None  # the table whose INSERTs came last
         progress_at = 0.0
 
-        def collect(lanes: Dict[str, _Lane]) -> None:
-            for table, lane in lanes.items():
-                rows[table] = rows.get(table, 0) + lane.rows
+        def collect(lanes: List[_Lane]) -> None:
+            for lane in lanes:
+                rows[lane.table] = rows.get(lane.table, 0) + lane.rows
 
         try:
             for statement in reader:
@@ -429,7 +433,7 @@ class StagingLoader:
                             f"{name}: {statement.describe()} inserts into a table the dump never created"
                         )
                     if statement.name != current:
-                        pool.seal_all()
+                        pool.finish(current)
                         current = statement.name
                     pool.submit(current, statement, session)
                 elif kind in _SKIPPED:
@@ -450,6 +454,7 @@ class StagingLoader:
                         pool.submit(current, statement, session)
                 elif kind in _TABLE_DDL:
                     if statement.name != current:
+                        pool.finish(current)
                         current = None
                     if pool.lane(statement.name) is not None:
                         # e.g. ALTER TABLE t ENABLE KEYS: after t's INSERTs, on t's connection.
