@@ -6,7 +6,7 @@ from typing import List
 from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
 from sqlfluff.core.rules.crawlers import RootOnlyCrawler
 
-from ._tokens import code_tokens, matches
+from ._tokens import sequence_results
 
 
 class Rule_SG03(BaseRule):
@@ -39,16 +39,12 @@ class Rule_SG03(BaseRule):
     targets_templated = True
 
     def _eval(self, context: RuleContext) -> List[LintResult]:
-        tokens = code_tokens(context.segment)
-        return [
-            LintResult(
-                anchor=token,
-                description=(
-                    "FULL [OUTER] JOIN does not exist in MySQL 8 (error 1064, or FULL "
-                    "is taken as a table alias and the join silently becomes INNER). "
-                    "Use LEFT JOIN ... UNION ALL ... RIGHT JOIN ... WHERE left.key IS NULL."
-                ),
-            )
-            for i, token in enumerate(tokens)
-            if token.raw.upper() == "FULL" and matches(tokens, i, ["FULL", "?OUTER", "JOIN"])
-        ]
+        return sequence_results(
+            context.segment,
+            ['FULL', '?OUTER', 'JOIN'],
+            (
+                "FULL [OUTER] JOIN does not exist in MySQL 8 (error 1064, or FULL "
+                "is taken as a table alias and the join silently becomes INNER). "
+                "Use LEFT JOIN ... UNION ALL ... RIGHT JOIN ... WHERE left.key IS NULL."
+            ),
+        )

@@ -6,7 +6,7 @@ from typing import List
 from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
 from sqlfluff.core.rules.crawlers import RootOnlyCrawler
 
-from ._tokens import code_tokens, matches
+from ._tokens import sequence_results
 
 
 class Rule_SG04(BaseRule):
@@ -41,15 +41,11 @@ class Rule_SG04(BaseRule):
     targets_templated = True
 
     def _eval(self, context: RuleContext) -> List[LintResult]:
-        tokens = code_tokens(context.segment)
-        return [
-            LintResult(
-                anchor=token,
-                description=(
-                    "DISTINCT ON is PostgreSQL-only (MySQL error 1064). Use ROW_NUMBER() "
-                    "OVER (PARTITION BY ... ORDER BY ...) and keep rn = 1."
-                ),
-            )
-            for i, token in enumerate(tokens)
-            if token.raw.upper() == "DISTINCT" and matches(tokens, i, ["DISTINCT", "ON", "("])
-        ]
+        return sequence_results(
+            context.segment,
+            ['DISTINCT', 'ON', '('],
+            (
+                "DISTINCT ON is PostgreSQL-only (MySQL error 1064). Use ROW_NUMBER() "
+                "OVER (PARTITION BY ... ORDER BY ...) and keep rn = 1."
+            ),
+        )

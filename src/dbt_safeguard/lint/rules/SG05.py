@@ -6,7 +6,7 @@ from typing import List
 from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
 from sqlfluff.core.rules.crawlers import RootOnlyCrawler
 
-from ._tokens import code_tokens, matches
+from ._tokens import sequence_results
 
 
 class Rule_SG05(BaseRule):
@@ -34,15 +34,11 @@ class Rule_SG05(BaseRule):
     targets_templated = True
 
     def _eval(self, context: RuleContext) -> List[LintResult]:
-        tokens = code_tokens(context.segment)
-        return [
-            LintResult(
-                anchor=token,
-                description=(
-                    "Aggregate FILTER (WHERE ...) is not MySQL (error 1064). Move the "
-                    "condition inside: SUM(CASE WHEN cond THEN 1 ELSE 0 END)."
-                ),
-            )
-            for i, token in enumerate(tokens)
-            if token.raw.upper() == "FILTER" and matches(tokens, i, ["FILTER", "(", "WHERE"])
-        ]
+        return sequence_results(
+            context.segment,
+            ['FILTER', '(', 'WHERE'],
+            (
+                "Aggregate FILTER (WHERE ...) is not MySQL (error 1064). Move the "
+                "condition inside: SUM(CASE WHEN cond THEN 1 ELSE 0 END)."
+            ),
+        )

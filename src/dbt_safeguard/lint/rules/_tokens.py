@@ -40,6 +40,19 @@ def matches(tokens: Sequence[BaseSegment], index: int, words: Sequence[str]) -> 
     return True
 
 
+def sequence_results(root: BaseSegment, words: Sequence[str], description: str) -> list:
+    """A LintResult at the first token of each place the tokens spell words."""
+    from sqlfluff.core.rules import LintResult
+
+    tokens = code_tokens(root)
+    first = words[0]
+    return [
+        LintResult(anchor=token, description=description)
+        for i, token in enumerate(tokens)
+        if token.raw.upper() == first and matches(tokens, i, words)
+    ]
+
+
 def unquote(name: str) -> str:
     if len(name) >= 2 and name[0] == name[-1] and name[0] in "`\"[":
         return name[1:-1]
