@@ -2,17 +2,17 @@
 
 The reference project (dbt/) reads five OLTP tables: apartments, rooms,
 tenants, movings and inquiries. This module simulates the operator's business
-once per (size, seed) as a timeline of dated events, then shows the database as
-it stands at the end of day N. Day N+1 is therefore day N plus one day of
-events: new inquiries and applicants, contracts, move-ins, move-out notices
-(some withdrawn), move-outs and freed rooms. Ids are handed out in the order
-the rows were created, as AUTO_INCREMENT would, so a row keeps its id from day
-to day.
+as a timeline of dated events and shows the database as it stands at the end
+of day N. Each room has a random stream of its own, so day N+1 is day N plus
+one day of events: new inquiries and applicants, contracts, move-ins,
+move-out notices (some withdrawn), move-outs and freed rooms. Ids are handed
+out in the order the rows were created, as AUTO_INCREMENT would, so a row
+keeps its id from day to day.
 
 `write_dump` turns a day into what the Glue job downloads from S3: a real
 `mariadb-dump` of the OLTP schema, plain or gzipped.
 
-    rows = generate_day(2, size=200)          # {"tenants": [(1, ...), ...], ...}
+    rows = generate_day(2, size=400)          # {"tenants": [(1, ...), ...], ...}
     write_dump(2, "day2.sql.gz", settings)    # mariadb-dump output, gzipped
     load_dump_with_client("day2.sql.gz", "staging", settings)
 """
@@ -187,7 +187,6 @@ class _Applicant:
     channel: int
     statuses: List[Tuple[Instant, int]]  # (since, tenant status), in time order
     contract_type: Optional[int] = None
-    contracted: Optional[Instant] = None
     rent: Optional[int] = None
     tenant_id: int = 0
     inquiry_id: int = 0
@@ -380,7 +379,7 @@ def _timeline(size: int, seed: int, cutoff: int) -> _Timeline:
                                 _pick(rng, INQUIRY_CHANNELS),
                                 [((applied, _business_hours(rng)), TENANT_APPLICANT),
                                  (contracted, TENANT_CONTRACTED), (moved_in, TENANT_ACTIVE)],
-                                contract_type, contracted, room.rent)
+                                contract_type, room.rent)
             applicants.append(tenant)
             movings.append(_Moving(tenant, MOVE_IN, contracted, moved_in[0], moved_in))
             if notice[0] - moved_in[0] > 60 and rng.random() < 0.08:

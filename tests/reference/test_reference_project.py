@@ -7,15 +7,15 @@ tests below assert on what that left in the warehouse.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from pathlib import Path
 from typing import Dict, List, Optional
 
 import pytest
 
 from dbt_safeguard import tenant_data
-from dbt_safeguard.dbt_invoker import DbtInvoker, DbtOutcome
-from harness import Sql, copy_reference_project, external_server_settings
+from dbt_safeguard.dbt_invoker import DbtOutcome
+from harness import copy_reference_project, external_server_settings
+from reference_warehouse import PROTECTED, Warehouse
 
 SIZE = tenant_data.DEFAULT_SIZE
 DAYS = (1, 2)
@@ -23,26 +23,22 @@ MYSQL8_SQL_MODE = (
     "ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,"
     "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
 )
-PROTECTED_TABLES = (
-    ("silver", "tenant_status_history"),
-    ("silver", "int_contracts"),
-    ("gold", "daily_activity_summary"),
-    ("gold", "new_contracts"),
-    ("gold", "moveouts"),
-    ("gold", "moveout_notices"),
-)
 
 
 @dataclasses.dataclass
 class TwoDayBuild:
-    prefix: str
-    dbt: Optional[DbtInvoker] = None
+    warehouse: Warehouse
     steps: List[DbtOutcome] = dataclasses.field(default_factory=list)
     snapshots: Dict[object, dict] = dataclasses.field(default_factory=dict)
     history: Dict[int, list] = dataclasses.field(default_factory=dict)
 
     def schema(self, name: str) -> str:
-        return f"{self.prefix}{name}"
+        return self.warehouse.schema(name)
+
+    def step(self, command: str, *args: str) -> None:
+        """Run a dbt command unless an earlier one failed."""
+        if self.failure() is None:
+            self.steps.append(self.warehouse.dbt(command, *args))
 
     def failure(self) -> Optional[str]:
         for outcome in self.steps:
@@ -60,42 +56,43 @@ def oltp_dumps(server, tmp_path_factory) -> Dict[int, Path]:
 @pytest.fixture(scope="module", params=["mysql", "mariadb"])
 def build(request, server, schema_prefix, oltp_dumps, tmp_path_factory) -> TwoDayBuild:
     adapter_type = request.param
-    settings = dataclasses.replace(server, adapter_type=adapter_type)
     # A prefix of our own keeps the two adapter builds, and anything else on
     # the session's server, out of each other's schemas.
-    result = TwoDayBuild(prefix=f"{schema_prefix}ref_{adapter_type}_")
-    project = copy_reference_project(tmp_path_factory.mktemp(f"reference_{adapter_type}"))
-    dbt = DbtInvoker(project, settings, extra_env={"SAFEGUARD_SCHEMA_PREFIX": result.prefix})
-    result.dbt = dbt
-    protected = [(result.schema(schema), table) for schema, table in PROTECTED_TABLES]
-    sql = Sql(server)
+    warehouse = Warehouse(
+        copy_reference_project(tmp_path_factory.mktemp(f"reference_{adapter_type}")),
+        dataclasses.replace(server, adapter_type=adapter_type),
+        f"{schema_prefix}ref_{adapter_type}_",
+        oltp_dumps,
+    )
+    result = TwoDayBuild(warehouse)
+    sql = warehouse.sql
     previous_sql_mode = sql.scalar("SELECT @@GLOBAL.sql_mode")
     if external_server_settings() is None:
         # Our own server: hold the build to MySQL 8's stricter default sql_mode
         # (ONLY_FULL_GROUP_BY above all), which MariaDB does not enable.
         sql.execute("SET GLOBAL sql_mode = %s", (MYSQL8_SQL_MODE,))
     try:
-        result.steps.append(dbt.invoke("deps"))
+        result.step("deps")
         for day in DAYS:
-            tenant_data.load_dump_with_client(oltp_dumps[day], result.schema("staging"), server)
-            for step in (("seed",), ("run", "--fail-fast"), ("test",)):
-                if result.failure() is None:
-                    result.steps.append(dbt.invoke(*step))
+            warehouse.load_day(day)
+            result.step("seed")
+            result.step("run", "--fail-fast")
+            result.step("test")
             if result.failure() is not None:
                 break
-            result.snapshots[day] = sql.snapshot(protected)
+            result.snapshots[day] = warehouse.snapshot()
             result.history[day] = sql.rows(
                 "SELECT tenant_id, status_code, valid_from, valid_to"
                 f" FROM `{result.schema('silver')}`.tenant_status_history ORDER BY tenant_id, valid_from"
             )
         else:
-            # A rerun after a failure night sees the same snapshot again.
-            result.steps.append(dbt.invoke("run", "--fail-fast", "--select", "config.materialized:incremental"))
-            result.snapshots["rerun"] = sql.snapshot(protected)
+            # A rerun after a failed night sees the same snapshot again.
+            result.step("run", "--fail-fast", "--select", "config.materialized:incremental")
+            result.snapshots["rerun"] = warehouse.snapshot()
         yield result
     finally:
         sql.execute("SET GLOBAL sql_mode = %s", (previous_sql_mode,))
-        sql.drop_schemas(result.prefix)
+        sql.drop_schemas(warehouse.prefix)
         sql.close()
 
 
@@ -155,7 +152,7 @@ def test_history_keeps_exactly_one_open_period_per_tenant_with_its_current_statu
 def test_day_two_changes_all_six_protected_tables(built):
     # The default day 2 holds every kind of event (see test_tenant_data).
     changed = {name for name, state in built.snapshots[2].items() if built.snapshots[1].get(name) != state}
-    assert changed == {f"{built.prefix}{schema}.{table}" for schema, table in PROTECTED_TABLES}
+    assert changed == {f"{built.schema(schema)}.{table}" for schema, table in PROTECTED}
 
 
 def test_incremental_moveout_notices_match_day_two_movings(built, sql):
@@ -195,7 +192,7 @@ def test_rerunning_the_same_snapshot_leaves_the_incremental_tables_unchanged(bui
 
 
 def test_a_malformed_snapshot_date_var_is_refused_before_anything_runs(built):
-    outcome = built.dbt.invoke("compile", "--select", "tenant_status_history", "--vars", "{snapshot_date: 6/2/2026}")
+    outcome = built.warehouse.dbt("compile", "--select", "tenant_status_history", "--vars", "{snapshot_date: 6/2/2026}")
     assert not outcome.success
     assert "var snapshot_date must be a date like 2026-02-06, got '6/2/2026'" in (outcome.error or outcome.log)
 
