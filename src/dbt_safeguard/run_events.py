@@ -4,8 +4,8 @@ Everything goes through `logging.getLogger("safeguard")`. Structured fields
 ride on the record as `extra={"event": ..., ...}`; the text format shows the
 message, the JSON format shows the message and every field. CloudWatch
 Embedded Metric Format lines are printed on stdout, whatever the log format,
-because CloudWatch extracts metrics only from a log event that is exactly
-the EMF JSON object.
+each as its own line: CloudWatch extracts metrics from a log event that is
+exactly the EMF JSON object.
 """
 from __future__ import annotations
 
@@ -44,8 +44,14 @@ class TextFormatter(logging.Formatter):
 
 
 def configure_logging(log_format: str = "text", stream: Optional[TextIO] = None, verbose: bool = False) -> None:
-    """Idempotent: replaces the handler a previous call installed."""
-    handler = logging.StreamHandler(stream or sys.stderr)
+    """Idempotent: replaces the handler a previous call installed.
+
+    Text goes to stderr. JSON goes to stdout, next to the EMF lines: a Glue
+    job then has every event, one JSON object per line, in its output log
+    group; stderr keeps only what is not an event (a bug's traceback).
+    """
+    default = sys.stdout if log_format == "json" else sys.stderr
+    handler = logging.StreamHandler(stream or default)
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     handler._safeguard = True  # type: ignore[attr-defined]
     for old in [h for h in log.handlers if getattr(h, "_safeguard", False)]:

@@ -21,9 +21,9 @@ pytestmark = pytest.mark.usefixtures("cleanup_schemas")
 def password_user(sql, names):
     user = names.target[-10:] + "_u"
     sql.execute("CREATE USER %s@%s IDENTIFIED BY %s", (user, "%", PASSWORD))
-    sql.execute(f"GRANT ALL PRIVILEGES ON *.* TO '{user}'@'%%'")
+    sql.execute("GRANT ALL PRIVILEGES ON *.* TO %s@%s", (user, "%"))
     yield user
-    sql.execute(f"DROP USER '{user}'@'%%'")
+    sql.execute("DROP USER %s@%s", (user, "%"))
 
 
 def connection_args(server, user):
@@ -38,7 +38,7 @@ def test_password_never_appears_in_the_logs(server, sql, names, tmp_path, capfd,
                  *connection_args(server, password_user), "--password", PASSWORD])
     out, err = capfd.readouterr()
     assert code == 0
-    assert any(json.loads(line)["event"] == "load_end" for line in err.splitlines())
+    assert any(json.loads(line)["event"] == "load_end" for line in out.splitlines())
     assert PASSWORD not in out + err
 
     monkeypatch.setenv("SAFEGUARD_DB_PASSWORD", PASSWORD + "-wrong")

@@ -72,8 +72,9 @@ def run_etl(args, capsys):
     """Exit code, the JSON log events and the EMF lines of one `safeguard etl`."""
     code = main(args)
     captured = capsys.readouterr()
-    events = [json.loads(line) for line in captured.err.splitlines() if line.startswith("{")]
-    metrics = [json.loads(line) for line in captured.out.splitlines() if line.startswith('{"_aws"')]
+    lines = [json.loads(line) for line in captured.out.splitlines()]  # every line is one JSON object
+    events = [line for line in lines if "_aws" not in line]
+    metrics = [line for line in lines if "_aws" in line]
     logging.getLogger("safeguard").handlers.clear()
     return code, events, metrics
 
