@@ -98,6 +98,7 @@ _CLASSIFIERS = [
         rb"(?:CREATE\s+(?:OR\s+REPLACE\s+)?" + _DEFINER + rb"|DROP\s+)(?:AGGREGATE\s+)?(?:PROCEDURE|FUNCTION|EVENT|PACKAGE(?:\s+BODY)?)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?" + _QUALIFIED,
         re.I)),
     ("session", re.compile(rb"SET\b", re.I)),
+    ("transaction", re.compile(rb"(?:COMMIT|ROLLBACK|BEGIN|START\s+TRANSACTION)\b", re.I)),
 ]
 _VERSION_MARKER = re.compile(rb"/\*M?!\d*|\*/")
 _DEFINER_CLAUSE = re.compile(rb"DEFINER\s*=\s*(?:`(?:[^`]|``)*`|'[^']*'|[\w.%-]+)\s*@\s*(?:`(?:[^`]|``)*`|'[^']*'|[\w.%-]+)\s*", re.I)
@@ -117,7 +118,7 @@ def classify(text: bytes):
         match = pattern.match(head)
         if match is None:
             continue
-        if kind in ("lock", "session"):
+        if kind in ("lock", "session", "transaction"):
             return kind, None, None
         groups = [g for g in match.groups() if g is not None]
         if len(groups) == 2:

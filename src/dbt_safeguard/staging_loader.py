@@ -146,7 +146,7 @@ class _Lane:
 
 
 _RECORD = struct.Struct("<qqIB")  # index, offset, text length, kind
-_KINDS = ("insert", "session", "create_table", "drop_table", "alter_table")
+_KINDS = ("insert", "session", "transaction", "create_table", "drop_table", "alter_table")
 
 
 class _LanePool:
@@ -271,6 +271,8 @@ class _LanePool:
                 for statement in lane.session:
                     cursor.execute(statement.text)
                 self._run_lane(lane, cursor)
+                # In case the dump turned autocommit off and never committed.
+                cursor.execute("COMMIT")
             except _LoadFailed as failed:
                 with self.cond:
                     if self.failure is None:
@@ -446,10 +448,13 @@ class StagingLoader:
                                 f"{name}: {statement.describe()}: the dump holds several databases "
                                 f"({', '.join(sorted(databases))}); load one database per dump"
                             )
-                elif kind == "session":
+                elif kind in ("session", "transaction"):
+                    # `mysqldump --no-autocommit` wraps each table's INSERTs in
+                    # SET autocommit=0 ... COMMIT: both belong to that table's lane.
                     self._run(ddl, statement)
-                    session.append(statement)
-                    replay.append(statement)
+                    if kind == "session":
+                        session.append(statement)
+                        replay.append(statement)
                     if current is not None:
                         pool.submit(current, statement, session)
                 elif kind in _TABLE_DDL:

@@ -61,6 +61,17 @@ def test_awkward_dump_loads_with_identical_checksums(server, sql, names, tmp_pat
     assert not sql.rows("SHOW DATABASES LIKE %s", (names.target + "_loading",))
 
 
+def test_one_row_per_insert_without_autocommit_loads_identically(server, sql, names, tmp_path):
+    create_sized_schema(sql, names.source, 500)
+    dump = mariadb_dump(server, names.source, tmp_path / "rows.sql", "--no-autocommit", "--skip-extended-insert")
+
+    result = load(server, dump, names.target)
+
+    assert result.tables == {"alpha": 500, "beta": 500}
+    for table in ("alpha", "beta"):
+        assert sql.checksum(names.target, table) == sql.checksum(names.source, table)
+
+
 def test_reload_swaps_tables_and_keeps_dbt_views_working(server, sql, names, tmp_path):
     create_sized_schema(sql, names.source, 100)
     day1 = mariadb_dump(server, names.source, tmp_path / "day1.sql")
