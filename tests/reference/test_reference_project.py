@@ -7,6 +7,7 @@ tests below assert on what that left in the warehouse.
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -116,6 +117,16 @@ def test_day_one_and_day_two_build_and_pass_dbt_test(built):
     for outcome in built.steps[1:]:
         assert outcome.nodes, f"{outcome.args[0]} ran no nodes"
         assert {node.status for node in outcome.nodes} <= {"success", "pass"}, outcome.nodes
+
+
+def test_exactly_the_six_tables_of_the_incident_are_marked_protected(built):
+    manifest = json.loads((built.warehouse.project / "target" / "manifest.json").read_text())
+    protected = {
+        (node["config"]["schema"], node["name"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["meta"].get("safeguard", {}).get("protect") is True
+    }
+    assert protected == set(PROTECTED)
 
 
 def test_day_one_opens_one_period_per_tenant_on_the_snapshot_date(built):
