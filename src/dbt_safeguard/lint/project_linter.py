@@ -90,7 +90,7 @@ def sql_files(paths: Iterable[str]) -> List[str]:
                 found.append(str(path))
             continue
         if not path.exists():
-            raise FatalError(f"safeguard lint: {raw} does not exist; pass .sql files or folders")
+            raise FatalError(f"safeguard lint: {raw} does not exist; pass .sql or .yml files, or folders")
         for dirpath, dirnames, filenames in os.walk(path):
             dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
             found += [os.path.join(dirpath, f) for f in sorted(filenames) if f.endswith(LINTED_SUFFIXES)]
@@ -278,5 +278,7 @@ class ProjectLinter:
         line_no = violation.line_no or 1
         pos = (violation.line_pos or 1) + (col_offset if line_no == 1 else 0)
         description = PARSE_POSITION.sub("", violation.desc())
+        # The parser's grammar dump ("Expected: <Sequence: [<Ref: ...") helps nobody here.
+        description = description.split(". Expected: <")[0]
         key = (line_no + line_offset, pos, violation.rule_code(), description, origin)
         collected.setdefault(key, set()).update(branches)
