@@ -62,3 +62,4 @@ SELECT CAST(name AS CHAR CHARACTER SET utf8mb4) FROM tenants  -- noqa: PRS
 -- The dialect lacks the TABLE statement (MySQL 8.0.19).
 TABLE silver.tenant_status_history  -- noqa: PRS
 ;
+SELECT moveout_date - INTERVAL '1' DAY AS d, NOW() + INTERVAL '1:30' HOUR_MINUTE AS t FROM moveouts;

@@ -15,6 +15,12 @@ UNITS = {
     "min": "MINUTE", "hour": "HOUR", "day": "DAY", "week": "WEEK", "month": "MONTH",
     "mon": "MONTH", "quarter": "QUARTER", "year": "YEAR",
 }
+MYSQL_UNITS = {
+    "MICROSECOND", "SECOND", "MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "QUARTER", "YEAR",
+    "SECOND_MICROSECOND", "MINUTE_MICROSECOND", "MINUTE_SECOND", "HOUR_MICROSECOND",
+    "HOUR_SECOND", "HOUR_MINUTE", "DAY_MICROSECOND", "DAY_SECOND", "DAY_MINUTE", "DAY_HOUR",
+    "YEAR_MONTH",
+}
 SIMPLE_INTERVAL = re.compile(r"^'\s*(-?\d+)\s+([a-z]+?)s?\s*'$", re.IGNORECASE)
 
 
@@ -53,6 +59,9 @@ class Rule_SG09(BaseRule):
             literal = tokens[i + 1]
             if token.raw.upper() != "INTERVAL" or not literal.raw.startswith("'"):
                 continue
+            following = tokens[i + 2].raw.upper() if i + 2 < len(tokens) else ""
+            if following in MYSQL_UNITS:
+                continue  # INTERVAL '1:30' HOUR_MINUTE is MySQL: a string value and a unit
             match = SIMPLE_INTERVAL.match(literal.raw)
             unit = UNITS.get(match.group(2).lower()) if match else None
             fixes = []
