@@ -63,3 +63,20 @@ SELECT CAST(name AS CHAR CHARACTER SET utf8mb4) FROM tenants  -- noqa: PRS
 TABLE silver.tenant_status_history  -- noqa: PRS
 ;
 SELECT moveout_date - INTERVAL '1' DAY AS d, NOW() + INTERVAL '1:30' HOUR_MINUTE AS t FROM moveouts;
+CREATE TABLE safeguard_notes (id INT NOT NULL AUTO_INCREMENT, name VARCHAR(64) NOT NULL DEFAULT '', PRIMARY KEY (id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+SELECT tenant_id, GROUP_CONCAT(DISTINCT room_id ORDER BY room_id SEPARATOR ', ') AS rooms FROM contracts GROUP BY tenant_id;
+SELECT a, (SELECT MAX(b) FROM u WHERE u.a = t.a) AS m FROM t GROUP BY a;
+SELECT a + 1 AS b, COUNT(*) AS n FROM t GROUP BY a;
+SELECT CASE WHEN x > 0 THEN 'p' ELSE 'n' END AS sign, COUNT(*) AS n FROM t GROUP BY sign;
+SELECT COUNT(*) AS n FROM t HAVING n > 1;
+WITH c AS (SELECT a, b FROM t) SELECT a FROM c ORDER BY FIELD(b, 1, 2);
+WITH c AS (SELECT a, b FROM t) SELECT a, COUNT(*) AS n FROM c GROUP BY a ORDER BY n DESC, a;
+SELECT t.id, t.name FROM tenants AS t WHERE t.id IN (SELECT tenant_id FROM contracts GROUP BY tenant_id HAVING COUNT(*) > 1);
+SELECT id, CASE WHEN status = 1 THEN 'a' END AS label FROM t WHERE status IN (1, 2) ORDER BY label;
+INSERT INTO t (a, b) SELECT a, b FROM u ON DUPLICATE KEY UPDATE b = VALUES(b);
+SELECT * FROM a LEFT JOIN b USING (id);
+SELECT DATE_FORMAT(d, '%Y-%m') AS m, COUNT(*) AS n FROM t GROUP BY DATE_FORMAT(d, '%Y-%m');
+SELECT x.tenant_id, MAX(x.valid_from) AS latest FROM history AS x GROUP BY x.tenant_id;
+SELECT a AS x FROM t UNION SELECT b AS x FROM u ORDER BY x DESC LIMIT 5;
+SELECT tenant_id, SUM(amount) AS total, SUM(amount) / COUNT(*) AS avg_amount FROM payments GROUP BY tenant_id;
+DELETE FROM rooms WHERE id IN (SELECT id FROM (SELECT DISTINCT id FROM rooms WHERE archived = 1) AS gone);
