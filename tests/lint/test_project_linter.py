@@ -163,3 +163,20 @@ def test_hook_that_calls_a_package_macro_renders_without_a_warehouse(linter, tmp
         name="dbt_project.yml",
     )
     assert findings == []
+
+
+@pytest.mark.parametrize("setting", [{"ignore": "parsing"}, {"ignore": "templating"}, {"warnings": "PRS"}])
+def test_settings_that_would_hide_parse_errors_are_refused(tmp_path, setting):
+    from sqlfluff.core import FluffConfig
+
+    from dbt_safeguard.errors import FatalError
+    from dbt_safeguard.lint.project_linter import ProjectLinter
+
+    config = FluffConfig(
+        configs={"core": {"dialect": "mysql", "templater": "safeguard_dbt", "rules": "safeguard", **setting}}
+    )
+    model = tmp_path / "model.sql"
+    model.write_text("select a from t\nwhere b = 1 foo bar\n")
+    with at_repo_root():
+        with pytest.raises(FatalError, match="noqa: PRS"):
+            ProjectLinter(config=config).lint_file(str(model))

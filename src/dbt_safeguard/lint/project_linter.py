@@ -113,6 +113,7 @@ class ProjectLinter:
                 f"repository root (its .sqlfluff sets it), not {os.getcwd()}"
             )
         self._rule_pack = None
+        self._rule_packs: Dict[tuple, object] = {}
 
     def lint(self, paths: Iterable[str]) -> LintReport:
         files = sql_files(paths)
@@ -137,8 +138,13 @@ class ProjectLinter:
                 f"safeguard lint: {fname}: `ignore = {', '.join(sorted(ignored))}` would hide SQL "
                 "MySQL rejects; waive a false parse error on its line with `-- noqa: PRS` instead"
             )
-        if self._rule_pack is None:
-            self._rule_pack = self.linter.get_rulepack(config=config)
+        downgraded = {"PRS", "TMP"} & {w.upper() for w in config.get("warnings") or []}
+        if downgraded:
+            raise FatalError(
+                f"safeguard lint: {fname}: `warnings = {', '.join(sorted(downgraded))}` would let SQL "
+                "MySQL rejects pass; waive a false parse error on its line with `-- noqa: PRS` instead"
+            )
+        self._rule_pack = self._rule_pack_for(config)
         raw = Linter._normalise_newlines(raw)
         if not fname.endswith(".sql"):
             return self._lint_yaml_hooks(fname, raw, config, encoding)
@@ -184,6 +190,17 @@ class ProjectLinter:
             findings.append(Finding(fname, line, pos, code, description, label, origin))
         findings.sort(key=lambda f: (f.line, f.pos, f.code))
         return findings
+
+    def _rule_pack_for(self, config: FluffConfig):
+        """Rules configured as this file's .sqlfluff chain says, built once per distinct setting."""
+        key = (
+            repr(config.get("rules")),
+            repr(config.get("exclude_rules")),
+            repr(config.get_section("rules")),
+        )
+        if key not in self._rule_packs:
+            self._rule_packs[key] = self.linter.get_rulepack(config=config)
+        return self._rule_packs[key]
 
     def _lint_yaml_hooks(self, fname: str, raw: str, config: FluffConfig, encoding: str):
         collected: Dict[tuple, set] = {}
