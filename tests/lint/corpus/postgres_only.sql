@@ -44,3 +44,5 @@ SELECT * FROM tenants WHERE name ILIKE 'tan%';
 SELECT id FROM tenants WHERE tags @> ARRAY['x'];
 SELECT rows FROM import_stats;
 SELECT tenant_id, tenant_name, COUNT(*) AS contracts FROM int_contracts GROUP BY tenant_id;
+SELECT NOW() AT TIME ZONE 'UTC' AS utc_now;
+SELECT * FROM tenants WHERE name ~* 'tan';

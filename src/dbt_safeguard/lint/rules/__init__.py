@@ -19,10 +19,11 @@ from .SG17 import Rule_SG17
 from .SG18 import Rule_SG18
 from .SG19 import Rule_SG19
 from .SG20 import Rule_SG20
+from .SG21 import Rule_SG21
 
 RULES = (
     Rule_SG01, Rule_SG02, Rule_SG03, Rule_SG04, Rule_SG05, Rule_SG06,
     Rule_SG07, Rule_SG08, Rule_SG09, Rule_SG10, Rule_SG11, Rule_SG12,
     Rule_SG13, Rule_SG14, Rule_SG15, Rule_SG16, Rule_SG17, Rule_SG18,
-    Rule_SG19, Rule_SG20,
+    Rule_SG19, Rule_SG20, Rule_SG21,
 )

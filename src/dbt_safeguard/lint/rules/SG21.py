@@ -1,0 +1,66 @@
+"""Implementation of Rule SG21."""
+from __future__ import annotations
+
+from typing import List
+
+from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
+from sqlfluff.core.rules.crawlers import RootOnlyCrawler
+
+from ._tokens import code_tokens, matches
+
+# PostgreSQL regex match operators; sqlfluff's mysql dialect even parses ~* as a LIKE operator.
+_REGEX_OPERATORS = {"~", "~*", "!~", "!~*"}
+
+
+class Rule_SG21(BaseRule):
+    """PostgreSQL operators MySQL 8 does not have: ``AT TIME ZONE``, ``ILIKE``, ``~*``, ``@>``.
+
+    sqlfluff's mysql dialect parses ``ts AT TIME ZONE 'UTC'`` and ``name ~*
+    'x'`` without a word; MySQL fails the statement (error 1064).
+
+    **Anti-pattern**
+
+    .. code-block:: sql
+
+        SELECT created_at AT TIME ZONE 'Asia/Tokyo' AS created_jst
+        FROM inquiries
+        WHERE email ILIKE '%@example.com'
+
+    **Best practice**
+
+    ``CONVERT_TZ()``, and ``LIKE`` (case-insensitive under the usual
+    ``_ci`` collations) or ``REGEXP``.
+
+    .. code-block:: sql
+
+        SELECT CONVERT_TZ(created_at, '+00:00', '+09:00') AS created_jst
+        FROM inquiries
+        WHERE email LIKE '%@example.com'
+    """
+
+    name = "mysql8.postgres_operator"
+    aliases = ()
+    groups = ("all", "safeguard", "mysql8")
+    crawl_behaviour = RootOnlyCrawler(works_on_unparsable=True)
+    targets_templated = True
+
+    def _eval(self, context: RuleContext) -> List[LintResult]:
+        tokens = code_tokens(context.segment)
+        results = []
+        for i, token in enumerate(tokens):
+            word = token.raw.upper()
+            if word == "AT" and matches(tokens, i, ["AT", "TIME", "ZONE"]):
+                instead = "AT TIME ZONE is PostgreSQL: use CONVERT_TZ(ts, from_tz, to_tz)"
+            elif word == "ILIKE":
+                instead = "ILIKE is PostgreSQL: LIKE is already case-insensitive with _ci collations"
+            # A lone ~ is MySQL's bitwise NOT unless it stands as a match operator.
+            elif token.raw in _REGEX_OPERATORS and (token.raw != "~" or token.is_type("like_operator")):
+                instead = f"{token.raw} is PostgreSQL's regex match: use REGEXP / NOT REGEXP"
+            elif token.raw == "@" and i + 1 < len(tokens) and tokens[i + 1].raw == ">":
+                instead = "@> (contains) is PostgreSQL: use JSON_CONTAINS()"
+            elif token.raw == "<" and i + 1 < len(tokens) and tokens[i + 1].raw == "@":
+                instead = "<@ (contained by) is PostgreSQL: use JSON_CONTAINS()"
+            else:
+                continue
+            results.append(LintResult(anchor=token, description=f"{instead} (MySQL 8 error 1064)."))
+        return results
