@@ -5,6 +5,7 @@ import argparse
 import json
 
 from dbt_safeguard.cli import lint_command
+from dbt_safeguard.run_events import configure_logging
 from lint_helpers import at_repo_root
 
 
@@ -12,6 +13,7 @@ def run_lint(*argv: str) -> int:
     parser = argparse.ArgumentParser()
     lint_command.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["lint", *argv])
+    configure_logging(args.log_format)  # as main() does
     with at_repo_root():
         return args.handler(args)
 
@@ -34,7 +36,9 @@ def test_finding_exits_one_with_file_line_and_rule(tmp_path, capsys):
 def test_json_lines_name_the_branches(tmp_path, capsys):
     model = tmp_path / "bad.sql"
     model.write_text("select a from t {% if is_incremental() %}limit all{% endif %}\n")
-    assert run_lint("--format", "json", str(model)) == 1
-    finding = json.loads(capsys.readouterr().out.splitlines()[0])
-    assert finding["code"] == "SG08"
-    assert finding["branches"] == ["incremental"]
+    assert run_lint("--log-format", "json", str(model)) == 1
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [e["event"] for e in events] == ["lint_finding", "lint_summary"]
+    assert events[0]["code"] == "SG08"
+    assert events[0]["branches"] == ["incremental"]
+    assert events[1]["findings"] == 1

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from ..lint.dbt_templater import BRANCHES
+from ..run_events import LOG_FORMATS, event
 
 DEFAULT_PATHS = ["dbt", "macros"]
 
@@ -16,14 +16,22 @@ def register(subparsers) -> None:
         help="lint SQL for MySQL 8, rendering every dbt model with is_incremental() true and false",
         description=__doc__,
     )
-    parser.add_argument("paths", nargs="*", default=DEFAULT_PATHS, help="files or folders (default: dbt macros)")
+    parser.add_argument(
+        "paths", nargs="*", default=DEFAULT_PATHS, help="files or folders (default: dbt macros)"
+    )
     parser.add_argument(
         "--branch",
         action="append",
         choices=BRANCHES,
         help="render only these branches (repeatable; default: all of them)",
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        default="text",
+        help="text: one `path:line:col: CODE message` line per finding on stdout; "
+        "json: one JSON event per finding",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -34,14 +42,20 @@ def run(args: argparse.Namespace) -> int:
     linter = ProjectLinter(branches=args.branch or BRANCHES)
     report = linter.lint(args.paths)
     for finding in report.findings:
-        if args.format == "json":
-            print(json.dumps(finding.as_dict()))
+        if args.log_format == "json":
+            event("lint_finding", "%s", finding.format(), **finding.as_dict())
         else:
+            # Plain lines on stdout, the shape editors and pre-commit expect.
             print(finding.format())
     sys.stdout.flush()
-    summary = (
-        f"[safeguard] LINT     {report.files} files, {report.renderings} renderings, "
-        f"{len(report.findings)} findings"
+    event(
+        "lint_summary",
+        "LINT     %d files, %d renderings, %d findings",
+        report.files,
+        report.renderings,
+        len(report.findings),
+        files=report.files,
+        renderings=report.renderings,
+        findings=len(report.findings),
     )
-    print(summary, file=sys.stderr)
     return 1 if report.findings else 0

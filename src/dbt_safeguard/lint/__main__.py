@@ -4,16 +4,18 @@ import sys
 
 from ..cli import lint_command
 from ..errors import FatalError
+from ..run_events import configure_logging, log
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dbt_safeguard.lint")
     lint_command.register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["lint", *(sys.argv[1:] if argv is None else argv)])
+    configure_logging(args.log_format)
     try:
         return args.handler(args)
     except FatalError as exc:
-        print(f"safeguard: {exc}", file=sys.stderr)
+        log.error("%s", exc, extra={"event": "error"})
         return 1
 
 
