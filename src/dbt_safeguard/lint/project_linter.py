@@ -1,21 +1,22 @@
-"""Lints dbt models in every branch they can render in, and their hooks.
+"""Lints dbt models in every branch they can render in, their hooks and macros.
 
-Each file is rendered once per branch (incremental, full refresh, first run)
-by the safeguard_dbt templater. Identical renderings are parsed and linted
-once, so a model without ``is_incremental()`` costs what one lint costs. A
-finding present in only some renderings is reported with those branches.
+Each file is rendered per branch (incremental, full refresh, first run) by
+the safeguard_dbt templater: a file whose first render never asked for its
+branch stands for all of them, and identical renderings are parsed and linted
+once. A finding present in only some renderings is reported with those
+branches.
 
-The ``pre_hook``/``post_hook`` SQL a model passes to ``config()`` is rendered
-and linted too, with line numbers mapped back into the model file: dbt runs
-that SQL as written, and MySQL error 1093 in a post-hook is exactly how the
-nightly job failed.
+Also linted, with line numbers mapped back into their file: the
+``pre_hook``/``post_hook`` SQL a model passes to ``config()`` (dbt runs it as
+written; MySQL error 1093 in a post-hook is how the nightly job failed), hook
+SQL in YAML files, and the statements macros build in ``{% set sql %}``
+blocks.
 """
 from __future__ import annotations
 
-import logging
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -27,8 +28,6 @@ from .dbt_templater import BRANCHES, SafeguardDbtTemplater
 from .macro_sql import STATEMENT_START, sql_blocks
 from .yaml_hooks import yaml_hooks
 
-log = logging.getLogger("safeguard")
-
 BRANCH_LABELS = {"incremental": "incremental", "full_refresh": "full-refresh", "first_run": "first-run"}
 # SQL files, and YAML files for the hook SQL they carry (dbt_project.yml, model properties).
 LINTED_SUFFIXES = (".sql", ".yml", ".yaml")
@@ -36,9 +35,9 @@ SKIPPED_DIRS = {"target", "dbt_packages", "logs", ".venv", "node_modules", ".git
 # Parse and templating failures are what the lint exists to catch: they may be
 # waived line by line (`-- noqa: PRS`), never for a whole file or project.
 FORBIDDEN_IGNORES = {"parsing", "templating"}
-# A parse error's text repeats its position in the rendered SQL; ours is the source line.
 BRANCH_SWITCH = re.compile(r"\{%-?\s*(if|elif)\b[^%]*(is_incremental|full_refresh|FULL_REFRESH)")
 RANGE_NOQA = re.compile(r"noqa\s*:\s*disable\s*=\s*([A-Za-z0-9_, ]+)")
+# A parse error's text repeats its position in the rendered SQL; ours is the source line.
 PARSE_POSITION = re.compile(r"^Line \d+, Position \d+: ")
 
 
@@ -97,6 +96,20 @@ def sql_files(paths: Iterable[str]) -> List[str]:
     return sorted(dict.fromkeys(found))
 
 
+@dataclass
+class _FileJob:
+    """One file being linted: its text and settings, and what its renderings found."""
+
+    fname: str
+    raw: str
+    config: FluffConfig
+    encoding: str
+    rule_pack: object
+    renderings: int = 0
+    # (line, pos, code, description, origin) -> the branches whose rendering has it
+    collected: Dict[tuple, set] = field(default_factory=dict)
+
+
 class ProjectLinter:
     """Lints files in several branches with one sqlfluff Linter."""
 
@@ -112,7 +125,6 @@ class ProjectLinter:
                 "safeguard lint: the sqlfluff templater must be safeguard_dbt; run from the "
                 f"repository root (its .sqlfluff sets it), not {os.getcwd()}"
             )
-        self._rule_pack = None
         self._rule_packs: Dict[tuple, object] = {}
 
     def lint(self, paths: Iterable[str]) -> LintReport:
@@ -144,50 +156,54 @@ class ProjectLinter:
                 f"safeguard lint: {fname}: `warnings = {', '.join(sorted(downgraded))}` would let SQL "
                 "MySQL rejects pass; waive a false parse error on its line with `-- noqa: PRS` instead"
             )
-        self._rule_pack = self._rule_pack_for(config)
         raw = Linter._normalise_newlines(raw)
-        if not fname.endswith(".sql"):
-            return self._lint_yaml_hooks(fname, raw, config, encoding)
+        job = _FileJob(fname, raw, config, encoding, self._rule_pack_for(config))
+        if fname.endswith(".sql"):
+            self._lint_model(job)
+            self._lint_macro_blocks(job)
+        else:
+            self._lint_yaml_hooks(job)
+        return self._findings(job), job.renderings
 
-        collected: Dict[tuple, set] = {}
-        renders, hooks = self._render_branches(raw, fname, config, encoding, self.branches)
-        render_count = len(renders)
-        self._lint_renders(renders, collected, "", 0, 0)
-
+    def _lint_model(self, job: "_FileJob") -> None:
+        renders, hooks = self._render_branches(job.raw, job, job.config, self.branches)
+        self._lint_renders(renders, job, "", 0, 0)
         for number, (hook, hook_branches) in enumerate(hooks.items(), start=1):
             # dbt renders a hook at run time, with the model's context.
-            line_offset, col_offset = self._text_position(raw, hook)
-            hook_renders, _ = self._render_branches(hook, fname, self._hook_config(config), encoding, hook_branches)
-            self._lint_renders(hook_renders, collected, f"hook {number}", line_offset, col_offset)
-            render_count += len(hook_renders)
+            line_offset, col_offset = self._text_position(job.raw, hook)
+            hook_renders, _ = self._render_branches(hook, job, self._hook_config(job.config), hook_branches)
+            self._lint_renders(hook_renders, job, f"hook {number}", line_offset, col_offset)
 
-        for block in sql_blocks(raw):
-            # Statements a macro builds in {% set sql %} blocks: rendered with
-            # placeholders for the macro's arguments and locals.
-            block_config = config.copy()
-            block_config.set_value(["templater", SafeguardDbtTemplater.name, "placeholders"], True)
-            block_renders, _ = self._render_branches(block.body, fname, block_config, encoding, self.branches)
-            lintable = {
+    def _lint_macro_blocks(self, job: "_FileJob") -> None:
+        """Statements a macro builds in {% set sql %} blocks, rendered with
+        placeholders for the macro's arguments and locals."""
+        block_config = job.config.copy()
+        block_config.set_value(["templater", SafeguardDbtTemplater.name, "placeholders"], True)
+        for block in sql_blocks(job.raw):
+            renders, _ = self._render_branches(block.body, job, block_config, self.branches)
+            statements = {
                 key: value
-                for key, value in block_renders.items()
+                for key, value in renders.items()
                 if value[1].templated_variants and STATEMENT_START.match(key)
             }
-            self._lint_renders(lintable, collected, f"{{% {block.tag} %}} block", block.line_offset, block.col_offset)
-            render_count += len(lintable)
+            self._lint_renders(statements, job, f"{{% {block.tag} %}} block", block.line_offset, block.col_offset)
 
-        return self._findings(fname, raw, collected), render_count
+    def _lint_yaml_hooks(self, job: "_FileJob") -> None:
+        for number, hook in enumerate(yaml_hooks(job.raw), start=1):
+            renders, _ = self._render_branches(hook.sql, job, self._hook_config(job.config), self.branches)
+            self._lint_renders(renders, job, f"{hook.key} {number}", hook.line_offset, hook.col_offset)
 
-    def _findings(self, fname: str, raw: str, collected: Dict[tuple, set]) -> List[Finding]:
+    def _findings(self, job: "_FileJob") -> List[Finding]:
         all_branches = set(self.branches)
         findings = [
-            Finding(fname, line, 1, "NOQA", description, ())
-            for line, description in self._range_waivers(raw)
+            Finding(job.fname, line, 1, "NOQA", description, ())
+            for line, description in self._range_waivers(job.raw)
         ]
-        for (line, pos, code, description, origin), branches in collected.items():
+        for (line, pos, code, description, origin), branches in job.collected.items():
             label = () if branches == all_branches else tuple(b for b in self.branches if b in branches)
             if label and code in ("PRS", "TMP") and not origin:
-                description += self._branch_hint(raw, label)
-            findings.append(Finding(fname, line, pos, code, description, label, origin))
+                description += self._branch_hint(job.raw, label)
+            findings.append(Finding(job.fname, line, pos, code, description, label, origin))
         findings.sort(key=lambda f: (f.line, f.pos, f.code))
         return findings
 
@@ -202,16 +218,7 @@ class ProjectLinter:
             self._rule_packs[key] = self.linter.get_rulepack(config=config)
         return self._rule_packs[key]
 
-    def _lint_yaml_hooks(self, fname: str, raw: str, config: FluffConfig, encoding: str):
-        collected: Dict[tuple, set] = {}
-        render_count = 0
-        for number, hook in enumerate(yaml_hooks(raw), start=1):
-            renders, _ = self._render_branches(hook.sql, fname, self._hook_config(config), encoding, self.branches)
-            self._lint_renders(renders, collected, f"{hook.key} {number}", hook.line_offset, hook.col_offset)
-            render_count += len(renders)
-        return self._findings(fname, raw, collected), render_count
-
-    def _render_branches(self, text: str, fname: str, config: FluffConfig, encoding: str, branches):
+    def _render_branches(self, text: str, job: "_FileJob", config: FluffConfig, branches):
         """Render text in each branch: {rendered SQL: (branches, RenderedFile)}, {hook: branches}.
 
         The first render tells whether the text asks for its branch at all;
@@ -220,7 +227,7 @@ class ProjectLinter:
         renders: Dict[str, Tuple[List[str], object]] = {}
         hooks: Dict[str, List[str]] = {}
         for branch in branches:
-            rendered = self.linter.render_string(text, fname, self._branch_config(config, branch), encoding)
+            rendered = self.linter.render_string(text, job.fname, self._branch_config(config, branch), job.encoding)
             key = rendered.templated_variants[0].templated_str if rendered.templated_variants else "\0tmp"
             renders.setdefault(key, ([], rendered))[0].append(branch)
             templater = self.linter.templater
@@ -232,13 +239,14 @@ class ProjectLinter:
                 for hook_branches in hooks.values():
                     hook_branches.extend(others)
                 break
+        job.renderings += len(renders)
         return renders, hooks
 
-    def _lint_renders(self, renders, collected, origin: str, line_offset: int, col_offset: int) -> None:
+    def _lint_renders(self, renders, job: "_FileJob", origin: str, line_offset: int, col_offset: int) -> None:
         for branches, rendered in renders.values():
-            linted = self.linter.lint_rendered(rendered, self._rule_pack)
+            linted = self.linter.lint_rendered(rendered, job.rule_pack)
             for violation in linted.get_violations():
-                self._collect(collected, violation, branches, origin, line_offset, col_offset)
+                self._collect(job.collected, violation, branches, origin, line_offset, col_offset)
 
     @staticmethod
     def _hook_config(config: FluffConfig) -> FluffConfig:
