@@ -13,22 +13,27 @@ is never parsed. This templater is the jinja templater with a dbt context whose
 
 It also records the ``pre_hook``/``post_hook`` SQL passed to ``config()``: dbt
 runs those statements after rendering them, so they are SQL that MySQL sees
-and the runner lints them too. Nothing here connects to a database.
+and the runner lints them too. The project's and the package's macros are
+loaded (private ones too) so that macro calls render; with the
+``placeholders`` setting, unknown names render as placeholder identifiers so
+that a macro's SQL block can be linted on its own. Nothing here connects to a
+database.
 """
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
+import yaml
 from jinja2 import Environment
-from sqlfluff.core.config import FluffConfig
-from sqlfluff.core.templaters.builtins.dbt import DBT_BUILTINS
 from jinja2.exceptions import UndefinedError
 from jinja2.runtime import Macro
-from sqlfluff.core.templaters.builtins.dbt import DbtMacroWrapper
+from sqlfluff.core.config import FluffConfig
+from sqlfluff.core.templaters.builtins.dbt import DBT_BUILTINS, DbtMacroWrapper
 from sqlfluff.core.templaters.jinja import DummyUndefined, JinjaTemplater, _compile_macro_template
 
 BRANCHES = ("incremental", "full_refresh", "first_run")
@@ -201,17 +206,48 @@ class SqlPlaceholder(DummyUndefined):
         return cls(name)
 
 
-def _load_project_vars(project_dir: Optional[str]) -> Dict[str, Any]:
+@functools.lru_cache(maxsize=8)
+def _read_project(path: str, mtime: float) -> Dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle) or {}
+
+
+def _project(project_dir: Optional[str]) -> Dict[str, Any]:
+    """dbt_project.yml of the reference project, read once per change."""
     if not project_dir:
         return {}
-    path = Path(project_dir) / "dbt_project.yml"
-    if not path.is_file():
+    path = os.path.join(project_dir, "dbt_project.yml")
+    if not os.path.isfile(path):
         return {}
-    import yaml
+    return _read_project(path, os.path.getmtime(path))
 
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    raw_vars = data.get("vars") or {}
-    return {k: v for k, v in raw_vars.items() if not isinstance(v, dict)}
+
+def _project_vars(project: Dict[str, Any]) -> Dict[str, Any]:
+    # A dict under `vars:` is scoped to a package; the rest is global.
+    return {k: v for k, v in (project.get("vars") or {}).items() if not isinstance(v, dict)}
+
+
+def _folder_materialization(project: Dict[str, Any], project_dir: Optional[str], fname: Optional[str]) -> Optional[str]:
+    """`+materialized` that dbt_project.yml gives the model's folder (the most specific wins)."""
+    if not project or not project_dir or not fname:
+        return None
+    model_path = Path(os.path.abspath(fname))
+    for model_dir in project.get("model-paths") or ["models"]:
+        root = Path(os.path.abspath(os.path.join(project_dir, model_dir)))
+        if root in model_path.parents:
+            parts: Tuple[str, ...] = model_path.relative_to(root).with_suffix("").parts
+            break
+    else:
+        return None
+    node = (project.get("models") or {}).get(project.get("name"))
+    found = None
+    for part in ("",) + parts:
+        if part:
+            node = node.get(part) if isinstance(node, dict) else None
+        if not isinstance(node, dict):
+            break
+        found = node.get("+materialized", node.get("materialized", found))
+    return found
 
 
 class SafeguardDbtTemplater(JinjaTemplater):
@@ -226,6 +262,7 @@ class SafeguardDbtTemplater(JinjaTemplater):
         # Did the latest render ask which branch it is in? If not, every
         # branch renders the same text and the runner renders it once.
         self.last_render_read_branch = False
+        self._placeholders = False
 
     def _setting(self, config: Optional[FluffConfig], key: str, default: Any = None) -> Any:
         if config is None:
@@ -251,7 +288,9 @@ class SafeguardDbtTemplater(JinjaTemplater):
         branch = self.branch(config)
         model_name = Path(fname).stem if fname else "this_model"
         project_dir = self._setting(config, "project_dir")
-        project_vars = _load_project_vars(project_dir)
+        project = _project(project_dir)
+        project_vars = _project_vars(project)
+        folder_materialized = _folder_materialization(project, project_dir, fname)
         model_config = ModelConfig()
         self.last_model_config = model_config
         self.last_render_read_branch = False
@@ -267,7 +306,7 @@ class SafeguardDbtTemplater(JinjaTemplater):
             self.last_render_read_branch = True
             # dbt: false unless the model is incremental, the table exists and
             # the run is not --full-refresh.
-            materialized = model_config.get("materialized")
+            materialized = model_config.get("materialized", folder_materialized)
             if materialized is not None and materialized != "incremental":
                 return False
             return branch == "incremental"
@@ -375,7 +414,7 @@ class SafeguardDbtTemplater(JinjaTemplater):
         return super().process(in_str=in_str, fname=fname, config=config, formatter=formatter)
 
     def _init_undefined_tracking(self, live_context, potentially_undefined_variables, ignore_templating=False):
-        if getattr(self, "_placeholders", False):
+        if self._placeholders:
             for name in potentially_undefined_variables:
                 live_context.setdefault(name, SqlPlaceholder.create(name))
             return set()

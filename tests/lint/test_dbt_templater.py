@@ -1,0 +1,27 @@
+"""The emulated dbt context follows dbt where the lint depends on it."""
+from __future__ import annotations
+
+from dbt_safeguard.lint.dbt_templater import _folder_materialization
+
+PROJECT = {
+    "name": "demo",
+    "model-paths": ["models"],
+    "models": {
+        "demo": {
+            "+materialized": "view",
+            "silver": {"+materialized": "table", "history": {"+materialized": "incremental"}},
+        }
+    },
+}
+
+
+def test_folder_materialization_is_the_most_specific_setting(tmp_path):
+    project_dir = str(tmp_path)
+    assert _folder_materialization(PROJECT, project_dir, f"{tmp_path}/models/staging/stg.sql") == "view"
+    assert _folder_materialization(PROJECT, project_dir, f"{tmp_path}/models/silver/facts.sql") == "table"
+    assert _folder_materialization(PROJECT, project_dir, f"{tmp_path}/models/silver/history.sql") == "incremental"
+
+
+def test_files_outside_the_model_paths_have_no_folder_materialization(tmp_path):
+    assert _folder_materialization(PROJECT, str(tmp_path), f"{tmp_path}/tests/check.sql") is None
+    assert _folder_materialization(PROJECT, str(tmp_path), "/elsewhere/model.sql") is None
