@@ -1,7 +1,7 @@
 """Implementation of Rule SG10."""
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Optional
 
 from sqlfluff.core.parser import BaseSegment
 from sqlfluff.core.rules import BaseRule, LintFix, LintResult, RuleContext

@@ -1,7 +1,7 @@
 """Implementation of Rule SG13."""
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List
 
 from sqlfluff.core.parser import BaseSegment
 from sqlfluff.core.rules import BaseRule, LintResult, RuleContext

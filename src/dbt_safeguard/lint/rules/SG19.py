@@ -1,7 +1,7 @@
 """Implementation of Rule SG19."""
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Optional
 
 from sqlfluff.core.rules import BaseRule, LintFix, LintResult, RuleContext
 from sqlfluff.core.rules.crawlers import SegmentSeekerCrawler

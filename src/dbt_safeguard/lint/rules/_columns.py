@@ -124,12 +124,3 @@ def source_columns(select: BaseSegment, ctes: Dict[str, BaseSegment], depth: int
             return None
         names |= cols
     return names if any_source else set()
-
-
-def enclosing_ctes(root: BaseSegment) -> Dict[str, BaseSegment]:
-    return cte_definitions(root)
-
-
-def unqualified_name(ref: BaseSegment) -> Optional[str]:
-    parts = identifier_parts(ref)
-    return parts[0] if len(parts) == 1 else None
