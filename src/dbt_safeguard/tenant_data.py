@@ -589,9 +589,10 @@ def populate_schema(schema: str, rows: Rows, settings: ConnectionSettings, batch
                 cur.execute(statement)
             for table in TABLES:
                 columns = ", ".join(f"`{name}`" for name in COLUMNS[table])
-                values = _row_literals(table, rows[table])
-                for start in range(0, len(values), batch_rows):
-                    cur.execute(f"INSERT INTO `{table}` ({columns}) VALUES " + ",".join(values[start:start + batch_rows]))
+                table_rows = rows[table]
+                for start in range(0, len(table_rows), batch_rows):
+                    values = _row_literals(table, table_rows[start:start + batch_rows])
+                    cur.execute(f"INSERT INTO `{table}` ({columns}) VALUES " + ",".join(values))
                 conn.commit()
     finally:
         conn.close()
