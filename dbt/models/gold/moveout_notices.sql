@@ -29,5 +29,8 @@ inner join {{ ref('stg_rooms') }} as rooms
 where
     movings.moving_type_code = 2
     {%- if is_incremental() %}
-        and movings.updated_at >= (select max(source_updated_at) from {{ this }})
+        -- coalesce: an empty table (no notice yet) must not filter out everything.
+        and movings.updated_at >= (
+            select coalesce(max(source_updated_at), cast('1970-01-01' as datetime)) from {{ this }}
+        )
     {%- endif %}
