@@ -180,3 +180,31 @@ def test_settings_that_would_hide_parse_errors_are_refused(tmp_path, setting):
     with at_repo_root():
         with pytest.raises(FatalError, match="noqa: PRS"):
             ProjectLinter(config=config).lint_file(str(model))
+
+
+def test_hook_sees_its_models_materialization_not_the_folders(tmp_path):
+    """The folder says table, the model's config() says incremental: the
+    post-hook's {% if is_incremental() %} branch is linted."""
+    from sqlfluff.core import FluffConfig
+
+    from dbt_safeguard.lint.project_linter import ProjectLinter
+
+    (tmp_path / "dbt_project.yml").write_text(
+        "name: demo\nmodels:\n  demo:\n    silver:\n      +materialized: table\n"
+    )
+    (tmp_path / "models" / "silver").mkdir(parents=True)
+    model = tmp_path / "models" / "silver" / "history.sql"
+    model.write_text(
+        "{{ config(materialized='incremental', post_hook=\"{% if is_incremental() %}"
+        "delete from {{ this }} where id in (select id from {{ this }} where gone = 1){% endif %}\") }}\n"
+        "select id, gone from t\n"
+    )
+    config = FluffConfig(
+        configs={
+            "core": {"dialect": "mysql", "templater": "safeguard_dbt", "rules": "safeguard"},
+            "templater": {"safeguard_dbt": {"project_dir": str(tmp_path)}},
+        }
+    )
+    with at_repo_root():
+        findings, _ = ProjectLinter(config=config).lint_file(str(model))
+    assert [(f.code, f.line, f.origin, f.branches) for f in findings] == [("SG13", 1, "hook 1", ("incremental",))]

@@ -290,7 +290,11 @@ class SafeguardDbtTemplater(JinjaTemplater):
         project_dir = self._setting(config, "project_dir")
         project = _project(project_dir)
         project_vars = _project_vars(project)
-        folder_materialized = _folder_materialization(project, project_dir, fname)
+        # A hook renders with its model's materialization (set by the runner);
+        # a model with its folder's, unless its config() says otherwise.
+        folder_materialized = self._setting(config, "materialized") or _folder_materialization(
+            project, project_dir, fname
+        )
         model_config = ModelConfig()
         self.last_model_config = model_config
         self.last_render_read_branch = False

@@ -168,10 +168,14 @@ class ProjectLinter:
     def _lint_model(self, job: "_FileJob") -> None:
         renders, hooks = self._render_branches(job.raw, job, job.config, self.branches)
         self._lint_renders(renders, job, "", 0, 0)
+        model_config = self.linter.templater.last_model_config
+        materialized = model_config.get("materialized") if model_config else None
         for number, (hook, hook_branches) in enumerate(hooks.items(), start=1):
-            # dbt renders a hook at run time, with the model's context.
+            # dbt renders a hook at run time, in the model's context: its
+            # is_incremental() must see the model's materialization.
             line_offset, col_offset = self._text_position(job.raw, hook)
-            hook_renders, _ = self._render_branches(hook, job, self._hook_config(job.config), hook_branches)
+            hook_config = self._hook_config(job.config, materialized)
+            hook_renders, _ = self._render_branches(hook, job, hook_config, hook_branches)
             self._lint_renders(hook_renders, job, f"hook {number}", line_offset, col_offset)
 
     def _lint_macro_blocks(self, job: "_FileJob") -> None:
@@ -249,9 +253,11 @@ class ProjectLinter:
                 self._collect(job.collected, violation, branches, origin, line_offset, col_offset)
 
     @staticmethod
-    def _hook_config(config: FluffConfig) -> FluffConfig:
+    def _hook_config(config: FluffConfig, materialized: Optional[str] = None) -> FluffConfig:
         hook_config = config.copy()
         hook_config.set_value(["templater", SafeguardDbtTemplater.name, "execute"], False)
+        if materialized:
+            hook_config.set_value(["templater", SafeguardDbtTemplater.name, "materialized"], materialized)
         return hook_config
 
     @staticmethod
