@@ -97,6 +97,9 @@ _CLASSIFIERS = [
     ("routine", re.compile(
         rb"(?:CREATE\s+(?:OR\s+REPLACE\s+)?" + _DEFINER + rb"|DROP\s+)(?:AGGREGATE\s+)?(?:PROCEDURE|FUNCTION|EVENT|PACKAGE(?:\s+BODY)?)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?" + _QUALIFIED,
         re.I)),
+    # mysqldump of a GTID server writes SET @@GLOBAL.GTID_PURGED and
+    # SET @@SESSION.SQL_LOG_BIN=0: server-wide state, and SUPER-only.
+    ("server_state", re.compile(rb"SET\s+(?:@@GLOBAL\.|GLOBAL\s|@@(?:SESSION\.)?SQL_LOG_BIN\b|SQL_LOG_BIN\b)", re.I)),
     ("session", re.compile(rb"SET\b", re.I)),
     ("transaction", re.compile(rb"(?:COMMIT|ROLLBACK|BEGIN|START\s+TRANSACTION)\b", re.I)),
 ]
@@ -118,7 +121,7 @@ def classify(text: bytes):
         match = pattern.match(head)
         if match is None:
             continue
-        if kind in ("lock", "session", "transaction"):
+        if kind in ("lock", "server_state", "session", "transaction"):
             return kind, None, None
         groups = [g for g in match.groups() if g is not None]
         if len(groups) == 2:

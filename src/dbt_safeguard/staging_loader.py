@@ -56,7 +56,7 @@ CLIENT_MAX_PACKET = 1 << 30
 # Session settings for bulk loading; valid on MySQL 8 and MariaDB 10.11.
 LOAD_SESSION = "SET SESSION unique_checks = 0, foreign_key_checks = 0"
 
-_SKIPPED = ("use", "create_database", "drop_database", "lock")
+_SKIPPED = ("use", "create_database", "drop_database", "lock", "server_state")
 _TABLE_DDL = ("create_table", "drop_table", "alter_table")
 _REPLAYED = ("view", "drop_view", "trigger", "routine")
 

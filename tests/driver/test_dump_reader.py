@@ -82,6 +82,13 @@ def test_classify_sees_through_conditional_comments():
     assert classify(b"USE `src`") == ("use", "src", None)
 
 
+def test_mysqldump_server_state_statements_are_told_apart_from_session_ones():
+    assert classify(b"SET @@GLOBAL.GTID_PURGED=/*!80000 '+'*/ 'abc:1-5'")[0] == "server_state"
+    assert classify(b"SET @@SESSION.SQL_LOG_BIN= 0")[0] == "server_state"
+    assert classify(b"/*!50503 SET NAMES utf8mb4 */")[0] == "session"
+    assert classify(b"SET @MYSQLDUMP_TEMP_LOG_BIN = @@SESSION.SQL_LOG_BIN")[0] == "session"
+
+
 def test_definer_is_stripped_from_objects():
     text = b"/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`localhost`*/ /*!50003 TRIGGER x"
     assert b"DEFINER" not in strip_definer(text)
