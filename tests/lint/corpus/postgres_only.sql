@@ -46,3 +46,5 @@ SELECT rows FROM import_stats;
 SELECT tenant_id, tenant_name, COUNT(*) AS contracts FROM int_contracts GROUP BY tenant_id;
 SELECT NOW() AT TIME ZONE 'UTC' AS utc_now;
 SELECT * FROM tenants WHERE name ~* 'tan';
+SELECT DATEDIFF(day, moved_in_at, moved_out_at) AS stay FROM movings;
+SELECT ADD_MONTHS(contracted_on, 1) AS renewal FROM contracts;
