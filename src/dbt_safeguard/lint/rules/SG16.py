@@ -21,7 +21,8 @@ class Rule_SG16(BaseRule):
     The MariaDB test server accepts these, Aurora MySQL 3 does not:
     ``CREATE OR REPLACE TABLE``, ``ADD COLUMN IF NOT EXISTS``, ``DROP COLUMN
     IF EXISTS``, ``CREATE INDEX IF NOT EXISTS``, sequences (``CREATE
-    SEQUENCE``, ``NEXT VALUE FOR``), ``RETURNING`` and ``FETCH FIRST n ROWS``.
+    SEQUENCE``, ``NEXT VALUE FOR``), ``RETURNING``, ``FETCH FIRST n ROWS``,
+    ``WITH SYSTEM VERSIONING``, ``LIMIT ... ROWS EXAMINED`` and ``FOR UPDATE WAIT n``.
 
     **Anti-pattern**
 
@@ -80,6 +81,12 @@ class Rule_SG16(BaseRule):
             elif word == "RETURNING" and depth == 0:
                 # JSON_VALUE(... RETURNING type) is MySQL: only statement-level RETURNING is not.
                 report(i, "RETURNING", "Read the rows back with a SELECT (LAST_INSERT_ID() for ids).")
+            elif word == "SYSTEM" and i > 0 and matches(tokens, i - 1, ["WITH", "SYSTEM", "VERSIONING"]):
+                report(i, "WITH SYSTEM VERSIONING", "Keep history in a dbt snapshot or an SCD2 model.")
+            elif word == "ROWS" and matches(tokens, i, ["ROWS", "EXAMINED"]):
+                report(i, "LIMIT ROWS EXAMINED", "Use the MAX_EXECUTION_TIME optimizer hint.")
+            elif word == "WAIT" and i >= 2 and words[i - 2 : i] in (["FOR", "UPDATE"], ["IN", "MODE"]):
+                report(i, "FOR UPDATE WAIT n", "Use NOWAIT or SKIP LOCKED, or innodb_lock_wait_timeout.")
             elif word == "FETCH" and (
                 matches(tokens, i, ["FETCH", "FIRST"]) or matches(tokens, i, ["FETCH", "NEXT"])
             ):
