@@ -120,6 +120,30 @@ class Rule_SG20(BaseRule):
                             ),
                         )
                     )
+        order_by = select.get_child("orderby_clause")
+        if order_by is not None and group_by is not None:
+            # ORDER BY of a grouped query may name grouped columns, aggregates
+            # and the select list's output names, nothing else.
+            outputs = {alias_of(e) for e in elements} | {
+                identifier_parts(ref)[-1]
+                for e in elements
+                for ref in e.segments
+                if ref.is_type("column_reference")
+            }
+            for ref in _loose_column_refs(order_by):
+                parts = identifier_parts(ref)
+                if _normal(ref) in grouped or parts[-1] in grouped or (len(parts) == 1 and parts[0] in outputs):
+                    continue
+                results.append(
+                    LintResult(
+                        anchor=ref,
+                        description=(
+                            f"ORDER BY `{ref.raw}` of a grouped query is neither grouped, aggregated "
+                            "nor a selected name: MySQL 8's ONLY_FULL_GROUP_BY rejects it (error 1055); "
+                            "MariaDB does not."
+                        ),
+                    )
+                )
         return results
 
     @staticmethod
