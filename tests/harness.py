@@ -45,16 +45,16 @@ class Sql:
     def close(self) -> None:
         self.conn.close()
 
-    def execute(self, statement: str, params: Sequence = ()) -> int:
+    def execute(self, statement: str, params: Optional[Sequence] = None) -> int:
         with self.conn.cursor() as cur:
             return cur.execute(statement, params)
 
-    def rows(self, statement: str, params: Sequence = ()) -> List[Tuple]:
+    def rows(self, statement: str, params: Optional[Sequence] = None) -> List[Tuple]:
         with self.conn.cursor() as cur:
             cur.execute(statement, params)
             return list(cur.fetchall())
 
-    def scalar(self, statement: str, params: Sequence = ()):
+    def scalar(self, statement: str, params: Optional[Sequence] = None):
         rows = self.rows(statement, params)
         return rows[0][0] if rows else None
 

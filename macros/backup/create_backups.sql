@@ -1,7 +1,13 @@
 {#- on-run-start: "{{ safeguard.create_backups() }}"
     Backs up, and verifies, every protected table this invocation will build
-    and that already exists. dbt keeps running models after a failed
-    on-run-start, so a failure here is enforced by require_backup(). -#}
+    and that already exists, then takes the run lease.
+
+    Expected failures (a concurrent run, a backup that fails verification)
+    are logged as ERROR and do not fail the hook: require_backup() stops the
+    models instead. A failed on-run-start would not stop dbt 1.7 anyway, and
+    with --fail-fast it crashes dbt before on-run-end, so the run could not
+    roll back or give back its lease. The lease is taken last, so a database
+    error part-way through leaves no lease behind. -#}
 {% macro create_backups() %}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- if not safeguard._setting('enabled') -%}
@@ -12,8 +18,18 @@
 
     {%- set tables = safeguard._protected_tables() -%}
     {%- do safeguard._ensure_catalog() -%}
-    {%- do safeguard._acquire_lock('create_backups') -%}
-    {%- do safeguard._take_lease() -%}
+    {%- set busy = safeguard._try_lock() -%}
+    {%- if busy is none -%}
+        {%- set lease = safeguard._foreign_lease() -%}
+        {%- if lease is not none -%}
+            {%- do safeguard._release_lock() -%}
+            {%- set busy = safeguard._describe_lease(lease) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if busy is not none -%}
+        {%- do safeguard._log('ERROR', 'create_backups: ' ~ busy ~ '; no backup taken, so every model of this run will refuse to build') -%}
+        {{ return('') }}
+    {%- endif -%}
 
     {#- Plan -#}
     {%- set ts = safeguard._run_ts() -%}
@@ -58,11 +74,12 @@
             {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
+    {%- do safeguard._take_lease() -%}
     {%- do safeguard._release_lock() -%}
 
     {%- if failed -%}
-        {{ exceptions.raise_compiler_error("safeguard.create_backups: backup failed for " ~ failed | join('; ') ~ "; those models will refuse to run") }}
+        {%- do safeguard._log('ERROR', 'create_backups: backup failed for ' ~ failed | join('; ') ~ '; those models will refuse to build') -%}
     {%- endif -%}
-    {%- do safeguard._log('SUMMARY', plan | length ~ ' verified backup(s) at ' ~ ts ~ ', ' ~ (tables | length - plan | length) ~ ' skipped') -%}
+    {%- do safeguard._log('SUMMARY', (plan | length - failed | length) ~ ' verified backup(s) at ' ~ ts ~ ', ' ~ failed | length ~ ' failed, ' ~ (tables | length - plan | length) ~ ' skipped') -%}
     {{ return('') }}
 {% endmacro %}

@@ -10,10 +10,12 @@
 
     {%- if not safeguard._holds_lease() -%}
         {%- set lease = safeguard._foreign_lease() -%}
-        {%- if lease is not none -%}
-            {{ exceptions.raise_compiler_error("safeguard: refusing to build " ~ name ~ ": dbt " ~ lease.command ~ " (invocation " ~ lease.invocation_id ~ ", started " ~ lease.acquired_at ~ " UTC) is running on this warehouse; nothing was written") }}
+        {%- set busy = safeguard._describe_lease(lease) if lease is not none else safeguard._try_lock() -%}
+        {%- if busy is none -%}
+            {%- do safeguard._release_lock() -%}
+            {%- set busy = "create_backups did not complete in this run (see the [safeguard] lines of on-run-start; is it wired in on-run-start?)" -%}
         {%- endif -%}
-        {{ exceptions.raise_compiler_error("safeguard: refusing to build " ~ name ~ ": this run holds no safeguard lease, so create_backups did not complete (is it wired in on-run-start? see the on-run-start log); nothing was written") }}
+        {{ exceptions.raise_compiler_error("safeguard: refusing to build " ~ name ~ ": " ~ busy ~ "; nothing was written") }}
     {%- endif -%}
 
     {%- if not safeguard._is_protected(model) -%}{{ return('') }}{%- endif -%}

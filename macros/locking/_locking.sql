@@ -1,9 +1,9 @@
 {#- Two locks keep safeguard operations one at a time:
     - a server-side named lock (GET_LOCK) around each backup, prune or restore;
-    - a run lease row, taken by create_backups and given back by finish_run,
-      because dbt closes the hook connection (and so its named lock) before
-      the models run. A lease older than `lease_hours` is stale (a killed
-      run) and may be taken over. -#}
+    - a run lease row, taken by create_backups once its backups are done and
+      given back by finish_run, because dbt closes the hook connection (and
+      so its named lock) before the models run. A lease older than
+      `lease_hours` is stale (a killed run) and may be taken over. -#}
 
 {% macro _lock_name() %}
     {%- set name = 'safeguard:' ~ safeguard._catalog_schema() -%}
@@ -12,12 +12,22 @@
 {% endmacro %}
 
 
-{% macro _acquire_lock(operation) %}
+{#- GET_LOCK without waiting. Returns none when taken, else why not. -#}
+{% macro _try_lock() %}
     {%- set name = safeguard._lock_name() -%}
     {%- set got = run_query('select get_lock(' ~ safeguard._sql_string(name) ~ ', 0)').rows[0][0] -%}
-    {%- if got is none or got | int != 1 -%}
-        {%- set holder = run_query('select is_used_lock(' ~ safeguard._sql_string(name) ~ ')').rows[0][0] -%}
-        {{ exceptions.raise_compiler_error("safeguard." ~ operation ~ ": another safeguard operation is running (lock '" ~ name ~ "' is held by connection " ~ holder ~ "); nothing was changed; retry when it has finished") }}
+    {%- if got is not none and got | int == 1 -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set holder = run_query('select is_used_lock(' ~ safeguard._sql_string(name) ~ ')').rows[0][0] -%}
+    {{ return("another safeguard operation is running (lock '" ~ name ~ "' is held by connection " ~ holder ~ ")") }}
+{% endmacro %}
+
+
+{% macro _acquire_lock(operation) %}
+    {%- set problem = safeguard._try_lock() -%}
+    {%- if problem is not none -%}
+        {{ exceptions.raise_compiler_error("safeguard." ~ operation ~ ": " ~ problem ~ "; nothing was changed; retry when it has finished") }}
     {%- endif -%}
 {% endmacro %}
 
@@ -44,17 +54,21 @@
 {% endmacro %}
 
 
+{% macro _describe_lease(lease) %}
+    {{ return("dbt " ~ lease.command ~ " (invocation " ~ lease.invocation_id ~ ", started " ~ lease.acquired_at ~ " UTC) is running") }}
+{% endmacro %}
+
+
 {% macro _refuse_if_leased(operation) %}
     {%- set lease = safeguard._foreign_lease() -%}
     {%- if lease is not none -%}
-        {{ exceptions.raise_compiler_error("safeguard." ~ operation ~ ": dbt " ~ lease.command ~ " (invocation " ~ lease.invocation_id ~ ", started " ~ lease.acquired_at ~ " UTC) is running; nothing was changed; retry when it has finished, or run release_lease if that run was killed") }}
+        {{ exceptions.raise_compiler_error("safeguard." ~ operation ~ ": " ~ safeguard._describe_lease(lease) ~ "; nothing was changed; retry when it has finished, or run release_lease if that run was killed") }}
     {%- endif -%}
 {% endmacro %}
 
 
-{#- Call with the named lock held. -#}
+{#- Call with the named lock held, after checking _foreign_lease(). -#}
 {% macro _take_lease() %}
-    {%- do safeguard._refuse_if_leased('create_backups') -%}
     {%- set sql -%}
         replace into {{ safeguard._lease_table() }} (lease_name, invocation_id, command, acquired_at)
         values ('run', {{ safeguard._sql_string(invocation_id) }}, {{ safeguard._sql_string(flags.WHICH) }}, utc_timestamp())

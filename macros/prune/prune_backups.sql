@@ -18,6 +18,11 @@
         {{ return('' if flags.WHICH != 'run-operation' else []) }}
     {%- endif -%}
 
+    {%- if flags.WHICH != 'run-operation' and not safeguard._holds_lease() -%}
+        {#- As a hook, prune only in a run whose create_backups succeeded. -#}
+        {%- do safeguard._log('SKIP', 'prune_backups: this run holds no safeguard lease (see create_backups above)') -%}
+        {{ return('') }}
+    {%- endif -%}
     {%- if not dry_run -%}
         {%- do safeguard._acquire_lock('prune_backups') -%}
         {%- do safeguard._refuse_if_leased('prune_backups') -%}

@@ -13,10 +13,10 @@ DATA_SIZE = 60
 
 @pytest.fixture(scope="session")
 def day_dumps(server, tmp_path_factory) -> Dict[int, Path]:
-    """Real mariadb-dump files of the OLTP database for days 1 to 3."""
+    """Real mariadb-dump files of the OLTP database for days 1 and 2."""
     folder = tmp_path_factory.mktemp("dumps")
     dumps = {}
-    for day in (1, 2, 3):
+    for day in (1, 2):
         path = folder / f"oltp_day{day}.sql"
         tenant_data.write_dump(day, path, server, size=DATA_SIZE)
         dumps[day] = path
