@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The demo command (README "The demo"): sets up .venv, starts a throwaway
+# MariaDB unless SAFEGUARD_DB_HOST points at a server, and runs the nightly
+# job end to end. Extra arguments go to scripts/demo.py (e.g. --size 1000).
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$repo/scripts/bootstrap.sh"
+exec python "$repo/scripts/demo.py" "$@"
