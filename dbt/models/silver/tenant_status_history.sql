@@ -8,6 +8,9 @@
     today). The var snapshot_date overrides it, e.g. to replay a late dump.
     A tenant gets a new row only when its status differs from its open row.
 
+    full_refresh=false: the history cannot be rebuilt from one OLTP snapshot,
+    so `dbt run --full-refresh` must not wipe it.
+
     dbt-mysql 1.7 has a single incremental behaviour, whatever
     incremental_strategy says: delete the rows whose unique_key is in the new
     batch, then insert the batch. That is delete+insert, and it makes a rerun
@@ -18,6 +21,7 @@
         materialized='incremental',
         unique_key=['tenant_id', 'valid_from'],
         incremental_strategy='delete+insert',
+        full_refresh=false,
         post_hook=[
             "{% if is_incremental() %}
             update {{ this }} as superseded
