@@ -23,14 +23,6 @@ from dbt_safeguard.project_files import copy_project
 from dbt_safeguard.staging_loader import StagingLoader
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-PROTECTED = [
-    ("silver", "tenant_status_history"),
-    ("silver", "int_contracts"),
-    ("gold", "daily_activity_summary"),
-    ("gold", "new_contracts"),
-    ("gold", "moveouts"),
-    ("gold", "moveout_notices"),
-]
 BROKEN_MODEL = "models/silver/tenant_status_history.sql"
 
 
@@ -60,8 +52,9 @@ class Demo:
             return list(cur.fetchall())
 
     def fingerprints(self) -> Dict[str, Tuple[int, int]]:
+        """Row count and CHECKSUM TABLE of each table the catalog has backed up (the protected ones)."""
         result = {}
-        for schema, table in PROTECTED:
+        for schema, table in self.query("SELECT DISTINCT source_schema, source_table FROM analytics.safeguard_backups"):
             if self.query("SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
                           (schema, table)):
                 count = self.query(f"SELECT COUNT(*) FROM `{schema}`.`{table}`")[0][0]

@@ -71,12 +71,7 @@
         {%- endif -%}
         {%- set label = schemas[0] ~ '.' ~ wanted.table -%}
         {%- set verified_ts = rows | selectattr('status', 'in', usable) | map(attribute='backup_ts') | list -%}
-        {%- set matches = [] -%}
-        {%- for r in rows
-              if (ts_prefix is none or r.backup_ts.startswith(ts_prefix))
-              and (invocation_id is none or r.invocation_id == invocation_id) -%}
-            {%- do matches.append(r) -%}
-        {%- endfor -%}
+        {%- set matches = safeguard._rows_matching(rows, ts_prefix, invocation_id) -%}
         {%- if matches | length == 0 -%}
             {{ exceptions.raise_compiler_error("safeguard.restore_backup: no backup of " ~ label ~ " at " ~ (ts_prefix or invocation_id) ~ "; available: " ~ (verified_ts | join(', ') or 'none')) }}
         {%- endif -%}
@@ -92,12 +87,7 @@
         {%- endif -%}
     {%- else -%}
         {%- set rows = safeguard._catalog_rows("kind = 'backup' and status in ('verified', 'pending', 'failed')") -%}
-        {%- set matches = [] -%}
-        {%- for r in rows
-              if (ts_prefix is none or r.backup_ts.startswith(ts_prefix))
-              and (invocation_id is none or r.invocation_id == invocation_id) -%}
-            {%- do matches.append(r) -%}
-        {%- endfor -%}
+        {%- set matches = safeguard._rows_matching(rows, ts_prefix, invocation_id) -%}
         {%- set sets = matches | map(attribute='backup_ts') | unique | list -%}
         {%- if sets | length == 0 -%}
             {{ exceptions.raise_compiler_error("safeguard.restore_backup: no backup set at " ~ (ts_prefix or invocation_id) ~ "; available: " ~ (rows | selectattr('status', 'in', usable) | map(attribute='backup_ts') | unique | join(', ') or 'none')) }}
@@ -110,6 +100,19 @@
     {%- endfor -%}
     {%- for r in matches if not safeguard._table_exists(r.backup_schema, r.backup_table) -%}
         {{ exceptions.raise_compiler_error("safeguard.restore_backup: the catalog lists " ~ r.backup_schema ~ "." ~ r.backup_table ~ " but the table is gone; nothing was changed") }}
+    {%- endfor -%}
+    {{ return(matches) }}
+{% endmacro %}
+
+
+{#- Catalog rows whose backup_ts starts with ts_prefix and that belong to
+    invocation_id, each filter applying only when given. -#}
+{% macro _rows_matching(rows, ts_prefix, invocation_id) %}
+    {%- set matches = [] -%}
+    {%- for r in rows
+          if (ts_prefix is none or r.backup_ts.startswith(ts_prefix))
+          and (invocation_id is none or r.invocation_id == invocation_id) -%}
+        {%- do matches.append(r) -%}
     {%- endfor -%}
     {{ return(matches) }}
 {% endmacro %}
