@@ -35,7 +35,7 @@ from typing import BinaryIO, Callable, Dict, List, Optional, Sequence
 import pymysql
 
 from .connection import ConnectionSettings
-from .dump_reader import DumpError, DumpReader, Statement, strip_definer, unqualify
+from .dump_reader import DumpError, DumpReader, Statement, split_secondary_keys, strip_definer, unqualify
 from .errors import FatalError
 
 log = logging.getLogger("safeguard")
@@ -340,6 +340,7 @@ class StagingLoader:
         on_progress: Optional[Callable[[int, Optional[str]], None]] = None,
         memory_budget: int = DEFAULT_MEMORY_BUDGET,
         spill_dir: Optional[str] = None,
+        defer_keys: bool = True,
     ):
         if workers < 1:
             raise FatalError(f"workers must be at least 1, got {workers}")
@@ -351,6 +352,7 @@ class StagingLoader:
         self.on_progress = on_progress
         self.memory_budget = memory_budget
         self.spill_dir = spill_dir
+        self.defer_keys = defer_keys
 
     def _connect(self, database: Optional[str] = None):
         return open_connection(self.settings, database, max_allowed_packet=CLIENT_MAX_PACKET)
@@ -421,7 +423,14 @@ class StagingLoader:
         replay: List[Statement] = []  # SETs, views, triggers and routines, in dump order
         databases = set()
         current: Optional[str] = None  # the table whose INSERTs came last
+        deferred: Dict[str, Statement] = {}  # table -> ALTER TABLE adding its secondary keys
         progress_at = 0.0
+
+        def finish(table: Optional[str]) -> None:
+            # The parser is past `table`: its keys go last in its lane.
+            if table in deferred:
+                pool.submit(table, deferred.pop(table), session)
+            pool.finish(table)
 
         def collect(lanes: List[_Lane]) -> None:
             for lane in lanes:
@@ -438,7 +447,7 @@ class StagingLoader:
                             f"{name}: {statement.describe()} inserts into a table the dump never created"
                         )
                     if statement.name != current:
-                        pool.finish(current)
+                        finish(current)
                         current = statement.name
                     pool.submit(current, statement, session)
                 elif kind in _SKIPPED:
@@ -462,8 +471,12 @@ class StagingLoader:
                         pool.submit(current, statement, session)
                 elif kind in _TABLE_DDL:
                     if statement.name != current:
-                        pool.finish(current)
+                        finish(current)
                         current = None
+                    if kind == "create_table" and self.defer_keys:
+                        self._defer_keys(statement, deferred)
+                    elif kind == "drop_table":
+                        deferred.pop(statement.name, None)
                     if pool.lane(statement.name) is not None:
                         # e.g. ALTER TABLE t ENABLE KEYS: after t's INSERTs, on t's connection.
                         pool.submit(statement.name, statement, session)
@@ -484,6 +497,7 @@ class StagingLoader:
                         views.pop(statement.name, None)
                 else:
                     log.warning("RUN      unrecognised %s", statement.describe())
+                    finish(current)
                     collect(pool.drain())
                     current = None
                     self._run(ddl, statement)
@@ -491,7 +505,10 @@ class StagingLoader:
                 if self.on_progress is not None and now - progress_at > 0.2:
                     progress_at = now
                     self.on_progress(reader.offset, current)
+            finish(current)
             collect(pool.drain())
+            for alter in deferred.values():  # tables without INSERTs
+                self._run(ddl, alter)
             self._replay_into(ddl, replay)
         except _LoadFailed as failed:
             raise FatalError(
@@ -520,6 +537,15 @@ class StagingLoader:
             )
         statement.text = unqualify(statement.text, statement.schema)
         statement.schema = None
+
+    @staticmethod
+    def _defer_keys(statement: Statement, deferred: Dict[str, Statement]) -> None:
+        text, keys = split_secondary_keys(statement.text)
+        if keys:
+            statement.text = text
+            alter = f"ALTER TABLE {quote(statement.name)} ".encode() + b", ".join(b"ADD " + key for key in keys)
+            deferred[statement.name] = Statement(statement.index, statement.offset, alter, "alter_table",
+                                                 statement.name)
 
     def _replay_into(self, conn, replay: List[Statement]) -> None:
         if any(s.kind != "session" for s in replay):

@@ -87,6 +87,9 @@ def test_reload_swaps_tables_and_keeps_dbt_views_working(server, sql, names, tmp
     assert result.swapped == ["alpha", "beta"]
     assert sql.scalar(f"SELECT COUNT(*) FROM `{names.target}_previous`.`alpha`") == 100
     assert sql.checksum(names.target, "alpha") == sql.checksum(names.source, "alpha")
+    # the secondary key, added after the data, is back as the dump defined it
+    show = "SHOW CREATE TABLE `{}`.`alpha`"
+    assert sql.rows(show.format(names.target))[0][1] == sql.rows(show.format(names.source))[0][1]
 
 
 @pytest.fixture
