@@ -168,7 +168,7 @@ class _LanePool:
         self.lanes: Dict[str, _Lane] = {}  # open lanes: the parser may still add to them
         self.finished: List[_Lane] = []
         self.pending: "collections.deque[_Lane]" = collections.deque()
-        self.active = 0
+        self.running: List[_Lane] = []
         self.failure: Optional[_LoadFailed] = None
         self.cond = threading.Condition()
         self.stopping = False
@@ -238,11 +238,16 @@ class _LanePool:
         for table in list(self.lanes):
             self.finish(table)
         with self.cond:
-            while self.failure is None and (self.pending or self.active):
+            while self.failure is None and (self.pending or self.running):
                 self.cond.wait(0.5)
             done, self.finished = self.finished, []
         self.raise_failure()
         return done
+
+    def busy_with(self, table: str) -> bool:
+        """Whether INSERTs into `table` may still be queued or running."""
+        with self.cond:
+            return any(lane.table == table for lane in (*self.pending, *self.running))
 
     def raise_failure(self) -> None:
         if self.failure is not None:
@@ -269,7 +274,7 @@ class _LanePool:
                 if self.stopping:
                     return
                 lane = self.pending.popleft()
-                self.active += 1
+                self.running.append(lane)
             try:
                 for statement in lane.session:
                     cursor.execute(statement.text)
@@ -282,7 +287,7 @@ class _LanePool:
                         self.failure = failed
             finally:
                 with self.cond:
-                    self.active -= 1
+                    self.running.remove(lane)
                     self.cond.notify_all()
 
     def _next(self, lane: _Lane):
@@ -481,6 +486,8 @@ class StagingLoader:
                         # e.g. ALTER TABLE t ENABLE KEYS: after t's INSERTs, on t's connection.
                         pool.submit(statement.name, statement, session)
                     else:
+                        if pool.busy_with(statement.name):
+                            collect(pool.drain())  # DDL never overtakes the table's own INSERTs
                         self._run(ddl, statement)
                     if kind == "create_table":
                         tables[statement.name] = None

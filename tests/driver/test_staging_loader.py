@@ -218,3 +218,23 @@ def test_sigkill_mid_load_leaves_staging_unchanged_and_next_load_recovers(server
     assert main(["load", str(dump), "--schema", names.target, "--host", server.host,
                  "--port", str(server.port), "--user", server.user, "--no-progress"]) == 0
     assert sql.checksum(names.target, "gamma") == sql.checksum(names.source, "gamma")
+
+
+def test_hand_written_dump_keeps_statement_order_per_table(server, sql, names, tmp_path):
+    (tmp_path / "hand.sql").write_bytes(
+        b"CREATE TABLE a (id INT PRIMARY KEY, v INT);\n"
+        b"INSERT INTO a VALUES (1, 1), (2, 2);\n"
+        b"CREATE TABLE b (id INT PRIMARY KEY);\n"
+        b"INSERT INTO b VALUES (1);\n"
+        b"ALTER TABLE a ADD COLUMN w INT DEFAULT 7;\n"  # a's INSERTs above must be in first
+        b"INSERT INTO a VALUES (3, 3, 3);\n"
+        b"DELIMITER //\n"
+        b"CREATE FUNCTION twice(x INT) RETURNS INT DETERMINISTIC BEGIN RETURN x * 2; END //\n"
+        b"DELIMITER ;\n"
+    )
+
+    result = load(server, tmp_path / "hand.sql", names.target)
+
+    assert result.tables == {"a": 3, "b": 1}
+    assert sql.rows(f"SELECT id, v, w FROM `{names.target}`.a ORDER BY id") == [(1, 1, 7), (2, 2, 7), (3, 3, 3)]
+    assert sql.scalar(f"SELECT `{names.target}`.twice(21)") == 42
