@@ -174,6 +174,19 @@ def split_secondary_keys(text: bytes) -> Tuple[bytes, List[bytes]]:
     return match.group(1) + body + match.group(3), keys
 
 
+_REMOVED_SQL_MODE = re.compile(rb",?\bNO_AUTO_CREATE_USER\b,?", re.I)
+
+
+def for_mysql8(statement: "Statement") -> "Statement":
+    """MySQL 8 removed the sql_mode NO_AUTO_CREATE_USER, which dumps of MySQL
+    5.7 and MariaDB set around triggers and routines: drop it from SETs."""
+    if statement.kind == "session" and b"NO_AUTO_CREATE_USER" in statement.text.upper():
+        statement.text = _REMOVED_SQL_MODE.sub(
+            lambda m: b"," if m.group(0).startswith(b",") and m.group(0).endswith(b",") else b"", statement.text
+        )
+    return statement
+
+
 def strip_definer(text: bytes) -> bytes:
     """Drops `DEFINER=user@host` from the head of a view, trigger or routine.
 

@@ -35,7 +35,15 @@ from typing import BinaryIO, Callable, Dict, List, Optional, Sequence
 import pymysql
 
 from .connection import ConnectionSettings
-from .dump_reader import DumpError, DumpReader, Statement, split_secondary_keys, strip_definer, unqualify
+from .dump_reader import (
+    DumpError,
+    DumpReader,
+    Statement,
+    for_mysql8,
+    split_secondary_keys,
+    strip_definer,
+    unqualify,
+)
 from .errors import FatalError
 
 log = logging.getLogger("safeguard")
@@ -359,6 +367,7 @@ class StagingLoader:
         self.memory_budget = memory_budget
         self.spill_dir = spill_dir
         self.defer_keys = defer_keys
+        self.mysql8 = False
 
     def _connect(self, database: Optional[str] = None):
         return open_connection(self.settings, database, max_allowed_packet=CLIENT_MAX_PACKET)
@@ -369,6 +378,8 @@ class StagingLoader:
         control = self._connect()
         try:
             self._acquire_lock(control)
+            version = self._rows(control, "SELECT VERSION()")[0][0]
+            self.mysql8 = "mariadb" not in version.lower() and int(version.split(".")[0]) >= 8
             self._execute(control, f"DROP DATABASE IF EXISTS {quote(plan.shadow)}")
             self._execute(control, f"CREATE DATABASE {quote(plan.shadow)} CHARACTER SET utf8mb4")
             log.info("LOAD     %s into shadow schema %s", name, plan.shadow)
@@ -444,6 +455,8 @@ class StagingLoader:
 
         try:
             for statement in reader:
+                if self.mysql8:
+                    for_mysql8(statement)
                 kind = statement.kind
                 if statement.schema is not None:
                     self._unqualify(statement, reader, databases, name)

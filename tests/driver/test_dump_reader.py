@@ -9,7 +9,9 @@ import pytest
 from dbt_safeguard.dump_reader import (
     DumpError,
     DumpReader,
+    Statement,
     classify,
+    for_mysql8,
     split_secondary_keys,
     strip_definer,
     unqualify,
@@ -125,3 +127,14 @@ def test_secondary_keys_are_split_off_for_a_sorted_build_after_the_data():
 def test_tables_whose_keys_must_stay_are_left_alone(change):
     table = TABLE.replace(*change)
     assert split_secondary_keys(table) == (table, [])
+
+
+@pytest.mark.parametrize("mode, expected", [
+    (b"'STRICT_TRANS_TABLES,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION'", b"'STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION'"),
+    (b"'NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION'", b"'NO_ENGINE_SUBSTITUTION'"),
+    (b"'STRICT_TRANS_TABLES,NO_AUTO_CREATE_USER'", b"'STRICT_TRANS_TABLES'"),
+    (b"'NO_AUTO_CREATE_USER'", b"''"),
+])
+def test_sql_mode_mysql8_removed_is_dropped_for_mysql8(mode, expected):
+    statement = Statement(1, 0, b"/*!50003 SET sql_mode = " + mode + b" */", "session")
+    assert for_mysql8(statement).text == b"/*!50003 SET sql_mode = " + expected + b" */"
