@@ -9,8 +9,8 @@ a mariadb-dump of the reference OLTP database (src/dbt_safeguard/tenant_data)
 sized to --target-mb, then loads it with both tools, alternating which goes
 first in each round. Each round starts from empty schemas, and checks that
 both tools loaded identical tables (CHECKSUM TABLE). Prints each time, the
-ratio client/loader (above 1: the loader is faster), the loader's peak
-memory and the machine.
+ratio loader/client time (below 1: the loader is faster) and its inverse,
+the speed-up, the loader's peak memory and the machine.
 """
 from __future__ import annotations
 
@@ -120,13 +120,15 @@ def main() -> int:
                 (_, a), (_, b) = cur.fetchall()
                 if a != b:
                     raise SystemExit(f"round {round_number}: {table} differs between the client and the loader")
-            ratio = times["client"][0] / times["loader"][0]
+            ratio = times["loader"][0] / times["client"][0]
             rows.append(ratio)
             print(f"round {round_number}: mariadb client {times['client'][0]:6.1f} s   "
                   f"safeguard load {times['loader'][0]:6.1f} s (peak {times['loader'][1]:.0f} MB RSS, "
-                  f"{args.workers} workers)   ratio client/loader {ratio:.2f}   tables identical", flush=True)
-        print(f"median ratio client/loader: {statistics.median(rows):.2f} "
-              f"({'loader faster' if statistics.median(rows) > 1 else 'client faster'}) on {size_mb:.0f} MB")
+                  f"{args.workers} workers)   loader/client time {ratio:.2f} "
+                  f"(speed-up {1 / ratio:.2f}x)   tables identical", flush=True)
+        median = statistics.median(rows)
+        print(f"median loader/client time: {median:.2f}, speed-up {1 / median:.2f}x "
+              f"({'loader faster' if median < 1 else 'client faster'}) on {size_mb:.0f} MB")
         conn.close()
     finally:
         server.stop()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 import types
 
@@ -55,3 +56,20 @@ def test_missing_required_argument_is_a_usage_error(glue_script):
     with pytest.raises(SystemExit) as exit_:
         glue_script.job_arguments(["glue_daily_etl.py", "--dump_uri", "s3://x/"])
     assert exit_.value.code == 2
+
+
+def test_glue_script_runs_the_etl_and_reports_in_json(server, s3, tmp_path, capsys, glue_script):
+    # an empty prefix: the ETL takes its lock, finds no dump, and fails cleanly
+    code = glue_script.main([
+        "glue_daily_etl.py", "--JOB_NAME", "glue-test", "--dump_uri", f"s3://{s3.bucket}/nothing/",
+        "--project_dir", str(tmp_path), "--db_host", server.host, "--db_port", str(server.port),
+        "--db_user", server.user, "--schema_prefix", "glue_test_",
+    ])
+
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 1
+    (summary,) = [line for line in lines if line.get("event") == "etl_summary"]
+    assert summary["status"] == "failure" and "no dump" in summary["error"]
+    assert summary["steps"]["download"]["status"] == "failure"
+    (metric,) = [line for line in lines if "_aws" in line]
+    assert (metric["Job"], metric["EtlFailure"]) == ("glue-test", 1)
