@@ -32,20 +32,23 @@
     {%- endif -%}
 
     {#- Plan -#}
-    {%- set ts = safeguard._run_ts() -%}
-    {%- set plan = [] -%}
+    {%- set present = [] -%}
     {%- for t in tables -%}
         {%- if safeguard._table_exists(t.schema, t.table) -%}
-            {%- set backup_schema = safeguard._backup_schema_for(t.schema) -%}
-            {%- do plan.append({
-                'backup_ts': ts, 'kind': 'backup',
-                'source_schema': t.schema, 'source_table': t.table,
-                'backup_schema': backup_schema,
-                'backup_table': safeguard._backup_name(t.schema, t.table, backup_schema, 'backup', ts),
-            }) -%}
+            {%- do present.append({'schema': t.schema, 'table': t.table, 'backup_schema': safeguard._backup_schema_for(t.schema)}) -%}
         {%- else -%}
             {%- do safeguard._log('SKIP', t.schema ~ '.' ~ t.table ~ ' does not exist yet (first build): nothing to back up') -%}
         {%- endif -%}
+    {%- endfor -%}
+    {%- set ts = safeguard._free_ts(present, 'backup', run_started_at) -%}
+    {%- set plan = [] -%}
+    {%- for t in present -%}
+        {%- do plan.append({
+            'backup_ts': ts, 'kind': 'backup',
+            'source_schema': t.schema, 'source_table': t.table,
+            'backup_schema': t.backup_schema,
+            'backup_table': safeguard._backup_name(t.schema, t.table, t.backup_schema, 'backup', ts),
+        }) -%}
     {%- endfor -%}
 
     {#- Act -#}

@@ -53,9 +53,40 @@
 {% endmacro %}
 
 
-{#- The run's timestamp, UTC, as used in backup names. -#}
-{% macro _run_ts() %}
-    {{ return(run_started_at.strftime('%Y%m%d_%H%M%S')) }}
+{#- The timestamp for a set of new backup (or replaced) tables: the first
+    second, from `start` (UTC) on, at which none of their names exists as a
+    table or in the catalog. Backup names carry seconds only, and two dbt
+    invocations (a run and a restore, or `dbt seed` and `dbt run` from the
+    driver) can start within the same second. One timestamp for the whole
+    set keeps a set restorable by its ts.
+    tables: [{'schema', 'table', 'backup_schema'}]. -#}
+{% macro _free_ts(tables, tag, start) %}
+    {%- for offset in range(120) -%}
+        {%- set ts = (start + modules.datetime.timedelta(seconds=offset)).strftime('%Y%m%d_%H%M%S') -%}
+        {%- set names = [] -%}
+        {%- for t in tables -%}
+            {%- do names.append(safeguard._sql_string(t.backup_schema ~ '.' ~ safeguard._backup_name(t.schema, t.table, t.backup_schema, tag, ts))) -%}
+        {%- endfor -%}
+        {%- if names | length == 0 -%}
+            {{ return(ts) }}
+        {%- endif -%}
+        {%- set sql -%}
+            select count(*) from information_schema.tables
+            where concat(table_schema, '.', table_name) in ({{ names | join(', ') }})
+        {%- endset -%}
+        {%- set taken = run_query(sql).rows[0][0] | int -%}
+        {%- if taken == 0 and safeguard._catalog_exists() -%}
+            {%- set sql -%}
+                select count(*) from {{ safeguard._catalog_table() }}
+                where concat(backup_schema, '.', backup_table) in ({{ names | join(', ') }})
+            {%- endset -%}
+            {%- set taken = run_query(sql).rows[0][0] | int -%}
+        {%- endif -%}
+        {%- if taken == 0 -%}
+            {{ return(ts) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error("safeguard: no free " ~ tag ~ " name in the two minutes after " ~ start ~ "; nothing was changed") }}
 {% endmacro %}
 
 

@@ -3,7 +3,11 @@
     RENAME of several tables is one atomic statement, so there is never a
     moment without the table and never a half-restored set. -#}
 {% macro _swap_plan(entries) %}
-    {%- set ts = safeguard._run_ts() -%}
+    {%- set live = [] -%}
+    {%- for entry in entries if safeguard._table_exists(entry.source_schema, entry.source_table) -%}
+        {%- do live.append({'schema': entry.source_schema, 'table': entry.source_table, 'backup_schema': safeguard._backup_schema_for(entry.source_schema)}) -%}
+    {%- endfor -%}
+    {%- set ts = safeguard._free_ts(live, 'replaced', modules.datetime.datetime.utcnow()) -%}
     {%- set steps = [] -%}
     {%- for entry in entries -%}
         {%- set live_exists = safeguard._table_exists(entry.source_schema, entry.source_table) -%}

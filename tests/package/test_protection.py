@@ -6,6 +6,7 @@ order: each leaves the warehouse healthy for the next.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 
 import pytest
 
@@ -352,3 +353,26 @@ def test_restore_accepts_every_timestamp_form_a_user_types(warehouse):
         outcome = warehouse.operation("restore_backup", f"{{table: {schema}.new_contracts, ts: {form}, dry_run: true}}")
         assert outcome.success, f"{form}: {outcome.log}"
         assert f"{latest['backup_table']} (" in outcome.log, form
+
+
+def test_backup_names_never_collide_with_existing_tables(warehouse):
+    """Names carry seconds only; a name already taken (a user's table, or a
+    backup from another invocation in the same second) moves the whole set to
+    the next free second instead of failing or touching the existing table."""
+    schema = warehouse.schema("silver")
+    table = "operator_notes"
+    warehouse.sql.execute(f"CREATE TABLE `{schema}`.`{table}` (id INT PRIMARY KEY)")
+    warehouse.sql.execute(f"INSERT INTO `{schema}`.`{table}` VALUES (1)")
+    now = datetime.datetime.utcnow()
+    taken = [(now + datetime.timedelta(seconds=s)).strftime("%Y%m%d_%H%M%S") for s in range(-2, 20)]
+    for ts in taken:
+        warehouse.sql.execute(f"CREATE TABLE `{schema}`.`{table}_backup_{ts}` (id INT PRIMARY KEY)")
+
+    outcome = warehouse.run("--select", "stg_tenants", f"--vars={{safeguard_extra_tables: ['{schema}.{table}']}}")
+
+    assert outcome.success, outcome.log
+    backup = warehouse.catalog("source_table = %s", (table,))[-1]
+    assert backup["status"] == "verified"
+    assert backup["backup_ts"] > taken[-1]
+    for ts in taken:
+        assert warehouse.sql.rows(f"SELECT COUNT(*) FROM `{schema}`.`{table}_backup_{ts}`") == [(0,)]
