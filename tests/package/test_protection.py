@@ -173,11 +173,18 @@ def test_whole_set_restore_brings_back_every_table_of_the_set(warehouse):
 
 
 def test_prune_keeps_keep_last_and_never_touches_user_tables(warehouse):
+    for _ in range(2):  # at least three backup sets, whatever ran before
+        assert warehouse.run().success
     schema = warehouse.schema("gold")
     # A user's own table that merely matches the backup name pattern.
     lookalike = "moveouts_backup_20200101_000000"
     warehouse.sql.execute(f"CREATE TABLE `{schema}`.`{lookalike}` (id INT PRIMARY KEY)")
     warehouse.sql.execute(f"INSERT INTO `{schema}`.`{lookalike}` VALUES (1), (2)")
+
+    before = warehouse.all_tables()
+    dry = warehouse.operation("prune_backups", "{retention_days: 0, keep_last: 2, dry_run: true}")
+    assert dry.success, dry.log
+    assert "would drop" in dry.log and warehouse.all_tables() == before
 
     outcome = warehouse.operation("prune_backups", "{retention_days: 0, keep_last: 2}")
 
@@ -376,3 +383,14 @@ def test_backup_names_never_collide_with_existing_tables(warehouse):
     assert backup["backup_ts"] > taken[-1]
     for ts in taken:
         assert warehouse.sql.rows(f"SELECT COUNT(*) FROM `{schema}`.`{table}_backup_{ts}`") == [(0,)]
+
+
+def test_list_backups_shows_each_backup_of_a_table(warehouse):
+    schema = warehouse.schema("gold")
+    outcome = warehouse.operation("list_backups", f"{{table: {schema}.moveouts}}")
+    assert outcome.success, outcome.log
+    expected = warehouse.catalog("source_schema = %s and source_table = 'moveouts' and status <> 'dropped'", (schema,))
+    listed = [line for line in outcome.log_lines if f"{schema}.moveouts_" in line]
+    assert len(listed) == len(expected) > 0
+    for row in expected:
+        assert any(row["backup_table"] in line and row["status"] in line for line in listed)
