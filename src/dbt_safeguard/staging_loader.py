@@ -30,7 +30,7 @@ import struct
 import tempfile
 import threading
 import time
-from typing import BinaryIO, Callable, Dict, List, Optional, Sequence
+from typing import BinaryIO, Callable, Dict, List, Optional, Sequence, Tuple
 
 import pymysql
 
@@ -613,11 +613,14 @@ class StagingLoader:
                     f"`{target}` is unchanged"
                 )
 
-    def _swap(self, control, tables: List[str], views: List[str]) -> List[str]:
+    def _swap_plan(self, control, tables: List[str], views: List[str]) -> Tuple[List[str], List[str]]:
+        """The statements of the swap, and the target tables they replace."""
         plan = self.plan
-        self._execute(control, f"CREATE DATABASE IF NOT EXISTS {quote(plan.target)} CHARACTER SET utf8mb4")
-        self._execute(control, f"DROP DATABASE IF EXISTS {quote(plan.previous)}")
-        self._execute(control, f"CREATE DATABASE {quote(plan.previous)} CHARACTER SET utf8mb4")
+        statements = [
+            f"CREATE DATABASE IF NOT EXISTS {quote(plan.target)} CHARACTER SET utf8mb4",
+            f"DROP DATABASE IF EXISTS {quote(plan.previous)}",
+            f"CREATE DATABASE {quote(plan.previous)} CHARACTER SET utf8mb4",
+        ]
         existing = {
             row[0]: row[1]
             for row in self._rows(
@@ -626,7 +629,6 @@ class StagingLoader:
                 (plan.target,),
             )
         }
-        names = set(tables) | set(views)
         # A table with triggers cannot be renamed into another schema: drop the
         # triggers the dump replaces (it recreates its own after the swap).
         for schema in (plan.shadow, plan.target):
@@ -636,9 +638,9 @@ class StagingLoader:
                 "WHERE trigger_schema = %s AND event_object_table IN (" + ",".join(["%s"] * len(tables)) + ")",
                 (schema, *tables),
             ):
-                self._execute(control, f"DROP TRIGGER {quote(schema)}.{quote(trigger)}")
+                statements.append(f"DROP TRIGGER {quote(schema)}.{quote(trigger)}")
         moves, replaced = [], []
-        for table in sorted(names):
+        for table in sorted(set(tables) | set(views)):
             kind = existing.get(table)
             if kind == "BASE TABLE":
                 moves.append(f"{quote(plan.target)}.{quote(table)} TO {quote(plan.previous)}.{quote(table)}")
@@ -646,13 +648,57 @@ class StagingLoader:
             elif kind == "VIEW" and table in tables:
                 # A view cannot be renamed into another schema either; the dump
                 # replaces it with a table of the same name.
-                self._execute(control, f"DROP VIEW {quote(plan.target)}.{quote(table)}")
-        for table in tables:
-            moves.append(f"{quote(plan.shadow)}.{quote(table)} TO {quote(plan.target)}.{quote(table)}")
+                statements.append(f"DROP VIEW {quote(plan.target)}.{quote(table)}")
+        moves += [f"{quote(plan.shadow)}.{quote(t)} TO {quote(plan.target)}.{quote(t)}" for t in tables]
         # One RENAME TABLE statement with every move: atomic on MySQL and MariaDB.
-        self._execute(control, "RENAME TABLE " + ", ".join(moves))
-        log.info("SWAP     %d tables into %s (previous copies in %s)", len(tables), plan.target, plan.previous)
+        statements.append("RENAME TABLE " + ", ".join(moves))
+        return statements, replaced
+
+    def _swap(self, control, tables: List[str], views: List[str]) -> List[str]:
+        statements, replaced = self._swap_plan(control, tables, views)
+        for statement in statements:
+            log.debug("SQL      %s", statement)
+            self._execute(control, statement)
+        log.info("SWAP     %d tables into %s (previous copies in %s)", len(tables), self.plan.target,
+                 self.plan.previous)
         return replaced
+
+    def dry_run(self, stream, name: str) -> List[str]:
+        """Reads the whole dump and prints what a load would do; changes nothing."""
+        reader = DumpReader(stream, name=name)
+        tables: Dict[str, List[int]] = {}  # table -> [INSERT statements, bytes]
+        views: Dict[str, None] = {}
+        objects: List[str] = []
+        for statement in reader:
+            if statement.kind == "create_table":
+                tables[statement.name] = [0, 0]
+            elif statement.kind == "drop_table":
+                tables.pop(statement.name, None)
+            elif statement.kind == "insert" and statement.name in tables:
+                tables[statement.name][0] += 1
+                tables[statement.name][1] += len(statement.text)
+            elif statement.kind == "view":
+                views[statement.name] = None
+            elif statement.kind == "drop_view":
+                views.pop(statement.name, None)
+            elif statement.kind in ("trigger", "routine") and statement.text.lstrip()[:6].upper() != b"DROP ":
+                objects.append(f"{statement.kind} {statement.name}")
+        complete = "complete" if not reader.producer or reader.completed else "TRUNCATED (no `-- Dump completed`)"
+        log.info("PLAN     %s: %d statements, %d bytes, %s", name, reader.statements, reader.offset, complete)
+        for table, (count, size) in tables.items():
+            log.info("PLAN     table %-30s %6d INSERT statements, %12d bytes", table, count, size)
+        for view in views:
+            log.info("PLAN     view  %s", view)
+        for item in objects:
+            log.info("PLAN     %s", item)
+        control = self._connect()
+        try:
+            statements, _ = self._swap_plan(control, list(tables), list(views)) if tables else ([], [])
+        finally:
+            control.close()
+        for statement in statements:
+            log.info("PLAN     after loading %s: %s", self.plan.shadow, statement)
+        return statements
 
     def _replay(self, replay: List[Statement], name: str) -> int:
         objects = [s for s in replay if s.kind != "session"]
@@ -690,11 +736,15 @@ class StagingLoader:
             return cur.fetchall()
 
 
-def load_source(source, settings: ConnectionSettings, target: str, show_progress: bool = True, **options) -> LoadResult:
+def load_source(source, settings: ConnectionSettings, target: str, show_progress: bool = True,
+                dry_run: bool = False, **options) -> Optional[LoadResult]:
     """Streams a DumpSource (local or S3, plain or gzip) into `target`."""
     from .progress import ProgressBar
 
     with source.open() as dump:
+        if dry_run:
+            StagingLoader(settings, target, **options).dry_run(dump.stream, source.uri)
+            return None
         bar = ProgressBar(source.size, lambda: dump.raw_position)
         if not show_progress:
             bar.enabled = False

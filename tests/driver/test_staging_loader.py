@@ -238,3 +238,20 @@ def test_hand_written_dump_keeps_statement_order_per_table(server, sql, names, t
     assert result.tables == {"a": 3, "b": 1}
     assert sql.rows(f"SELECT id, v, w FROM `{names.target}`.a ORDER BY id") == [(1, 1, 7), (2, 2, 7), (3, 3, 3)]
     assert sql.scalar(f"SELECT `{names.target}`.twice(21)") == 42
+
+
+def test_dry_run_prints_the_plan_and_changes_nothing(server, sql, names, tmp_path, loaded, capsys):
+    data, snapshot = loaded
+    (tmp_path / "day2.sql").write_bytes(data)
+
+    code = main(["load", str(tmp_path / "day2.sql"), "--schema", names.target, "--dry-run", "--host", server.host,
+                 "--port", str(server.port), "--user", server.user])
+
+    err = capsys.readouterr().err
+    assert code == 0
+    assert "PLAN     table alpha" in err and "complete" in err
+    assert (f"RENAME TABLE `{names.target}`.`alpha` TO `{names.target}_previous`.`alpha`, "
+            f"`{names.target}`.`beta` TO `{names.target}_previous`.`beta`, "
+            f"`{names.target}_loading`.`alpha` TO `{names.target}`.`alpha`") in err
+    assert sql.snapshot([(names.target, t) for t in ("alpha", "beta")]) == snapshot
+    assert not sql.rows("SHOW DATABASES LIKE %s", (names.target + "_loading",))

@@ -23,6 +23,8 @@ def register(subparsers) -> None:
                         help="refuse a dump that does not create TABLE (repeatable)")
     parser.add_argument("--drop-previous", action="store_true",
                         help="drop <schema>_previous after the swap instead of keeping it until the next load")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="read the dump and print the plan (tables, objects, the swap); change nothing")
     add_connection_arguments(parser)
     add_output_arguments(parser)
     parser.set_defaults(handler=load)
@@ -39,7 +41,10 @@ def load(args: argparse.Namespace) -> int:
         workers=args.workers,
         required_tables=args.require_table,
         keep_previous=not args.drop_previous,
+        dry_run=args.dry_run,
     )
+    if result is None:
+        return 0
     event("load_end", "DONE     %d tables, %d rows, %.1f MB in %.1fs", len(result.tables), result.rows,
           result.bytes / 1e6, result.duration,
           schema=result.target, tables=result.tables, rows=result.rows, bytes=result.bytes,
