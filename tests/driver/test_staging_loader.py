@@ -255,3 +255,14 @@ def test_dry_run_prints_the_plan_and_changes_nothing(server, sql, names, tmp_pat
             f"`{names.target}_loading`.`alpha` TO `{names.target}`.`alpha`") in err
     assert sql.snapshot([(names.target, t) for t in ("alpha", "beta")]) == snapshot
     assert not sql.rows("SHOW DATABASES LIKE %s", (names.target + "_loading",))
+
+
+def test_dump_of_several_databases_is_refused(server, sql, names, tmp_path, loaded):
+    data, snapshot = loaded
+    create_sized_schema(sql, names.other, 10)
+    dump = mariadb_dump(server, names.source, tmp_path / "two.sql", "--databases", names.other)
+
+    with pytest.raises(FatalError, match="the dump holds several databases"):
+        load(server, dump, names.target)
+
+    assert sql.snapshot([(names.target, t) for t in ("alpha", "beta")]) == snapshot
