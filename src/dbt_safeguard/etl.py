@@ -125,8 +125,11 @@ class Etl:
             raise
         finally:
             self.report.duration = round(time.monotonic() - started, 3)
-            with contextlib.suppress(pymysql.err.MySQLError):
+            try:
                 self.report.backups = self._backups_taken()
+            except (pymysql.err.MySQLError, FatalError) as exc:
+                # The summary must still go out, and must not hide the run's own error.
+                event("catalog", "WARN     cannot read the backup catalog: %s", exc, level=logging.WARNING)
             self._summarize()
             lock.close()
         return self.report
@@ -256,7 +259,7 @@ class Etl:
         ids = self.report.invocation_ids
         if not ids:
             return []
-        conn = self.settings.connect()
+        conn = open_connection(self.settings)
         try:
             with conn.cursor() as cur:
                 cur.execute(
@@ -268,7 +271,8 @@ class Etl:
                 cur.execute(
                     f"SELECT source_schema, source_table, backup_schema, backup_table, row_count, status "
                     f"FROM {quote(self.config.catalog)}.{quote(CATALOG_TABLE)} "
-                    f"WHERE invocation_id IN ({', '.join(['%s'] * len(ids))}) ORDER BY backup_id",
+                    f"WHERE kind = 'backup' AND invocation_id IN ({', '.join(['%s'] * len(ids))}) "
+                    f"ORDER BY backup_id",
                     ids,
                 )
                 keys = ("source_schema", "source_table", "backup_schema", "backup_table", "row_count", "status")
