@@ -10,6 +10,16 @@ def _mb(n: float) -> str:
     return f"{n / 1e6:,.1f} MB"
 
 
+_active: Optional["ProgressBar"] = None
+
+
+def clear_line() -> str:
+    """What a log line must start with to overwrite a progress bar on screen."""
+    if _active is not None and _active.enabled and _active.width:
+        return "\r" + " " * _active.width + "\r"
+    return ""
+
+
 class ProgressBar:
     """Call with (decompressed offset, current table); shows raw bytes against the raw size."""
 
@@ -39,11 +49,16 @@ class ProgressBar:
         if table:
             parts.append(table)
         line = "  ".join(parts)
+        global _active
+        _active = self
         self.width = max(self.width, len(line))
         self.stream.write("\r" + line.ljust(self.width))
         self.stream.flush()
 
     def finish(self) -> None:
+        global _active
+        if _active is self:
+            _active = None
         if self.enabled and self.width:
             self.stream.write("\r" + " " * self.width + "\r")
             self.stream.flush()

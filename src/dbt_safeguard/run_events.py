@@ -15,6 +15,8 @@ import sys
 import time
 from typing import Dict, Mapping, Optional, TextIO
 
+from .progress import clear_line
+
 log = logging.getLogger("safeguard")
 
 LOG_FORMATS = ("text", "json")
@@ -41,6 +43,11 @@ class JsonFormatter(logging.Formatter):
 class TextFormatter(logging.Formatter):
     def __init__(self):
         super().__init__("%(asctime)s [safeguard] %(message)s", "%H:%M:%S")
+
+    def format(self, record: logging.LogRecord) -> str:
+        # A log line written while the progress bar is on screen replaces it;
+        # the bar comes back on its next update.
+        return clear_line() + super().format(record)
 
 
 def configure_logging(log_format: str = "text", stream: Optional[TextIO] = None, verbose: bool = False) -> None:
