@@ -334,14 +334,20 @@ class DumpReader:
                 self._raise_truncated(buf, base, start, pos)
                 self.offset = base + len(buf)
                 return
-            # Keep only the unfinished statement, then read more.
+            # Keep only the unfinished statement, then read more: at least as
+            # much again as it already has, so that a huge statement is
+            # rescanned a few times, not once per chunk.
             buf, base, pos = buf[start:], base + start, pos - start
             start = 0
-            chunk = next(chunks, None)
-            if chunk is None:
-                eof = True
-            else:
-                buf += chunk
+            parts, added = [buf], 0
+            while added < max(len(buf), 1):
+                chunk = next(chunks, None)
+                if chunk is None:
+                    eof = True
+                    break
+                parts.append(chunk)
+                added += len(chunk)
+            buf = b"".join(parts)
 
     def _raise_truncated(self, buf: bytes, base: int, start: int, pos: int) -> None:
         rest = buf[start:]
