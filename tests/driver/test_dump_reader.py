@@ -141,7 +141,7 @@ def test_sql_mode_mysql8_removed_is_dropped_for_mysql8(mode, expected):
 
 
 def test_a_value_spanning_thousands_of_chunks_is_read_whole():
-    value = (b"line; with 'quotes'' and \\\\ \n") * 40_000  # ~1.2 MB of raw newlines in one string
+    value = (b"line; with ''quotes'' and \\\\ \n") * 40_000  # ~1.2 MB of raw newlines in one string
     data = b"INSERT INTO t VALUES ('" + value + b"');\nSELECT 1;\n"
     statements = list(DumpReader(io.BytesIO(data), chunk_size=256))
     assert [s.kind for s in statements] == ["insert", "other"]
