@@ -60,7 +60,12 @@ class _CountingReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:
-        data = self.raw.read(len(buffer))
+        try:
+            data = self.raw.read(len(buffer))
+        except OSError:
+            raise
+        except Exception as exc:  # botocore / urllib3 stream errors are not OSErrors
+            raise OSError(f"the stream broke after {self.position} bytes: {exc}") from exc
         n = len(data)
         buffer[:n] = data
         self.position += n
