@@ -77,6 +77,11 @@ def open_connection(settings: ConnectionSettings, database: Optional[str] = None
         raise FatalError(f"cannot connect to {settings.describe()}: {_server_message(exc)}") from None
 
 
+def load_lock_name(target: str) -> str:
+    """The server-side lock of loads into `target` (GET_LOCK names: at most 64 characters)."""
+    return "safeguard_load_" + hashlib.sha1(target.encode()).hexdigest()[:32]
+
+
 def quote(identifier: str) -> str:
     return "`" + identifier.replace("`", "``") + "`"
 
@@ -414,9 +419,8 @@ class StagingLoader:
     # -- steps -----------------------------------------------------------------
 
     def _acquire_lock(self, control) -> None:
-        # GET_LOCK names are limited to 64 characters; the lock lives as long as
-        # the connection, so a killed loader releases it.
-        lock = "safeguard_load_" + hashlib.sha1(self.plan.target.encode()).hexdigest()[:32]
+        # The lock lives as long as the connection, so a killed loader releases it.
+        lock = load_lock_name(self.plan.target)
         with control.cursor() as cur:
             cur.execute("SELECT GET_LOCK(%s, 0)", (lock,))
             if cur.fetchone()[0] != 1:

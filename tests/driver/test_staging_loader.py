@@ -12,7 +12,7 @@ import pytest
 
 from dbt_safeguard.cli.main import main
 from dbt_safeguard.errors import FatalError
-from dbt_safeguard.staging_loader import StagingLoader
+from dbt_safeguard.staging_loader import StagingLoader, load_lock_name
 from driver.dump_files import (
     create_awkward_schema,
     create_sized_schema,
@@ -168,18 +168,12 @@ def test_wrong_dump_is_refused(server, sql, names, tmp_path, loaded):
 def test_second_load_into_the_same_schema_is_refused(server, sql, names, tmp_path, loaded):
     data, snapshot = loaded
     (tmp_path / "day2.sql").write_bytes(data)
-    holder = server.connect()
+    holder = server.connect()  # holds the lock, as a running load would
     try:
-        loader = StagingLoader(server, names.target)
-        lock_name = None
         with holder.cursor() as cur:
-            # take the loader's own lock, as a running load would
-            import hashlib
-            lock_name = "safeguard_load_" + hashlib.sha1(names.target.encode()).hexdigest()[:32]
-            cur.execute("SELECT GET_LOCK(%s, 0)", (lock_name,))
+            cur.execute("SELECT GET_LOCK(%s, 0)", (load_lock_name(names.target),))
         with pytest.raises(FatalError, match="another load into .* is running"):
-            with open(tmp_path / "day2.sql", "rb") as stream:
-                loader.load(stream, "day2.sql")
+            load(server, tmp_path / "day2.sql", names.target)
     finally:
         holder.close()
     assert sql.snapshot([(names.target, t) for t in ("alpha", "beta")]) == snapshot
