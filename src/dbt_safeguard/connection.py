@@ -71,7 +71,8 @@ class ConnectionSettings:
             host=self.host,
             port=self.port,
             user=self.user,
-            password=self.password,
+            # pymysql would encode a str password as Latin-1; servers compare UTF-8 bytes.
+            password=self.password.encode("utf-8"),
             database=database,
             autocommit=autocommit,
             charset="utf8mb4",

@@ -5,8 +5,11 @@ existing server; it is removed, data and all, when stopped.
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -19,6 +22,7 @@ import pymysql
 from .connection import ConnectionSettings
 from .errors import FatalError
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 SERVER_BINARIES = ("mariadbd", "mysqld")
 INSTALL_BINARIES = ("mariadb-install-db", "mysql_install_db")
 
@@ -30,6 +34,16 @@ def _find_binary(names) -> str:
         if found:
             return found
     raise FatalError(f"cannot start a local MariaDB: none of {', '.join(names)} is installed")
+
+
+def _die_with_parent() -> None:
+    """In the child: ask Linux to SIGTERM it when the process that started it
+    dies, so a test run or demo killed with SIGKILL leaves no mariadbd behind."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # not Linux: the server is stopped by stop() only
 
 
 def free_port() -> int:
@@ -86,6 +100,7 @@ class LocalServer:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
         )
         self.settings = ConnectionSettings(host="127.0.0.1", port=port, user="root", password="",
                                            adapter_type=self.adapter_type)
