@@ -7,6 +7,7 @@ protected tables, and a corrupted table is restored from its backup.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import tempfile
@@ -17,10 +18,11 @@ from typing import Dict, List, Tuple
 from dbt_safeguard import tenant_data
 from dbt_safeguard.connection import ENV_PREFIX, ConnectionSettings
 from dbt_safeguard.dbt_invoker import DbtInvoker, DbtOutcome, summarize
-from dbt_safeguard.dump_source import resolve
+from dbt_safeguard.errors import FatalError
+from dbt_safeguard.etl import Etl, EtlConfig
 from dbt_safeguard.local_server import LocalServer
 from dbt_safeguard.project_files import copy_project
-from dbt_safeguard.staging_loader import StagingLoader
+from dbt_safeguard.run_events import configure_logging
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BROKEN_MODEL = "models/silver/tenant_status_history.sql"
@@ -76,21 +78,26 @@ class Demo:
                              + "\n".join(errors or outcome.log_lines[-10:]))
         return outcome
 
-    def load_day(self, day: int) -> None:
-        dump = self.workdir / f"oltp_day{day}.sql.gz"
+    def night(self, day: int) -> Path:
+        """One nightly job, exactly as the Glue job runs it: the ETL driver
+        loads the newest dump into staging, runs dbt seed, run --fail-fast and
+        test, and archives the dump. Returns the dump; raises FatalError."""
+        incoming = self.workdir / "incoming"
+        incoming.mkdir(exist_ok=True)
+        dump = incoming / f"oltp_day{day}.sql.gz"
         summary = tenant_data.write_dump(day, dump, self.settings, size=self.size)
-        say(f"   dump for day {day} ({summary.as_of}): {dump.name}, {summary.size_bytes / 1e6:.1f} MB, "
+        say(f"   dump for day {day} ({summary.as_of}): {dump.name}, {summary.size_bytes / 1e6:.2f} MB, "
             f"{sum(summary.row_counts.values())} rows")
-        with resolve(str(dump)).open() as opened:
-            result = StagingLoader(self.settings, "staging").load(opened.stream, dump.name)
-        say(f"   loaded {len(result.tables)} tables, {result.rows} rows into staging atomically "
-            f"in {result.duration:.1f}s")
-
-    def night(self, day: int) -> None:
-        self.load_day(day)
-        self.run_dbt("seed")
-        self.run_dbt("run", "--fail-fast")
-        self.run_dbt("test")
+        config = EtlConfig(dump_uri=str(incoming), project_dir=str(self.project), emit_metrics=False,
+                           job_name="demo-nightly-etl")
+        report = Etl(config, self.settings).run()
+        dbt_results = "; ".join(
+            f"{command} " + ", ".join(f"{n} {status}" for status, n in sorted(result["nodes"].items()))
+            for command, result in report.dbt.items()
+        )
+        say(f"   etl {report.status}: {report.rows_loaded} rows loaded, {len(report.backups)} backups, "
+            f"dbt {dbt_results}; dump archived to {Path(report.archived_to).parent.name}/")
+        return dump
 
     # -- the story -------------------------------------------------------------
     def run(self) -> None:
@@ -115,15 +122,21 @@ class Demo:
         original = model.read_text()
         model.write_text(original.replace("cast(null as date)", "NULL::date", 1))
         try:
-            self.run_dbt("run", "--fail-fast", expect_success=False)
+            self.night(3)
+            raise SystemExit("demo: the ETL with a broken model was expected to fail")
+        except FatalError as exc:
+            say(f"   etl failed, as it must: {str(exc)[:160]}")
         finally:
             model.write_text(original)
         after = self.fingerprints()
         untouched = sum(1 for name in before if after.get(name) == before[name])
+        still_there = (self.workdir / "incoming" / "oltp_day3.sql.gz").exists()
         say(f"   protected tables byte-identical (row count and CHECKSUM TABLE): {untouched} of {len(before)}")
-        if untouched != len(before):
-            raise SystemExit("demo: a protected table changed during the failed run")
-        self.summary.append(("broken model", f"run failed; {untouched}/{len(before)} protected tables untouched"))
+        say(f"   day 3's dump was {'not archived: it is still in incoming/' if still_there else 'ARCHIVED'}")
+        if untouched != len(before) or not still_there:
+            raise SystemExit("demo: the failed night changed a protected table or archived its dump")
+        self.summary.append(("broken model", f"ETL failed; {untouched}/{len(before)} protected tables untouched, "
+                                             "dump not archived"))
 
         heading("Morning: someone corrupts the history table; restore it from its backup")
         good = self.fingerprints()["silver.tenant_status_history"]
@@ -143,17 +156,30 @@ class Demo:
             raise SystemExit(f"demo: restored table {restored} differs from the backup {good}")
         say(f"   restored: {restored[0]} rows, checksum {restored[1]} (equal to the backup)")
         self.summary.append(("restore", f"{deleted} deleted rows back from backup {ts} "
-                                        f"(dbt run-operation {elapsed:.1f}s incl. dbt start-up)"))
+                                        f"(restore_backup run-operation: {elapsed:.1f}s)"))
 
         heading("Summary")
         for step, what in self.summary:
             say(f"   {step:<14} {what}")
 
 
+def _readable(record: logging.LogRecord) -> bool:
+    """The driver forwards every dbt line; the demo shows dbt's lines only
+    when they come from the safeguard package or report an error."""
+    message = record.getMessage()
+    if " dbt " not in f" {message[:12]} ":
+        return True
+    return ("[safeguard]" in message and " KEEP " not in message) or record.levelno >= logging.WARNING \
+        or "Done. PASS" in message
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=300, help="tenants in the generated OLTP database")
     args = parser.parse_args(argv)
+    configure_logging("text", stream=sys.stdout)
+    for handler in logging.getLogger("safeguard").handlers:
+        handler.addFilter(_readable)
     (REPO_ROOT / ".demo").mkdir(exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="run-", dir=REPO_ROOT / ".demo"))
     if os.environ.get(ENV_PREFIX + "HOST"):
