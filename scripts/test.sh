@@ -6,5 +6,5 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$repo/scripts/bootstrap.sh"
 cd "$repo"
-bash scripts/lint.sh  # MySQL 8 lint of dbt/ and macros/ (docs/lint.md)
+bash scripts/lint.sh  # MySQL 8 lint of dbt/ and macros/ (README "Lint rules")
 exec pytest "$@"
