@@ -7,6 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -291,6 +296,38 @@ def test_run_in_progress_refuses_a_second_run_and_a_restore(warehouse):
     assert released.success, released.log
     assert warehouse.snapshot() == before
     assert warehouse.run().success
+
+
+def test_second_dbt_run_while_a_run_is_in_progress_writes_nothing(warehouse):
+    """Two real dbt processes: the second starts while the first is building
+    its models, and every one of its models refuses to build."""
+    slow = "{{ config(pre_hook='select sleep(8)') }}\n"
+    env = {**os.environ, **warehouse.settings.as_env(),
+           "SAFEGUARD_SCHEMA_PREFIX": warehouse.prefix, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    dbt = str(Path(sys.executable).parent / "dbt")
+    lease = f"SELECT invocation_id FROM `{warehouse.catalog_schema}`.safeguard_run_lease"
+    known_backups = {row["backup_table"] for row in warehouse.catalog()}
+    with warehouse.prepend_to_model("gold/tenant_status_transitions.sql", slow):
+        first = subprocess.Popen(
+            [dbt, "run", "--project-dir", str(warehouse.project), "--profiles-dir", str(warehouse.project)],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not warehouse.sql.rows(lease) and first.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.2)
+            first_invocation = warehouse.sql.scalar(lease)
+            second = warehouse.run()
+        finally:
+            output, _ = first.communicate(timeout=180)
+    assert first.returncode == 0, output
+    assert first_invocation is not None
+    assert not second.success
+    assert f"invocation {first_invocation}" in second.log
+    assert all(node.status != "success" for node in second.nodes)
+    new_backups = [row for row in warehouse.catalog() if row["backup_table"] not in known_backups]
+    assert new_backups and {row["invocation_id"] for row in new_backups} == {first_invocation}
+    assert not warehouse.sql.rows(lease), "the first run gave its lease back"
 
 
 BAD_RESTORE_ARGS = [
