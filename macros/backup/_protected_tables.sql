@@ -27,9 +27,6 @@
     {%- endfor -%}
     {%- for name in safeguard._setting('extra_tables') -%}
         {%- set parsed = safeguard._parse_table_name(name, 'an entry of var safeguard_extra_tables') -%}
-        {%- if parsed.schema is none -%}
-            {{ exceptions.raise_compiler_error("safeguard: entries of var safeguard_extra_tables must be schema.table, got '" ~ name ~ "'") }}
-        {%- endif -%}
         {%- if (parsed.schema ~ '.' ~ parsed.table) not in seen -%}
             {%- do tables.append({'schema': parsed.schema, 'table': parsed.table, 'unique_id': none}) -%}
             {%- do seen.append(parsed.schema ~ '.' ~ parsed.table) -%}

@@ -10,6 +10,13 @@
     error part-way through leaves no lease behind. -#}
 {% macro create_backups() %}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set problems = safeguard._settings_problems() -%}
+    {%- if problems -%}
+        {%- for problem in problems -%}
+            {%- do safeguard._log('ERROR', 'create_backups: ' ~ problem ~ '; no backup taken, so every model of this run will refuse to build') -%}
+        {%- endfor -%}
+        {{ return('') }}
+    {%- endif -%}
     {%- if not safeguard._setting('enabled') -%}
         {%- do safeguard._log('OFF', 'safeguard_enabled is false: no backups are taken and nothing is guarded') -%}
         {{ return('') }}

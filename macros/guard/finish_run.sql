@@ -5,6 +5,10 @@
     lease. on-run-end still runs after --fail-fast. -#}
 {% macro finish_run(results) %}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- if safeguard._settings_problems() -%}
+        {%- do safeguard._log('SKIP', 'finish_run: the safeguard settings are invalid (see create_backups above); nothing to roll back') -%}
+        {{ return('') }}
+    {%- endif -%}
     {%- if not safeguard._setting('enabled') or not safeguard._invocation_writes() -%}{{ return('') }}{%- endif -%}
     {%- if not safeguard._holds_lease() -%}
         {%- do safeguard._log('SKIP', 'this run holds no safeguard lease: nothing to roll back or release') -%}

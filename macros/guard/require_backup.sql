@@ -5,6 +5,10 @@
     model of a run that does not hold the run lease (a concurrent run). -#}
 {% macro require_backup() %}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set problems = safeguard._settings_problems() -%}
+    {%- if problems -%}
+        {{ exceptions.raise_compiler_error("safeguard: refusing to build " ~ this.schema ~ "." ~ this.identifier ~ ": " ~ problems | join('; ') ~ "; nothing was written") }}
+    {%- endif -%}
     {%- if not safeguard._setting('enabled') or not safeguard._invocation_writes() -%}{{ return('') }}{%- endif -%}
     {%- set name = this.schema ~ '.' ~ this.identifier -%}
 

@@ -6,6 +6,7 @@
     never touched. -#}
 {% macro prune_backups(dry_run=false, retention_days=none, keep_last=none) %}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- if flags.WHICH != 'run-operation' and safeguard._settings_problems() -%}{{ return('') }}{%- endif -%}
     {%- if not safeguard._setting('enabled') -%}{{ return('') }}{%- endif -%}
     {%- if flags.WHICH != 'run-operation' and not safeguard._invocation_writes() -%}{{ return('') }}{%- endif -%}
     {%- set retention_days = safeguard._whole_number(retention_days, 'the retention_days argument') if retention_days is not none else safeguard._setting('retention_days') -%}

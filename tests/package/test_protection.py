@@ -431,3 +431,77 @@ def test_list_backups_shows_each_backup_of_a_table(warehouse):
     assert len(listed) == len(expected) > 0
     for row in expected:
         assert any(row["backup_table"] in line and row["status"] in line for line in listed)
+
+
+def test_backup_schema_setting_puts_backups_in_one_schema_and_restores_from_there(warehouse):
+    backups = warehouse.schema("backups")
+    outcome = warehouse.run(f"--vars={{safeguard_backup_schema: {backups}}}")
+    assert outcome.success, outcome.log
+    invocation = warehouse.catalog("backup_schema = %s", (backups,))
+    assert len(invocation) == len(warehouse.protected())
+    history = next(row for row in invocation if row["source_table"] == "tenant_status_history")
+    assert history["backup_table"] == f"{warehouse.schema('silver')}__tenant_status_history_backup_{history['backup_ts']}"
+    schema = warehouse.schema("silver")
+    expected = warehouse.sql.table_rows(backups, history["backup_table"])
+    warehouse.sql.execute(f"DELETE FROM `{schema}`.tenant_status_history")
+    restored = warehouse.operation("restore_backup", f"{{table: {schema}.tenant_status_history, ts: '{history['backup_ts']}'}}")
+    assert restored.success, restored.log
+    assert warehouse.sql.table_rows(schema, "tenant_status_history") == expected
+
+
+def test_disabled_safeguard_takes_no_backup_and_guards_nothing(warehouse):
+    catalog_before = warehouse.catalog()
+    outcome = warehouse.run("--vars={safeguard_enabled: false}")
+    assert outcome.success, outcome.log
+    assert "[safeguard] OFF" in outcome.log
+    assert warehouse.catalog() == catalog_before
+
+
+def test_stale_lease_of_a_killed_run_is_taken_over_after_lease_hours(warehouse):
+    warehouse.sql.execute(
+        f"REPLACE INTO `{warehouse.catalog_schema}`.safeguard_run_lease VALUES"
+        " ('run', '00000000-dead-dead-dead-000000000002', 'run', UTC_TIMESTAMP() - INTERVAL 7 HOUR)"
+    )
+    fresh_enough = warehouse.run("--vars={safeguard_lease_hours: 8}")
+    assert not fresh_enough.success and "00000000-dead-dead-dead-000000000002" in fresh_enough.log
+    taken_over = warehouse.run()  # default lease_hours: 6
+    assert taken_over.success, taken_over.log
+    assert not warehouse.sql.rows(f"SELECT 1 FROM `{warehouse.catalog_schema}`.safeguard_run_lease")
+
+
+def test_rollback_failed_false_leaves_a_failed_model_as_it_is(warehouse):
+    before = warehouse.snapshot()
+    staging = warehouse.schema("staging")
+    warehouse.sql.execute(
+        f"UPDATE `{staging}`.tenants AS t"
+        f" JOIN (SELECT MAX(updated_at) AS latest FROM `{staging}`.tenants) AS m"
+        f" SET t.status = IF(t.status = 2, 3, 2), t.updated_at = m.latest + INTERVAL 1 DAY"
+        f" WHERE t.tenant_id IN (SELECT tenant_id FROM (SELECT tenant_id FROM `{staging}`.tenants"
+        f" ORDER BY tenant_id LIMIT 2) AS first_two)"
+    )
+    history = f"{warehouse.schema('silver')}.tenant_status_history"
+    try:
+        with warehouse.prepend_to_model("silver/tenant_status_history.sql", FAILING_POST_HOOK):
+            outcome = warehouse.run("--select", "tenant_status_history", "--vars={safeguard_rollback_failed: false}")
+        assert not outcome.success
+        assert "ROLLBACK" not in outcome.log
+        assert len(warehouse.snapshot()[history][1]) == len(before[history][1]) + 2
+    finally:
+        warehouse.load_day(2)
+        latest = warehouse.catalog("kind = 'backup' and source_table = 'tenant_status_history'")[-1]
+        assert warehouse.operation("restore_backup", f"{{table: {history}, ts: '{latest['backup_ts']}'}}").success
+    assert warehouse.snapshot()[history] == before[history]
+
+
+@pytest.mark.parametrize("bad_vars, message", [
+    ("{safeguard_retention_days: -1}", "var safeguard_retention_days must be a whole number >= 0"),
+    ("{safeguard_enabled: sometimes}", "var safeguard_enabled must be true or false"),
+    ("{safeguard_extra_tables: ['no_schema_given']}", "entries must be schema.table"),
+])
+def test_bad_setting_is_one_clear_line_and_writes_nothing(warehouse, bad_vars, message):
+    before, catalog_before = warehouse.all_tables(), warehouse.catalog()
+    outcome = warehouse.run(f"--vars={bad_vars}")
+    assert not outcome.success
+    assert message in outcome.log
+    assert warehouse.all_tables() == before
+    assert warehouse.catalog() == catalog_before
