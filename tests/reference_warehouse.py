@@ -49,6 +49,18 @@ class Warehouse:
     def load_day(self, day: int) -> None:
         tenant_data.load_dump_with_client(self.dumps[day], self.schema("staging"), self.settings)
 
+    def change_tenant_statuses(self, count: int) -> None:
+        """The next day's OLTP changes, made in staging: the first `count`
+        tenants change status one day after the latest change."""
+        staging = self.schema("staging")
+        self.sql.execute(
+            f"UPDATE `{staging}`.tenants AS t"
+            f" JOIN (SELECT MAX(updated_at) AS latest FROM `{staging}`.tenants) AS m"
+            f" SET t.status = IF(t.status = 2, 3, 2), t.updated_at = m.latest + INTERVAL 1 DAY"
+            f" WHERE t.tenant_id IN (SELECT tenant_id FROM (SELECT tenant_id FROM `{staging}`.tenants"
+            f" ORDER BY tenant_id LIMIT {int(count)}) AS first_tenants)"
+        )
+
     def dbt(self, command: str, *args: str) -> DbtOutcome:
         return self.invoker.invoke(command, *args)
 

@@ -100,15 +100,7 @@ def test_six_failing_runs_in_a_row_lose_no_data(warehouse):
 def test_failed_post_hook_rolls_back_the_half_updated_history(warehouse):
     """The incremental insert commits, then a post-hook fails: finish_run restores the table."""
     before = warehouse.snapshot()
-    staging = warehouse.schema("staging")
-    # The next day's OLTP changes: three tenants change status a day later.
-    warehouse.sql.execute(
-        f"UPDATE `{staging}`.tenants AS t"
-        f" JOIN (SELECT MAX(updated_at) AS latest FROM `{staging}`.tenants) AS m"
-        f" SET t.status = IF(t.status = 2, 3, 2), t.updated_at = m.latest + INTERVAL 1 DAY"
-        f" WHERE t.tenant_id IN (SELECT tenant_id FROM (SELECT tenant_id FROM `{staging}`.tenants"
-        f" ORDER BY tenant_id LIMIT 3) AS first_three)"
-    )
+    warehouse.change_tenant_statuses(3)
     try:
         with warehouse.prepend_to_model("silver/tenant_status_history.sql", FAILING_POST_HOOK):
             outcome = warehouse.run("--select", "tenant_status_history")
@@ -471,14 +463,7 @@ def test_stale_lease_of_a_killed_run_is_taken_over_after_lease_hours(warehouse):
 
 def test_rollback_failed_false_leaves_a_failed_model_as_it_is(warehouse):
     before = warehouse.snapshot()
-    staging = warehouse.schema("staging")
-    warehouse.sql.execute(
-        f"UPDATE `{staging}`.tenants AS t"
-        f" JOIN (SELECT MAX(updated_at) AS latest FROM `{staging}`.tenants) AS m"
-        f" SET t.status = IF(t.status = 2, 3, 2), t.updated_at = m.latest + INTERVAL 1 DAY"
-        f" WHERE t.tenant_id IN (SELECT tenant_id FROM (SELECT tenant_id FROM `{staging}`.tenants"
-        f" ORDER BY tenant_id LIMIT 2) AS first_two)"
-    )
+    warehouse.change_tenant_statuses(2)
     history = f"{warehouse.schema('silver')}.tenant_status_history"
     try:
         with warehouse.prepend_to_model("silver/tenant_status_history.sql", FAILING_POST_HOOK):
