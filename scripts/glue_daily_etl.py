@@ -96,7 +96,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     arguments = job_arguments(sys.argv if argv is None else argv)
     if arguments.get(SECRET):
         os.environ["SAFEGUARD_DB_PASSWORD"] = password_from_secret(arguments[SECRET])
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     return safeguard_main(etl_argv(arguments))
 
 

@@ -63,25 +63,21 @@
     {%- for entry in plan -%}
         {%- set label = entry.source_schema ~ '.' ~ entry.source_table -%}
         {%- set target_name = entry.backup_schema ~ '.' ~ entry.backup_table -%}
-        {%- if safeguard._table_exists(entry.backup_schema, entry.backup_table) -%}
-            {%- do failed.append(label ~ ' (' ~ target_name ~ ' already exists)') -%}
-            {%- do safeguard._log('FAIL', label ~ ': ' ~ target_name ~ ' already exists') -%}
+        {#- _free_ts chose names that are free, under the named lock. -#}
+        {%- do safeguard._execute('create schema if not exists `' ~ entry.backup_schema ~ '`') -%}
+        {#- Recorded before the copy, so a crash leaves a row that prune can clean up. -#}
+        {%- do safeguard._record_backup(entry, 'pending') -%}
+        {%- do safeguard._copy_table(entry.source_schema, entry.source_table, entry.backup_schema, entry.backup_table) -%}
+        {%- set source_print = safeguard._fingerprint(entry.source_schema, entry.source_table) -%}
+        {%- set backup_print = safeguard._fingerprint(entry.backup_schema, entry.backup_table) -%}
+        {%- if source_print == backup_print -%}
+            {%- do safeguard._update_backup(entry.backup_schema, entry.backup_table, 'verified', backup_print) -%}
+            {%- do safeguard._log('BACKUP', loop.index ~ ' of ' ~ plan | length ~ ' ' ~ label ~ ' -> ' ~ target_name ~ ' (' ~ backup_print.row_count ~ ' rows, checksum ' ~ backup_print.checksum ~ ')') -%}
         {%- else -%}
-            {%- do safeguard._execute('create schema if not exists `' ~ entry.backup_schema ~ '`') -%}
-            {#- Recorded before the copy, so a crash leaves a row that prune can clean up. -#}
-            {%- do safeguard._record_backup(entry, 'pending') -%}
-            {%- do safeguard._copy_table(entry.source_schema, entry.source_table, entry.backup_schema, entry.backup_table) -%}
-            {%- set source_print = safeguard._fingerprint(entry.source_schema, entry.source_table) -%}
-            {%- set backup_print = safeguard._fingerprint(entry.backup_schema, entry.backup_table) -%}
-            {%- if source_print == backup_print -%}
-                {%- do safeguard._update_backup(entry.backup_schema, entry.backup_table, 'verified', backup_print) -%}
-                {%- do safeguard._log('BACKUP', loop.index ~ ' of ' ~ plan | length ~ ' ' ~ label ~ ' -> ' ~ target_name ~ ' (' ~ backup_print.row_count ~ ' rows, checksum ' ~ backup_print.checksum ~ ')') -%}
-            {%- else -%}
-                {%- set note = 'source ' ~ source_print.row_count ~ ' rows/checksum ' ~ source_print.checksum ~ ', backup ' ~ backup_print.row_count ~ ' rows/checksum ' ~ backup_print.checksum -%}
-                {%- do safeguard._update_backup(entry.backup_schema, entry.backup_table, 'failed', backup_print, note) -%}
-                {%- do failed.append(label ~ ' (' ~ note ~ ')') -%}
-                {%- do safeguard._log('FAIL', label ~ ': verification failed: ' ~ note) -%}
-            {%- endif -%}
+            {%- set note = 'source ' ~ source_print.row_count ~ ' rows/checksum ' ~ source_print.checksum ~ ', backup ' ~ backup_print.row_count ~ ' rows/checksum ' ~ backup_print.checksum -%}
+            {%- do safeguard._update_backup(entry.backup_schema, entry.backup_table, 'failed', backup_print, note) -%}
+            {%- do failed.append(label ~ ' (' ~ note ~ ')') -%}
+            {%- do safeguard._log('FAIL', label ~ ': verification failed: ' ~ note) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- do safeguard._take_lease() -%}

@@ -33,6 +33,7 @@
         {%- do node_by_table.update({t.schema ~ '.' ~ t.table: t.unique_id}) -%}
     {%- endfor -%}
     {%- set to_restore = [] -%}
+    {%- set live_prints = {} -%}
     {%- if safeguard._setting('rollback_failed') -%}
         {%- for entry in safeguard._catalog_rows("kind = 'backup' and status = 'verified' and invocation_id = " ~ safeguard._sql_string(invocation_id)) -%}
             {%- set name = entry.source_schema ~ '.' ~ entry.source_table -%}
@@ -42,11 +43,15 @@
                 {#- built successfully, or (not a dbt table) the run succeeded -#}
             {%- elif not safeguard._table_exists(entry.source_schema, entry.source_table) -%}
                 {%- do to_restore.append(entry) -%}
-            {%- elif safeguard._fingerprint(entry.source_schema, entry.source_table) == {'row_count': entry.row_count, 'checksum': entry.checksum} -%}
-                {%- do safeguard._log('KEEP', name ~ ' (' ~ status ~ ') is unchanged since its backup') -%}
             {%- else -%}
-                {%- do safeguard._log('ROLLBACK', name ~ ' (' ~ status ~ ') changed during the run') -%}
-                {%- do to_restore.append(entry) -%}
+                {%- set live_print = safeguard._fingerprint(entry.source_schema, entry.source_table) -%}
+                {%- if live_print == {'row_count': entry.row_count, 'checksum': entry.checksum} -%}
+                    {%- do safeguard._log('KEEP', name ~ ' (' ~ status ~ ') is unchanged since its backup') -%}
+                {%- else -%}
+                    {%- do safeguard._log('ROLLBACK', name ~ ' (' ~ status ~ ') changed during the run') -%}
+                    {%- do live_prints.update({name: live_print}) -%}
+                    {%- do to_restore.append(entry) -%}
+                {%- endif -%}
             {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
@@ -54,7 +59,7 @@
     {#- Act -#}
     {%- if to_restore -%}
         {%- do safeguard._acquire_lock('finish_run') -%}
-        {%- do safeguard._run_swap(safeguard._swap_plan(to_restore), 'finish_run', false) -%}
+        {%- do safeguard._run_swap(safeguard._swap_plan(to_restore, live_prints), 'finish_run', false) -%}
         {%- do safeguard._release_lock() -%}
     {%- endif -%}
     {%- do safeguard._give_back_lease() -%}

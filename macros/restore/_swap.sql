@@ -2,26 +2,33 @@
     live table aside (kept as a `replaced` entry) and each backup into place.
     RENAME of several tables is one atomic statement, so there is never a
     moment without the table and never a half-restored set. -#}
-{% macro _swap_plan(entries) %}
-    {%- set live = [] -%}
-    {%- for entry in entries if safeguard._table_exists(entry.source_schema, entry.source_table) -%}
-        {%- do live.append({'schema': entry.source_schema, 'table': entry.source_table, 'backup_schema': safeguard._backup_schema_for(entry.source_schema)}) -%}
-    {%- endfor -%}
-    {%- set ts = safeguard._free_ts(live, 'replaced', modules.datetime.datetime.utcnow()) -%}
+{#- live_prints: fingerprints of live tables the caller has already taken,
+    by `schema.table`, so a large table is not read again. -#}
+{% macro _swap_plan(entries, live_prints={}) %}
     {%- set steps = [] -%}
     {%- for entry in entries -%}
-        {%- set live_exists = safeguard._table_exists(entry.source_schema, entry.source_table) -%}
-        {%- set replaced_schema = safeguard._backup_schema_for(entry.source_schema) -%}
+        {%- set name = entry.source_schema ~ '.' ~ entry.source_table -%}
         {%- do steps.append({
             'entry': entry,
-            'live_exists': live_exists,
-            'replaced': {
-                'backup_ts': ts, 'kind': 'replaced',
-                'source_schema': entry.source_schema, 'source_table': entry.source_table,
-                'backup_schema': replaced_schema,
-                'backup_table': safeguard._backup_name(entry.source_schema, entry.source_table, replaced_schema, 'replaced', ts),
-            } if live_exists else none,
+            'live_exists': name in live_prints or safeguard._table_exists(entry.source_schema, entry.source_table),
+            'live_print': live_prints.get(name),
+            'replaced_schema': safeguard._backup_schema_for(entry.source_schema),
         }) -%}
+    {%- endfor -%}
+    {%- set live = [] -%}
+    {%- for step in steps if step.live_exists -%}
+        {%- do live.append({'schema': step.entry.source_schema, 'table': step.entry.source_table, 'backup_schema': step.replaced_schema}) -%}
+    {%- endfor -%}
+    {#- _free_ts picks names that are neither tables nor catalog entries. -#}
+    {%- set ts = safeguard._free_ts(live, 'replaced', modules.datetime.datetime.utcnow()) -%}
+    {%- for step in steps -%}
+        {%- set e = step.entry -%}
+        {%- do step.update({'replaced': {
+            'backup_ts': ts, 'kind': 'replaced',
+            'source_schema': e.source_schema, 'source_table': e.source_table,
+            'backup_schema': step.replaced_schema,
+            'backup_table': safeguard._backup_name(e.source_schema, e.source_table, step.replaced_schema, 'replaced', ts),
+        } if step.live_exists else none}) -%}
     {%- endfor -%}
     {{ return(steps) }}
 {% endmacro %}
@@ -40,13 +47,20 @@
 {% endmacro %}
 
 
-{#- Logs the plan; with execute_it, swaps, records and verifies. Call with
-    the named lock held. Returns the steps with before/after row counts. -#}
+{#- Logs the plan and, unless dry_run, swaps, records the replaced tables
+    and verifies the restored ones. Call with the named lock held. Returns
+    the steps with the live and backup row counts. -#}
 {% macro _run_swap(steps, operation, dry_run) %}
     {%- for step in steps -%}
         {%- set e = step.entry -%}
         {%- set live = e.source_schema ~ '.' ~ e.source_table -%}
-        {%- set live_rows = safeguard._fingerprint(e.source_schema, e.source_table).row_count if step.live_exists else none -%}
+        {%- if step.live_exists and step.live_print is none -%}
+            {#- A dry run shows row counts only; a real swap records the
+                replaced table's count and checksum, read once here. -#}
+            {%- do step.update({'live_print': {'row_count': run_query('select count(*) from ' ~ safeguard._quote_table(e.source_schema, e.source_table)).rows[0][0] | int, 'checksum': none}
+                if dry_run else safeguard._fingerprint(e.source_schema, e.source_table)}) -%}
+        {%- endif -%}
+        {%- set live_rows = step.live_print.row_count if step.live_exists else none -%}
         {%- do step.update({'live_rows': live_rows, 'backup_rows': e.row_count}) -%}
         {%- do safeguard._log('PLAN' if dry_run else 'RESTORE', loop.index ~ ' of ' ~ steps | length ~ ' ' ~ live
             ~ ' (' ~ (live_rows ~ ' rows' if step.live_exists else 'absent') ~ ') <- '
@@ -58,13 +72,6 @@
         {{ return(steps) }}
     {%- endif -%}
 
-    {%- set replaced_prints = {} -%}
-    {%- for step in steps if step.live_exists -%}
-        {%- do replaced_prints.update({step.replaced.backup_table: safeguard._fingerprint(step.entry.source_schema, step.entry.source_table)}) -%}
-        {%- if safeguard._table_exists(step.replaced.backup_schema, step.replaced.backup_table) -%}
-            {{ exceptions.raise_compiler_error("safeguard." ~ operation ~ ": " ~ step.replaced.backup_schema ~ "." ~ step.replaced.backup_table ~ " already exists; nothing was changed; retry in a second") }}
-        {%- endif -%}
-    {%- endfor -%}
     {%- do safeguard._execute(safeguard._swap_statement(steps)) -%}
 
     {%- set mismatches = [] -%}
@@ -72,7 +79,7 @@
         {%- set e = step.entry -%}
         {%- do safeguard._update_backup(e.backup_schema, e.backup_table, 'restored', none, operation ~ ' by invocation ' ~ invocation_id) -%}
         {%- if step.live_exists -%}
-            {%- do safeguard._record_backup(step.replaced, 'verified', replaced_prints[step.replaced.backup_table], 'live table before ' ~ operation ~ ' of ' ~ e.backup_ts) -%}
+            {%- do safeguard._record_backup(step.replaced, 'verified', step.live_print, 'live table before ' ~ operation ~ ' of ' ~ e.backup_ts) -%}
         {%- endif -%}
         {%- set now_print = safeguard._fingerprint(e.source_schema, e.source_table) -%}
         {%- if now_print.row_count != e.row_count or now_print.checksum != e.checksum -%}

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import subprocess
 import sys
@@ -160,7 +159,6 @@ def test_second_etl_is_refused_at_once_and_touches_nothing(etl, server, capsys):
     shutil.copy(etl.dump(3), etl.inbox / "day3.sql.gz")
     first = subprocess.Popen(
         [sys.executable, "-m", "dbt_safeguard.cli.main", *etl.args("--no-metrics")],
-        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
