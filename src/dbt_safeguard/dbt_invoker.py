@@ -8,9 +8,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import re
 import time
 from pathlib import Path
-from typing import Dict, Iterator, List, Mapping, Optional, Sequence
+from typing import Dict, Iterator, List, Mapping, Optional
 
 from .connection import ConnectionSettings
 
@@ -29,8 +30,9 @@ class DbtOutcome:
     success: bool
     duration: float
     nodes: List[NodeResult]
-    log_lines: List[str]
+    log_lines: List[str]  # dbt's info, warning and error lines, without colour codes
     error: Optional[str]
+    invocation_id: Optional[str] = None  # the id safeguard's catalog records backups under
 
     @property
     def log(self) -> str:
@@ -87,11 +89,13 @@ class DbtInvoker:
         from dbt.cli.main import dbtRunner
 
         log_lines: List[str] = []
+        invocation_ids: List[str] = []
 
         def capture(event) -> None:
+            if event.info.invocation_id and not invocation_ids:
+                invocation_ids.append(event.info.invocation_id)
             if event.info.level in ("info", "warn", "error"):
-                message = event.info.msg
-                log_lines.append(message)
+                log_lines.append(plain_text(event.info.msg))
                 if on_log is not None:
                     on_log(event)
 
@@ -103,8 +107,13 @@ class DbtInvoker:
         ]
         env = {**DEFAULT_DBT_ENV, **_set_by_user(DEFAULT_DBT_ENV), **self.settings.as_env(), **self.extra_env}
         started = time.monotonic()
-        with _environment(env):
-            result = dbtRunner(callbacks=[capture]).invoke(full_args)
+        cwd = os.getcwd()
+        try:
+            with _environment(env):
+                result = dbtRunner(callbacks=[capture]).invoke(full_args)
+        finally:
+            # dbt may chdir into the project, which can be a temporary copy.
+            os.chdir(cwd)
         nodes = _node_results(result.result)
         error = None
         if result.exception is not None:
@@ -116,7 +125,16 @@ class DbtInvoker:
             nodes=nodes,
             log_lines=log_lines,
             error=error,
+            invocation_id=invocation_ids[0] if invocation_ids else None,
         )
+
+
+_ANSI_COLOR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def plain_text(message: Optional[str]) -> str:
+    """A dbt log message without its terminal colour codes."""
+    return _ANSI_COLOR.sub("", message or "")
 
 
 def _node_results(result) -> List[NodeResult]:

@@ -16,7 +16,7 @@ import logging
 import shutil
 import tempfile
 from pathlib import Path
-from typing import BinaryIO, Iterator, List, Optional, Tuple
+from typing import BinaryIO, Iterator, Optional, Tuple
 
 from .errors import FatalError
 

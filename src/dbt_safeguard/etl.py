@@ -22,8 +22,6 @@ import contextlib
 import dataclasses
 import hashlib
 import logging
-import os
-import re
 import time
 from typing import Dict, Iterator, List, Optional, Sequence
 
@@ -31,7 +29,7 @@ import pymysql
 
 from . import dump_source
 from .connection import ConnectionSettings
-from .dbt_invoker import DbtInvoker, DbtOutcome, summarize
+from .dbt_invoker import DbtInvoker, DbtOutcome, plain_text, summarize
 from .errors import FatalError
 from .run_events import emf_line, event, print_emf
 from .staging_loader import DEFAULT_WORKERS, LoadResult, load_source, open_connection, quote
@@ -39,7 +37,6 @@ from .staging_loader import DEFAULT_WORKERS, LoadResult, load_source, open_conne
 log = logging.getLogger("safeguard")
 
 SCHEMA_PREFIX_ENV = "SAFEGUARD_SCHEMA_PREFIX"
-_ANSI_COLOR = re.compile(r"\x1b\[[0-9;]*m")
 CATALOG_TABLE = "safeguard_backups"
 
 
@@ -221,26 +218,18 @@ class Etl:
         step.detail.update(rows=result.rows, tables=len(result.tables), bytes=result.bytes)
 
     def _dbt(self, invoker: DbtInvoker, command: str, *args: str) -> DbtOutcome:
-        ids: List[str] = []
-
         def forward(dbt_event) -> None:
             info = dbt_event.info
-            if info.invocation_id and info.invocation_id not in ids:
-                ids.append(info.invocation_id)
             level = {"warn": logging.WARNING, "error": logging.ERROR}.get(info.level, logging.INFO)
-            message = _ANSI_COLOR.sub("", info.msg or "")
+            message = plain_text(info.msg)
             if message:
                 event("dbt", "dbt      %s", message, level=level, command=command, dbt_event=info.name)
 
         # dbt's own console output would break "one JSON object per line":
         # its events come through the callback instead.
-        cwd = os.getcwd()
-        try:
-            outcome = invoker.invoke(command, *args, "--log-level", "none", on_log=forward)
-        finally:
-            # dbt may chdir into the project, which can be a temporary copy.
-            os.chdir(cwd)
-        self.report.invocation_ids.extend(i for i in ids if i not in self.report.invocation_ids)
+        outcome = invoker.invoke(command, *args, "--log-level", "none", on_log=forward)
+        if outcome.invocation_id and outcome.invocation_id not in self.report.invocation_ids:
+            self.report.invocation_ids.append(outcome.invocation_id)
         counts = summarize(outcome)
         self.report.dbt[command] = {"success": outcome.success, "nodes": counts,
                                     "duration": round(outcome.duration, 3)}

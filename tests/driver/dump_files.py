@@ -4,7 +4,6 @@ from __future__ import annotations
 import gzip
 import shutil
 import subprocess
-import uuid
 from pathlib import Path
 from typing import Sequence
 
