@@ -1,16 +1,27 @@
-{#- Every safeguard setting and its default, in one place. A user overrides a
-    setting with the var `safeguard_<name>` (README "Configuration"). -#}
-{% macro _default_settings() %}
+{#- Every safeguard setting: its default and its type, in one place. A user
+    overrides a setting with the var `safeguard_<name>` (README
+    "Configuration", docs/configuration.md). Types:
+    - boolean: true/false (YAML may deliver the strings 'true'/'false');
+    - count: a whole number >= 0 (YAML may deliver it as a string);
+    - seconds: a number > 0, fractions allowed;
+    - schema: none or a plain schema name;
+    - table_list: a list of schema.table plain names;
+    - list: a list of strings. -#}
+{% macro _setting_specs() %}
     {{ return({
-        'enabled': true,
-        'retention_days': 3,
-        'keep_last': 2,
-        'backup_schema': none,
-        'catalog_schema': none,
-        'extra_tables': [],
-        'rollback_failed': true,
-        'lease_hours': 6,
-        'commands': ['run', 'build', 'seed', 'snapshot', 'retry'],
+        'enabled': {'default': true, 'type': 'boolean'},
+        'retention_days': {'default': 3, 'type': 'count'},
+        'keep_last': {'default': 2, 'type': 'count'},
+        'max_backups_per_table': {'default': 10, 'type': 'count'},
+        'backup_schema': {'default': none, 'type': 'schema'},
+        'catalog_schema': {'default': none, 'type': 'schema'},
+        'extra_tables': {'default': [], 'type': 'table_list'},
+        'rollback_failed': {'default': true, 'type': 'boolean'},
+        'allow_full_refresh': {'default': false, 'type': 'boolean'},
+        'lease_hours': {'default': 6, 'type': 'count'},
+        'lock_wait_seconds': {'default': 3, 'type': 'seconds'},
+        'lock_wait_total_seconds': {'default': 60, 'type': 'seconds'},
+        'commands': {'default': ['run', 'build', 'seed', 'snapshot', 'retry'], 'type': 'list'},
     }) }}
 {% endmacro %}
 
@@ -31,7 +42,7 @@
     message, so they log it instead and the guard fails each model with it. -#}
 {% macro _settings_problems() %}
     {%- set problems = [] -%}
-    {%- for name in safeguard._default_settings() -%}
+    {%- for name in safeguard._setting_specs() -%}
         {%- set checked = safeguard._check_setting(name) -%}
         {%- if checked.problem is not none -%}
             {%- do problems.append(checked.problem) -%}
@@ -43,33 +54,39 @@
 
 {#- {'value': the setting, validated and normalized, 'problem': none or why not}. -#}
 {% macro _check_setting(name) %}
-    {%- set defaults = safeguard._default_settings() -%}
-    {%- if name not in defaults -%}
-        {{ return({'value': none, 'problem': "unknown setting '" ~ name ~ "'; known: " ~ defaults.keys() | join(', ')}) }}
+    {%- set specs = safeguard._setting_specs() -%}
+    {%- if name not in specs -%}
+        {{ return({'value': none, 'problem': "unknown setting '" ~ name ~ "'; known: " ~ specs.keys() | join(', ')}) }}
     {%- endif -%}
-    {%- set raw = var('safeguard_' ~ name, defaults[name]) -%}
+    {%- set kind = specs[name].type -%}
+    {%- set raw = var('safeguard_' ~ name, specs[name].default) -%}
     {%- set what = 'var safeguard_' ~ name -%}
     {%- set value = raw -%}
     {%- set problem = none -%}
-    {%- if name in ['retention_days', 'keep_last', 'lease_hours'] -%}
+    {%- if kind == 'count' -%}
         {%- set value = safeguard._as_whole_number(raw) -%}
         {%- if value is none -%}
             {%- set problem = what ~ " must be a whole number >= 0, got '" ~ raw ~ "'" -%}
         {%- endif -%}
-    {%- elif name in ['enabled', 'rollback_failed'] -%}
+    {%- elif kind == 'seconds' -%}
+        {%- set value = safeguard._as_positive_number(raw) -%}
+        {%- if value is none -%}
+            {%- set problem = what ~ " must be a number of seconds > 0, got '" ~ raw ~ "'" -%}
+        {%- endif -%}
+    {%- elif kind == 'boolean' -%}
         {%- set value = safeguard._as_boolean(raw) -%}
         {%- if value is none -%}
             {%- set problem = what ~ " must be true or false, got '" ~ raw ~ "'" -%}
         {%- endif -%}
-    {%- elif name in ['backup_schema', 'catalog_schema'] -%}
+    {%- elif kind == 'schema' -%}
         {%- if raw is not none and not modules.re.match('^[A-Za-z0-9_$]{1,64}$', raw | string) -%}
             {%- set problem = what ~ " must be a plain schema name (letters, digits, _ or $, at most 64 characters), got '" ~ raw ~ "'" -%}
         {%- endif -%}
-    {%- elif name in ['extra_tables', 'commands'] -%}
+    {%- elif kind in ['table_list', 'list'] -%}
         {%- set value = [raw] if raw is string else raw -%}
         {%- if value is mapping or value is not iterable -%}
             {%- set problem = what ~ " must be a list, even if there is only one item, got '" ~ raw ~ "'" -%}
-        {%- elif name == 'extra_tables' -%}
+        {%- elif kind == 'table_list' -%}
             {%- set bad = [] -%}
             {%- for entry in value if not modules.re.match('^[A-Za-z0-9_$]{1,64}\\.[A-Za-z0-9_$]{1,64}$', entry | string) -%}
                 {%- do bad.append(entry) -%}
@@ -107,6 +124,18 @@
         {{ return(none) }}
     {%- endif -%}
     {{ return(value | int) }}
+{% endmacro %}
+
+
+{#- A number of seconds > 0 (int or float, or a string of one), or none. -#}
+{% macro _as_positive_number(value) %}
+    {%- if value is string and modules.re.match('^[0-9]+(\\.[0-9]+)?$', value) -%}
+        {%- set value = value | float -%}
+    {%- endif -%}
+    {%- if value is not number or value is boolean or value <= 0 -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(value) }}
 {% endmacro %}
 
 
