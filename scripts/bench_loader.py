@@ -5,7 +5,7 @@
     .venv/bin/python scripts/bench_loader.py --target-mb 50 --rounds 1
 
 Starts its own throwaway MariaDB (never the machine's shared server), writes
-a mariadb-dump of the reference OLTP database (src/dbt_safeguard/tenant_data)
+a mariadb-dump of the reference OLTP database (testing/safeguard_testing/oltp_*)
 sized to --target-mb, then loads it with both tools, alternating which goes
 first in each round. Each round starts from empty schemas, and checks that
 both tools loaded identical tables (CHECKSUM TABLE). Prints each time, the
@@ -26,9 +26,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from dbt_safeguard import tenant_data
-from dbt_safeguard.local_server import LocalServer
 from dbt_safeguard.staging_loader import DEFAULT_WORKERS
+
+from safeguard_testing import oltp_day, oltp_dump
+from safeguard_testing.local_server import LocalServer
 
 GNU_TIME = "/usr/bin/time"
 CALIBRATION_SIZE = 2000
@@ -66,11 +67,11 @@ def timed(command, stdin=None, env=None):
 
 def write_dump(settings, target_mb: int, path: Path) -> None:
     probe = path.with_name("probe.sql")
-    size_bytes = tenant_data.write_dump(DAY, probe, settings, size=CALIBRATION_SIZE).size_bytes
+    size_bytes = oltp_dump.write_dump(DAY, probe, settings, size=CALIBRATION_SIZE).size_bytes
     probe.unlink()
     size = max(10, int(CALIBRATION_SIZE * target_mb * 1e6 / size_bytes))
-    print(f"writing a ~{target_mb} MB dump (tenant_data size={size}) ...", flush=True)
-    tenant_data.write_dump(DAY, path, settings, size=size)
+    print(f"writing a ~{target_mb} MB dump (oltp size={size}) ...", flush=True)
+    oltp_dump.write_dump(DAY, path, settings, size=size)
 
 
 def main() -> int:
@@ -115,7 +116,7 @@ def main() -> int:
                         times["client"] = timed(client_command, stdin=stdin)
                 else:
                     times["loader"] = timed(loader_command, env=env)
-            for table in tenant_data.TABLES:
+            for table in oltp_day.TABLES:
                 cur.execute(f"CHECKSUM TABLE bench_client.`{table}`, bench_loader.`{table}`")
                 (_, a), (_, b) = cur.fetchall()
                 if a != b:

@@ -15,14 +15,15 @@ import time
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-from dbt_safeguard import tenant_data
 from dbt_safeguard.connection import ENV_PREFIX, ConnectionSettings
 from dbt_safeguard.dbt_invoker import DbtInvoker, DbtOutcome, summarize
 from dbt_safeguard.errors import FatalError
 from dbt_safeguard.etl import Etl, EtlConfig
-from dbt_safeguard.local_server import LocalServer
-from dbt_safeguard.project_files import copy_project
 from dbt_safeguard.run_events import configure_logging
+
+from safeguard_testing import oltp_dump
+from safeguard_testing.local_server import LocalServer
+from safeguard_testing.project_files import copy_project
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BROKEN_MODEL = "models/silver/tenant_status_history.sql"
@@ -85,7 +86,7 @@ class Demo:
         incoming = self.workdir / "incoming"
         incoming.mkdir(exist_ok=True)
         dump = incoming / f"oltp_day{day}.sql.gz"
-        summary = tenant_data.write_dump(day, dump, self.settings, size=self.size)
+        summary = oltp_dump.write_dump(day, dump, self.settings, size=self.size)
         say(f"   dump for day {day} ({summary.as_of}): {dump.name}, {summary.size_bytes / 1e6:.2f} MB, "
             f"{sum(summary.row_counts.values())} rows")
         config = EtlConfig(dump_uri=str(incoming), project_dir=str(self.project), emit_metrics=False,

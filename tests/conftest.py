@@ -5,8 +5,8 @@ import dataclasses
 
 import pytest
 
-from dbt_safeguard.local_server import LocalServer
-from harness import Sql, external_server_settings, new_schema_prefix
+from safeguard_testing.harness import Sql, external_server_settings, new_schema_prefix
+from safeguard_testing.local_server import LocalServer
 
 
 @pytest.fixture(scope="session")

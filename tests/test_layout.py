@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dbt
 
-from harness import REFERENCE_PROJECT, REPO_ROOT
+from safeguard_testing.harness import REFERENCE_PROJECT, REPO_ROOT
 
 
 def test_root_dbt_folder_does_not_join_the_dbt_namespace_package():
@@ -29,3 +29,24 @@ def test_console_scripts_run_from_the_repository_root():
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=60,
     )
     assert str(REFERENCE_PROJECT) not in probe.stdout
+
+
+def test_the_wheel_holds_no_test_or_demo_code(tmp_path):
+    """Build the wheel as a user would (pip wheel) and list it: only the
+    runtime package, none of the test and demo support in testing/."""
+    import zipfile
+
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(tmp_path), str(REPO_ROOT)],
+        capture_output=True, text=True, timeout=300, check=True,
+    )
+    (wheel,) = tmp_path.glob("dbt_safeguard-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    modules = sorted(n for n in names if n.endswith(".py"))
+    assert modules and all(n.startswith("dbt_safeguard/") for n in modules), modules
+    shipped = {Path(n).stem for n in modules}
+    for test_support in ("local_server", "project_files", "tenant_data", "oltp_simulation", "oltp_day", "oltp_dump",
+                         "harness", "reference_warehouse", "dump_files", "lint_helpers", "conftest", "demo"):
+        assert test_support not in shipped
+    assert not [n for n in names if n.startswith(("tests/", "testing/", "safeguard_testing/", "scripts/"))]
+    assert "dbt_safeguard/glue_job.py" in names and "dbt_safeguard/cli/main.py" in names

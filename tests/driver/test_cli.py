@@ -10,7 +10,8 @@ from dbt_safeguard.cli.main import EXIT_FAILURE, EXIT_USAGE, main
 from dbt_safeguard.etl import drop_empty_tables
 from dbt_safeguard.progress import ProgressBar
 from dbt_safeguard.staging_loader import StagingLoader
-from driver.dump_files import create_awkward_schema, create_sized_schema, mariadb_dump
+
+from safeguard_testing.dump_files import create_awkward_schema, create_sized_schema, mariadb_dump
 
 PASSWORD = "pw-S3cret;'42%$x"
 

@@ -7,7 +7,8 @@ import pytest
 
 from dbt_safeguard import dump_source
 from dbt_safeguard.staging_loader import load_source
-from driver.dump_files import create_sized_schema, gzip_file, mariadb_dump
+
+from safeguard_testing.dump_files import create_sized_schema, gzip_file, mariadb_dump
 
 pytestmark = pytest.mark.usefixtures("cleanup_schemas")
 

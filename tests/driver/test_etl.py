@@ -1,8 +1,10 @@
 """`safeguard etl` end to end on the reference project: day 1, day 2, a failure, a second ETL."""
 from __future__ import annotations
 
+import gzip
 import json
 import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -11,15 +13,30 @@ import uuid
 
 import pytest
 
-from dbt_safeguard import tenant_data
 from dbt_safeguard.cli.main import main
 from dbt_safeguard.dbt_invoker import DbtInvoker
 from dbt_safeguard.etl import lock_name
-from harness import Sql, copy_reference_project
-from reference_warehouse import PROTECTED
+
+from safeguard_testing import oltp_day, oltp_dump
+from safeguard_testing.harness import Sql, copy_reference_project
+from safeguard_testing.reference_warehouse import PROTECTED
 
 SIZE = 80
 pytestmark = pytest.mark.slow
+
+
+def load_with_client(server, dump, schema):
+    """`mariadb schema < dump`: the reference the loader's result is compared with."""
+    etl_sql = Sql(server)
+    try:
+        etl_sql.execute(f"CREATE DATABASE `{schema}` CHARACTER SET utf8mb4")
+    finally:
+        etl_sql.close()
+    client = shutil.which("mariadb") or shutil.which("mysql")
+    with gzip.open(dump, "rb") as stream:
+        subprocess.run([client, "--no-defaults", "--protocol=tcp", f"--host={server.host}", f"--port={server.port}",
+                        f"--user={server.user}", "--default-character-set=utf8mb4", schema],
+                       input=stream.read(), env={**os.environ, "MYSQL_PWD": server.password}, check=True)
 
 
 class Etl:
@@ -36,7 +53,7 @@ class Etl:
     def dump(self, day: int):
         path = self.root / f"day{day}.sql.gz"
         if day not in self.dumps:
-            tenant_data.write_dump(day, path, self.server, size=SIZE)
+            oltp_dump.write_dump(day, path, self.server, size=SIZE)
             self.dumps[day] = path
         return path
 
@@ -101,8 +118,8 @@ def test_day_one_then_day_two_load_back_up_and_archive(etl, server, capsys, s3):
     assert (etl.inbox / "archive" / "day1.sql.gz").exists()
     # the staging tables hold exactly what the mariadb client loads from the same dump
     reference = etl.prefix + "client_day1"
-    tenant_data.load_dump_with_client(etl.dump(1), reference, server)
-    for table in tenant_data.TABLES:
+    load_with_client(server, etl.dump(1), reference)
+    for table in oltp_day.TABLES:
         assert etl.sql.checksum(etl.prefix + "staging", table) == etl.sql.checksum(reference, table)
     (metric,) = metrics
     assert (metric["EtlSuccess"], metric["EtlFailure"], metric["Job"]) == (1, 0, "test-etl")

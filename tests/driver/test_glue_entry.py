@@ -1,22 +1,21 @@
-"""scripts/glue_daily_etl.py turns Glue job arguments into `safeguard etl`."""
+"""dbt_safeguard.glue_job turns Glue job arguments into `safeguard etl`; scripts/glue_daily_etl.py only calls it."""
 from __future__ import annotations
 
-import importlib.util
 import json
+import subprocess
 import sys
 import types
 
 import pytest
 
-from harness import REPO_ROOT
+from dbt_safeguard import glue_job
+
+from safeguard_testing.harness import REPO_ROOT
 
 
 @pytest.fixture
 def glue_script():
-    spec = importlib.util.spec_from_file_location("glue_daily_etl", REPO_ROOT / "scripts" / "glue_daily_etl.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return glue_job
 
 
 GLUE_ARGV = [
@@ -73,3 +72,16 @@ def test_glue_script_runs_the_etl_and_reports_in_json(server, s3, tmp_path, caps
     assert summary["steps"]["download"]["status"] == "failure"
     (metric,) = [line for line in lines if "_aws" in line]
     assert (metric["Job"], metric["EtlFailure"]) == ("glue-test", 1)
+
+
+def test_glue_script_is_a_shim_over_the_module(tmp_path):
+    """The job's script_location runs dbt_safeguard.glue_job.main: a bad flag is a usage error (exit 2)."""
+    script = REPO_ROOT / "scripts" / "glue_daily_etl.py"
+    assert len([line for line in script.read_text().splitlines() if line and not line.startswith('"""')]) <= 3
+    completed = subprocess.run(
+        [sys.executable, str(script), "--dump_uri", "s3://x/", "--project_dir", str(tmp_path),
+         "--drop_empty_tables", "maybe"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )
+    assert completed.returncode == 2, completed.stderr
+    assert "expected true or false, got 'maybe'" in completed.stderr

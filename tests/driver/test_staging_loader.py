@@ -13,7 +13,8 @@ import pytest
 from dbt_safeguard.cli.main import main
 from dbt_safeguard.errors import FatalError
 from dbt_safeguard.staging_loader import StagingLoader, load_lock_name
-from driver.dump_files import (
+
+from safeguard_testing.dump_files import (
     create_awkward_schema,
     create_sized_schema,
     gzip_file,

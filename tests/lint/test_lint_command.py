@@ -6,7 +6,8 @@ import json
 
 from dbt_safeguard.cli import lint_command
 from dbt_safeguard.run_events import configure_logging
-from lint_helpers import at_repo_root
+
+from safeguard_testing.lint_helpers import at_repo_root
 
 
 def run_lint(*argv: str) -> int:

@@ -2,7 +2,7 @@
 every branch: the same guarantee `scripts/lint.sh` enforces in CI."""
 from __future__ import annotations
 
-from lint_helpers import at_repo_root, project_linter
+from safeguard_testing.lint_helpers import at_repo_root, project_linter
 
 
 def test_reference_project_and_macros_have_no_findings():

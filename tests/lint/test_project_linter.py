@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from dbt_safeguard.lint.dbt_templater import BRANCHES
-from lint_helpers import at_repo_root, project_linter
+
+from safeguard_testing.lint_helpers import at_repo_root, project_linter
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from lint_helpers import at_repo_root, project_linter
+from safeguard_testing.lint_helpers import at_repo_root, project_linter
+
 
 MODELS = Path(__file__).parent / "seed_models"
 HISTORY = "tenant_status_history.sql"

@@ -6,7 +6,8 @@ from typing import Dict
 
 import pytest
 
-from dbt_safeguard import tenant_data
+from safeguard_testing import oltp_dump
+
 
 DATA_SIZE = 60
 
@@ -18,6 +19,6 @@ def day_dumps(server, tmp_path_factory) -> Dict[int, Path]:
     dumps = {}
     for day in (1, 2):
         path = folder / f"oltp_day{day}.sql"
-        tenant_data.write_dump(day, path, server, size=DATA_SIZE)
+        oltp_dump.write_dump(day, path, server, size=DATA_SIZE)
         dumps[day] = path
     return dumps

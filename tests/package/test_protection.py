@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from reference_warehouse import build_warehouse
 from dbt_safeguard.dbt_invoker import DbtInvoker
-from harness import Sql
+
+from safeguard_testing.harness import Sql
+from safeguard_testing.reference_warehouse import build_warehouse
 
 BROKEN_SQL = "cast(null as date)"
 # dbt adds hooks from every config() call. This one runs after the model's

@@ -13,12 +13,13 @@ from typing import Dict, List, Optional
 
 import pytest
 
-from dbt_safeguard import tenant_data
 from dbt_safeguard.dbt_invoker import DbtOutcome
-from harness import copy_reference_project, external_server_settings
-from reference_warehouse import PROTECTED, Warehouse
 
-SIZE = tenant_data.DEFAULT_SIZE
+from safeguard_testing import oltp_day, oltp_dump, oltp_simulation
+from safeguard_testing.harness import copy_reference_project, external_server_settings
+from safeguard_testing.reference_warehouse import PROTECTED, Warehouse
+
+SIZE = oltp_simulation.DEFAULT_SIZE
 DAYS = (1, 2)
 MYSQL8_SQL_MODE = (
     "ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,"
@@ -51,7 +52,7 @@ class TwoDayBuild:
 @pytest.fixture(scope="module")
 def oltp_dumps(server, tmp_path_factory) -> Dict[int, Path]:
     folder = tmp_path_factory.mktemp("oltp_dumps")
-    return {day: tenant_data.write_dump(day, folder / f"day{day}.sql.gz", server, size=SIZE).path for day in DAYS}
+    return {day: oltp_dump.write_dump(day, folder / f"day{day}.sql.gz", server, size=SIZE).path for day in DAYS}
 
 
 @pytest.fixture(scope="module", params=["mysql", "mariadb"])
@@ -106,9 +107,9 @@ def built(build) -> TwoDayBuild:
 
 
 def tenant_statuses(day: int) -> Dict[int, int]:
-    columns = tenant_data.COLUMNS["tenants"]
+    columns = oltp_day.COLUMNS["tenants"]
     tenant_id, status = columns.index("tenant_id"), columns.index("status")
-    return {row[tenant_id]: row[status] for row in tenant_data.generate_day(day, size=SIZE)["tenants"]}
+    return {row[tenant_id]: row[status] for row in oltp_day.generate_day(day, size=SIZE)["tenants"]}
 
 
 def test_day_one_and_day_two_build_and_pass_dbt_test(built):
@@ -130,7 +131,7 @@ def test_exactly_the_six_tables_of_the_incident_are_marked_protected(built):
 
 
 def test_day_one_opens_one_period_per_tenant_on_the_snapshot_date(built):
-    day_one = tenant_data.date_of_day(1)
+    day_one = oltp_day.date_of_day(1)
     assert built.history[1] == [
         (tenant_id, status, day_one, None) for tenant_id, status in sorted(tenant_statuses(1).items())
     ]
@@ -140,14 +141,14 @@ def test_day_two_adds_periods_only_for_new_and_changed_tenants(built):
     before, after = tenant_statuses(1), tenant_statuses(2)
     changed = {tenant for tenant, status in after.items() if before.get(tenant) != status}
     assert changed, "the generator's day 2 must change some statuses"
-    day_two = tenant_data.date_of_day(2)
+    day_two = oltp_day.date_of_day(2)
     added = {(row[0], row[1]) for row in built.history[2] if row[2] == day_two}
     assert added == {(tenant, after[tenant]) for tenant in changed}
 
 
 def test_day_two_closes_each_superseded_period_where_the_new_one_starts(built):
     before, after = tenant_statuses(1), tenant_statuses(2)
-    day_one, day_two = tenant_data.date_of_day(1), tenant_data.date_of_day(2)
+    day_one, day_two = oltp_day.date_of_day(1), oltp_day.date_of_day(2)
     closed = {row[0] for row in built.history[2] if row[3] is not None}
     assert closed == {tenant for tenant in before if before[tenant] != after[tenant]}
     assert all(row[3] == day_two for row in built.history[2] if row[3] is not None)
@@ -167,12 +168,12 @@ def test_day_two_changes_all_six_protected_tables(built):
 
 
 def test_incremental_moveout_notices_match_day_two_movings(built, sql):
-    columns = tenant_data.COLUMNS["movings"]
+    columns = oltp_day.COLUMNS["movings"]
     expected = sorted(
         (row[0], row[columns.index("notified_on")], row[columns.index("is_cancelled")],
          int(row[columns.index("completed_on")] is not None))
-        for row in tenant_data.generate_day(2, size=SIZE)["movings"]
-        if row[columns.index("moving_type")] == tenant_data.MOVE_OUT
+        for row in oltp_day.generate_day(2, size=SIZE)["movings"]
+        if row[columns.index("moving_type")] == oltp_simulation.MOVE_OUT
     )
     assert sql.rows(
         "SELECT moving_id, notified_on, is_withdrawn, is_completed"

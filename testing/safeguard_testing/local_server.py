@@ -19,21 +19,22 @@ from typing import Optional
 
 import pymysql
 
-from .connection import ConnectionSettings
-from .errors import FatalError
+from dbt_safeguard.connection import ConnectionSettings
+from dbt_safeguard.errors import FatalError
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 SERVER_BINARIES = ("mariadbd", "mysqld")
 INSTALL_BINARIES = ("mariadb-install-db", "mysql_install_db")
 
 
-def _find_binary(names) -> str:
+def find_binary(names, package: str = "MariaDB") -> str:
+    """The first of `names` installed (also in the sbin folders, where Debian puts mariadbd)."""
     search_path = os.environ.get("PATH", "") + os.pathsep + "/usr/sbin" + os.pathsep + "/usr/local/sbin"
     for name in names:
         found = shutil.which(name, path=search_path)
         if found:
             return found
-    raise FatalError(f"cannot start a local MariaDB: none of {', '.join(names)} is installed")
+    raise FatalError(f"none of {', '.join(names)} is installed; install {package}")
 
 
 def _die_with_parent() -> None:
@@ -68,7 +69,7 @@ class LocalServer:
         datadir = self.root / "data"
         install = subprocess.run(
             [
-                _find_binary(INSTALL_BINARIES),
+                find_binary(INSTALL_BINARIES),
                 "--no-defaults",
                 f"--datadir={datadir}",
                 "--auth-root-authentication-method=normal",
@@ -82,7 +83,7 @@ class LocalServer:
         port = free_port()
         self.process = subprocess.Popen(
             [
-                _find_binary(SERVER_BINARIES),
+                find_binary(SERVER_BINARIES),
                 "--no-defaults",
                 f"--datadir={datadir}",
                 f"--port={port}",

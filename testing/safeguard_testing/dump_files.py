@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Sequence
 
 from dbt_safeguard.connection import ConnectionSettings
-from harness import Sql
+from .harness import Sql
 
 AWKWARD_ROWS = [
     (1, "semi;colon; and 'single' \"double\" `back` quotes", b"\x00\xff'\"\\\n\r\x1a;", "😀 utf8mb4 ✓", "2024-01-01 00:00:00"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import contextlib
 import os
 
-from harness import REPO_ROOT
+from .harness import REPO_ROOT
 
 
 @contextlib.contextmanager

@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from dbt_safeguard.connection import ConnectionSettings
-from dbt_safeguard.project_files import copy_project
+from .project_files import copy_project
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+# testing/safeguard_testing/harness.py: bootstrap.sh installs this package
+# editable, so the checkout is two folders up.
+REPO_ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_PROJECT = REPO_ROOT / "dbt"
 
 # Point the tests at an existing server with SAFEGUARD_TEST_DB_HOST (and

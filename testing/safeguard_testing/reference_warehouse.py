@@ -9,9 +9,11 @@ import dataclasses
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from dbt_safeguard import tenant_data
+from dbt_safeguard import dump_source
 from dbt_safeguard.dbt_invoker import DbtInvoker, DbtOutcome
-from harness import Sql, copy_reference_project
+from dbt_safeguard.staging_loader import load_source
+
+from .harness import Sql, copy_reference_project
 
 PROTECTED = (
     ("silver", "tenant_status_history"),
@@ -47,7 +49,9 @@ class Warehouse:
 
     # actions ---------------------------------------------------------------
     def load_day(self, day: int) -> None:
-        tenant_data.load_dump_with_client(self.dumps[day], self.schema("staging"), self.settings)
+        """Day `day`'s dump into staging through the real loader, as the ETL does."""
+        load_source(dump_source.resolve(str(self.dumps[day])), self.settings, self.schema("staging"),
+                    show_progress=False, keep_previous=False)
 
     def change_tenant_statuses(self, count: int) -> None:
         """The next day's OLTP changes, made in staging: the first `count`
