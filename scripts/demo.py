@@ -3,12 +3,18 @@
 Run it with scripts/demo.sh. Night 1 builds the warehouse from day 1's dump,
 night 2 takes backups, a broken model then fails without touching the
 protected tables, and a corrupted table is restored from its backup.
+
+Without --keep it leaves nothing behind: the server it started and the
+project copy under .demo/ are removed. With --keep the server keeps running
+and the project stays, set up to reach it, for the recovery commands.
 """
 from __future__ import annotations
 
 import argparse
 import logging
 import os
+import shlex
+import shutil
 import sys
 import tempfile
 import time
@@ -90,7 +96,7 @@ class Demo:
         say(f"   dump for day {day} ({summary.as_of}): {dump.name}, {summary.size_bytes / 1e6:.2f} MB, "
             f"{sum(summary.row_counts.values())} rows")
         config = EtlConfig(dump_uri=str(incoming), project_dir=str(self.project), emit_metrics=False,
-                           job_name="demo-nightly-etl")
+                           job_name="demo-nightly-etl", compact_dbt_log=True)
         report = Etl(config, self.settings).run()
         dbt_results = "; ".join(
             f"{command} " + ", ".join(f"{n} {status}" for status, n in sorted(result["nodes"].items()))
@@ -113,8 +119,10 @@ class Demo:
         self.night(2)
         rows = self.query("SELECT source_schema, source_table, backup_table, row_count, status"
                           " FROM analytics.safeguard_backups WHERE kind = 'backup' ORDER BY backup_id")
-        for schema, table, backup, count, status in rows:
-            say(f"   catalog: {schema}.{table:<24} -> {backup:<48} {count:>6} rows  {status}")
+        names = [(f"{schema}.{table}", f"{schema}.{backup}") for schema, table, backup, _, _ in rows]
+        width, backup_width = (max(len(name[i]) for name in names) for i in (0, 1))
+        for (source, backup), (*_, count, status) in zip(names, rows):
+            say(f"   catalog: {source:<{width}} -> {backup:<{backup_width}} {count:>6} rows  {status}")
         self.summary.append(("night 2", f"{len(rows)} verified backups in the catalog"))
 
         heading("Night 3: a PostgreSQL cast slips into tenant_status_history (NULL::date)")
@@ -126,7 +134,7 @@ class Demo:
             self.night(3)
             raise SystemExit("demo: the ETL with a broken model was expected to fail")
         except FatalError as exc:
-            say(f"   etl failed, as it must: {str(exc)[:160]}")
+            say(f"   etl failed, as it must: {exc}")
         finally:
             model.write_text(original)
         after = self.fingerprints()
@@ -165,33 +173,83 @@ class Demo:
 
 
 def _readable(record: logging.LogRecord) -> bool:
-    """The driver forwards every dbt line; the demo shows dbt's lines only
-    when they come from the safeguard package or report an error."""
-    message = record.getMessage()
-    if " dbt " not in f" {message[:12]} ":
-        return True
-    return ("[safeguard]" in message and " KEEP " not in message) or record.levelno >= logging.WARNING \
-        or "Done. PASS" in message
+    """The demo tells a story: of the ETL's compact dbt view it keeps the
+    safeguard package's lines, warnings and errors, and models that did not
+    build; one line per successful model would drown the story."""
+    name = getattr(record, "event", None)
+    if name == "dbt_node":
+        return record.levelno >= logging.WARNING or getattr(record, "status", None) == "skipped"
+    if name == "error":
+        return False  # the demo prints the failure itself
+    if name == "dbt":
+        # dbt's own lines (a cancelled model logged as ERROR although its
+        # result is `skipped`) stay in the ETL's -v view: the node lines
+        # above carry each model's final status and error.
+        return "[safeguard]" in record.getMessage() and " KEEP " not in record.getMessage()
+    return True
+
+
+def keep_instructions(settings: ConnectionSettings, server: LocalServer, workdir: Path, project: Path) -> None:
+    """--keep: point the project copy at the server left running, and say what to try."""
+    profiles = project / "profiles.yml"
+    profiles.write_text(profiles.read_text().replace("env_var('SAFEGUARD_DB_PORT', '3306')",
+                                                     f"env_var('SAFEGUARD_DB_PORT', '{settings.port}')"))
+    env_file = workdir / "server.env"
+    env_file.write_text(f"export SAFEGUARD_DB_HOST={settings.host} SAFEGUARD_DB_PORT={settings.port} "
+                        f"SAFEGUARD_DB_USER={settings.user} SAFEGUARD_DB_TYPE={settings.adapter_type}\n")
+    relative = lambda path: shlex.quote(os.path.relpath(path))  # noqa: E731
+    heading(f"The server is still running on {settings.host}:{settings.port} (--keep)")
+    say(f"   source {relative(env_file)}; cd {relative(project)}")
+    say("   safeguard backups                                         # what can be restored")
+    say("   safeguard restore silver.tenant_status_history --dry-run  # the plan: one RENAME")
+    say("   safeguard restore silver.tenant_status_history            # the latest verified backup, for real")
+    say("   safeguard restore silver.tenant_status_history --ts TS    # a given one; a _replaced_ copy (kind replaced) undoes a restore")
+    say("   safeguard prune --dry-run                                 # what retention would drop")
+    say("   dbt run-operation list_backups                            # the same macros, through dbt")
+    say("   dbt run-operation restore_backup --args '{table: silver.tenant_status_history, dry_run: true}'")
+    say(f"   mariadb -h {settings.host} -P {settings.port} -u {settings.user} silver   # the tables themselves")
+    say(f"   stop it: kill $(cat {relative(server.pid_file)}); rm -rf {relative(workdir)}")
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=300, help="tenants in the generated OLTP database")
+    parser.add_argument("--keep", action="store_true",
+                        help="leave the server running and the project in .demo/ to try the recovery commands")
     args = parser.parse_args(argv)
     configure_logging("text", stream=sys.stdout)
     for handler in logging.getLogger("safeguard").handlers:
         handler.addFilter(_readable)
     (REPO_ROOT / ".demo").mkdir(exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="run-", dir=REPO_ROOT / ".demo"))
-    if os.environ.get(ENV_PREFIX + "HOST"):
-        settings = ConnectionSettings.from_env()
-        say(f"== Using the configured server {settings.describe()}")
-        Demo(settings, workdir, args.size).run()
+    kept = False
+    try:
+        if os.environ.get(ENV_PREFIX + "HOST"):
+            settings = ConnectionSettings.from_env()
+            say(f"== Using the configured server {settings.describe()}")
+            Demo(settings, workdir, args.size).run()
+            kept = args.keep
+            if kept:
+                say(f"\n== The project stays in {os.path.relpath(workdir / 'dbt')} (--keep), on {settings.describe()}")
+            return 0
+        server = LocalServer(base_dir=str(workdir), die_with_parent=not args.keep)
+        settings = server.start()
+        try:
+            say(f"== Started a throwaway MariaDB on 127.0.0.1:{settings.port} "
+                f"({'left running at the end: --keep' if args.keep else 'removed at the end'})")
+            demo = Demo(settings, workdir, args.size)
+            demo.run()
+            if args.keep:
+                keep_instructions(settings, server, workdir, demo.project)
+                kept = True
+        finally:
+            if not kept:
+                server.stop()
         return 0
-    with LocalServer(base_dir=str(workdir)) as settings:
-        say(f"== Started a throwaway MariaDB on 127.0.0.1:{settings.port} (removed at the end)")
-        Demo(settings, workdir, args.size).run()
-    return 0
+    finally:
+        if not kept:
+            # No project may stay behind pointing at a server the demo did not leave running.
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ class NodeResult:
     name: str
     status: str
     message: Optional[str]
+    relation: Optional[str] = None  # schema.alias of what it built, when it builds one
+    duration: float = 0.0
 
 
 @dataclasses.dataclass
@@ -143,12 +145,15 @@ def _node_results(result) -> List[NodeResult]:
         node = getattr(item, "node", None)
         if node is None:
             continue
+        schema, alias = getattr(node, "schema", None), getattr(node, "alias", None)
         nodes.append(
             NodeResult(
                 unique_id=node.unique_id,
                 name=node.name,
                 status=str(getattr(item.status, "value", item.status)),
                 message=item.message,
+                relation=f"{schema}.{alias}" if schema and alias else None,
+                duration=float(getattr(item, "execution_time", 0.0) or 0.0),
             )
         )
     return nodes

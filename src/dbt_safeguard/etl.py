@@ -23,6 +23,7 @@ import dataclasses
 import hashlib
 import logging
 import time
+from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence
 
 import pymysql
@@ -30,9 +31,9 @@ import pymysql
 from . import dump_source
 from .connection import ConnectionSettings
 from .dbt_invoker import DbtInvoker, DbtOutcome, plain_text, summarize
-from .errors import FatalError
-from .run_events import emf_line, event, print_emf
-from .staging_loader import DEFAULT_WORKERS, LoadResult, load_source, open_connection, quote
+from .errors import FatalError, UsageError
+from .run_events import emf_line, event, one_line, print_emf
+from .staging_loader import DEFAULT_WORKERS, LoadResult, check_schema_name, load_source, open_connection, quote
 
 log = logging.getLogger("safeguard")
 
@@ -54,6 +55,9 @@ class EtlConfig:
     job_name: str = "safeguard-etl"
     show_progress: bool = False
     emit_metrics: bool = True
+    # Text mode without -v: one line per model, dbt's other lines only when
+    # its command fails. The JSON log always carries every dbt event.
+    compact_dbt_log: bool = False
 
     @property
     def staging(self) -> str:
@@ -62,6 +66,25 @@ class EtlConfig:
     @property
     def catalog(self) -> str:
         return self.catalog_schema or self.schema_prefix + "analytics"
+
+    def check(self) -> None:
+        """UsageError for arguments no run could succeed with; called before the ETL takes its server lock."""
+        if not self.dump_uri:
+            raise UsageError("--dump-uri is empty: give a dump file, a folder or an s3:// prefix")
+        if not dump_source.is_s3(self.project_dir) and not Path(self.project_dir).is_dir():
+            raise UsageError(f"--project-dir {self.project_dir}: no such directory (give the dbt project, "
+                             "a directory or an s3:// prefix)")
+        if not isinstance(self.workers, int) or self.workers < 1:
+            raise UsageError(f"--workers must be a whole number of at least 1, got {self.workers!r}")
+        try:
+            check_schema_name(self.staging, "staging schema")
+            check_schema_name(self.catalog, "catalog schema")
+            for table in self.required_tables:
+                check_schema_name(table, "--require-table")
+        except UsageError:
+            raise
+        except FatalError as exc:
+            raise UsageError(str(exc)) from None
 
 
 @dataclasses.dataclass
@@ -103,10 +126,12 @@ class Etl:
         self.config = config
         self.settings = settings
         self.report = EtlReport(job=config.job_name)
+        self._notes_shown: set = set()  # dbt's banners, once per ETL in the compact view
 
     # -- the workflow ------------------------------------------------------------
 
     def run(self) -> EtlReport:
+        self.config.check()  # a bad argument never takes the lock
         started = time.monotonic()
         lock = self._acquire_lock()
         try:
@@ -115,6 +140,9 @@ class Etl:
         except FatalError as exc:
             self.report.status = "failure"
             self.report.error = str(exc)
+            # The cause first, then the summary and the metrics line.
+            event("error", "%s", exc, level=logging.ERROR)
+            exc.reported = True
             raise
         except BaseException as exc:
             self.report.status = "failure"
@@ -218,12 +246,19 @@ class Etl:
         step.detail.update(rows=result.rows, tables=len(result.tables), bytes=result.bytes)
 
     def _dbt(self, invoker: DbtInvoker, command: str, *args: str) -> DbtOutcome:
+        compact = self.config.compact_dbt_log
+        held: List = []  # dbt lines the compact view shows only if the command fails
+
         def forward(dbt_event) -> None:
             info = dbt_event.info
             level = {"warn": logging.WARNING, "error": logging.ERROR}.get(info.level, logging.INFO)
             message = plain_text(info.msg)
-            if message:
-                event("dbt", "dbt      %s", message, level=level, command=command, dbt_event=info.name)
+            if not message:
+                return
+            if compact and not self._compact_shows(info.name, info.level, message):
+                held.append((level, message, info.name))
+                return
+            event("dbt", "dbt      %s", message, level=level, command=command, dbt_event=info.name)
 
         # dbt's own console output would break "one JSON object per line":
         # its events come through the callback instead.
@@ -233,8 +268,16 @@ class Etl:
         counts = summarize(outcome)
         self.report.dbt[command] = {"success": outcome.success, "nodes": counts,
                                     "duration": round(outcome.duration, 3)}
+        if compact:
+            if not outcome.success and held:
+                # The full detail of what failed: dbt's other lines, in their order.
+                event("dbt", "DETAIL   dbt %s failed; its other lines follow", command, level=logging.ERROR,
+                      command=command, dbt_event="detail")
+                for level, message, name in held:
+                    event("dbt", "dbt      %s", message, level=level, command=command, dbt_event=name)
+            self._node_lines(command, outcome)
         if not outcome.success:
-            failed = [f"{n.name} ({n.status}: {(n.message or '').strip().splitlines()[0] if n.message else ''})"
+            failed = [f"{n.name} ({n.status}: {one_line(n.message or '')})"
                       for n in outcome.nodes if n.status in ("error", "fail", "runtime error")]
             what = "; ".join(failed) or (outcome.error or "see the dbt events above")
             self.report.dbt[command]["failed"] = failed
@@ -242,6 +285,36 @@ class Etl:
                 f"dbt {command} failed: {what}; the dump was not archived"
             )
         return outcome
+
+    def _compact_shows(self, name: str, level: str, message: str) -> bool:
+        """The dbt lines the compact view keeps: safeguard's own actions and each banner or warning once."""
+        if name == "JinjaLogInfo" and message.startswith("[safeguard]"):
+            # KEEP lines (prune's and finish_run's "unchanged") say nothing happened.
+            return " KEEP " not in message
+        if name == "Note" or level == "warn":
+            if message in self._notes_shown:
+                return False
+            self._notes_shown.add(message)
+            return True
+        return False
+
+    def _node_lines(self, command: str, outcome: DbtOutcome) -> None:
+        """One line per model or seed, with the status dbt gave it in the end (a model
+        cancelled by --fail-fast is `skipped`, whatever its log line said); tests only when they do not pass."""
+        for node in outcome.nodes:
+            if command == "test" and node.status == "pass":
+                continue
+            what = node.relation or node.name
+            note = ""
+            if node.status not in ("success", "pass") and node.message:
+                note = ": " + one_line(node.message)
+            level = logging.INFO if node.status in ("success", "pass", "skipped") else logging.ERROR
+            event("dbt_node", "%-8s %-4s %-8s %s%s", "dbt", command, node.status, what, note, level=level,
+                  command=command, node=node.unique_id, status=node.status)
+        if command == "test":
+            passed = sum(1 for node in outcome.nodes if node.status == "pass")
+            event("dbt_node", "%-8s %-4s %d of %d tests passed", "dbt", command, passed, len(outcome.nodes),
+                  command=command)
 
     def _backups_taken(self) -> List[Dict]:
         """Backups the safeguard hooks recorded for this ETL's dbt invocations."""

@@ -47,7 +47,15 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         # A log line written while the progress bar is on screen replaces it;
         # the bar comes back on its next update.
+        if getattr(record, "event", None) == "error":
+            # The failure itself: one line, easy to find in a long log.
+            return clear_line() + "safeguard: ERROR " + one_line(record.getMessage())
         return clear_line() + super().format(record)
+
+
+def one_line(message: str) -> str:
+    """A message that may carry dbt's multi-line text, on one line."""
+    return " ".join(part.strip() for part in message.splitlines() if part.strip())
 
 
 def configure_logging(log_format: str = "text", stream: Optional[TextIO] = None, verbose: bool = False) -> None:

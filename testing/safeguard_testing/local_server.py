@@ -56,8 +56,12 @@ def free_port() -> int:
 class LocalServer:
     """`with LocalServer() as settings:` gives ConnectionSettings for a fresh server."""
 
-    def __init__(self, adapter_type: str = "mysql", base_dir: Optional[str] = None, startup_timeout: float = 30.0):
+    def __init__(self, adapter_type: str = "mysql", base_dir: Optional[str] = None, startup_timeout: float = 30.0,
+                 die_with_parent: bool = True):
         self.adapter_type = adapter_type
+        # False: the server outlives this process (the demo's --keep); stop()
+        # or `kill $(cat <root>/mysqld.pid)` ends it.
+        self.die_with_parent = die_with_parent
         self.base_dir = base_dir
         self.startup_timeout = startup_timeout
         self.root: Optional[Path] = None
@@ -101,7 +105,9 @@ class LocalServer:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
+            preexec_fn=_die_with_parent if self.die_with_parent else None,
+            # A server left running must not get the terminal's Ctrl-C either.
+            start_new_session=not self.die_with_parent,
         )
         self.settings = ConnectionSettings(host="127.0.0.1", port=port, user="root", password="",
                                            adapter_type=self.adapter_type)
@@ -133,6 +139,10 @@ class LocalServer:
         if self.root is not None:
             shutil.rmtree(self.root, ignore_errors=True)
         self.process = None
+
+    @property
+    def pid_file(self) -> Optional[Path]:
+        return None if self.root is None else self.root / "mysqld.pid"
 
     def __enter__(self) -> ConnectionSettings:
         return self.start()

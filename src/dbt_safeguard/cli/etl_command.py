@@ -6,7 +6,7 @@ import os
 
 from ..etl import SCHEMA_PREFIX_ENV, EtlConfig, run_etl
 from ..staging_loader import DEFAULT_WORKERS
-from .connection_options import add_connection_arguments, add_output_arguments, settings_from
+from .connection_options import add_connection_arguments, add_output_arguments, positive_int, settings_from
 
 
 def register(subparsers) -> None:
@@ -29,7 +29,8 @@ def register(subparsers) -> None:
                         help="after the load, drop the tables the dump left empty (step 3 of the original job)")
     parser.add_argument("--require-table", action="append", default=[], metavar="TABLE",
                         help="refuse a dump that does not create TABLE (repeatable)")
-    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
+    parser.add_argument("--workers", type=positive_int, default=DEFAULT_WORKERS,
+                        help=f"parallel insert connections (default: {DEFAULT_WORKERS})")
     parser.add_argument("--job-name", default="safeguard-etl", help="the Job dimension of the CloudWatch metrics")
     parser.add_argument("--no-metrics", action="store_true", help="do not print CloudWatch EMF lines")
     add_connection_arguments(parser)
@@ -51,6 +52,7 @@ def etl(args: argparse.Namespace) -> int:
         job_name=args.job_name,
         show_progress=not args.no_progress and args.log_format == "text",
         emit_metrics=not args.no_metrics,
+        compact_dbt_log=args.log_format == "text" and not args.verbose,
     )
     run_etl(config, settings_from(args))
     return 0

@@ -6,7 +6,7 @@ import argparse
 from .. import dump_source
 from ..run_events import event
 from ..staging_loader import DEFAULT_WORKERS, load_source
-from .connection_options import add_connection_arguments, add_output_arguments, settings_from
+from .connection_options import add_connection_arguments, add_output_arguments, positive_int, settings_from
 
 
 def register(subparsers) -> None:
@@ -17,7 +17,7 @@ def register(subparsers) -> None:
     )
     parser.add_argument("dump", help="a .sql or .sql.gz file, s3://bucket/key, or a directory/prefix (newest dump)")
     parser.add_argument("--schema", default="staging", help="target schema (default: staging)")
-    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+    parser.add_argument("--workers", type=positive_int, default=DEFAULT_WORKERS,
                         help=f"parallel insert connections (default: {DEFAULT_WORKERS})")
     parser.add_argument("--require-table", action="append", default=[], metavar="TABLE",
                         help="refuse a dump that does not create TABLE (repeatable)")

@@ -6,22 +6,41 @@ import logging
 import sys
 from typing import Optional, Sequence
 
-from ..errors import FatalError
+from .. import __version__
+from ..errors import FatalError, UsageError
 from ..run_events import configure_logging
-from . import etl_command, lint_command, load_command
+from . import (
+    backups_command, etl_command, lint_command, load_command, prune_command, restore_command,
+)
 
 EXIT_OK = 0
 EXIT_FAILURE = 1  # the data or a dbt step failed
 EXIT_USAGE = 2  # the command line was wrong (argparse uses 2 as well)
 
+DESCRIPTION = """\
+Safe nightly dbt runs on MySQL 8 / Aurora MySQL 3 and MariaDB: load a SQL
+dump into staging atomically, run the nightly ETL, restore and prune the
+backups the safeguard dbt package takes, and lint dbt SQL for MySQL 8."""
+EPILOG = """\
+connection settings come from SAFEGUARD_DB_HOST, _PORT, _USER, _PASSWORD and
+_TYPE unless given as options. Exit status: 0 success, 1 a failure (one line
+saying why; nothing was changed unless it says so), 2 a usage error.
+`safeguard COMMAND --help` describes each command.
+"""
+
 log = logging.getLogger("safeguard")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="safeguard", description=__doc__)
+    parser = argparse.ArgumentParser(prog="safeguard", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"safeguard (dbt-safeguard) {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     load_command.register(subparsers)
     etl_command.register(subparsers)
+    backups_command.register(subparsers)
+    restore_command.register(subparsers)
+    prune_command.register(subparsers)
     lint_command.register(subparsers)
     return parser
 
@@ -33,9 +52,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         return args.handler(args)
     except FatalError as exc:
-        # One clean line, no traceback: the handler prints it in the chosen format.
-        log.error("%s", exc, extra={"event": "error"})
-        return EXIT_FAILURE
+        # One clean line, no traceback, in the chosen format (run_events).
+        if not exc.reported:
+            log.error("%s", exc, extra={"event": "error"})
+        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILURE
 
 
 if __name__ == "__main__":

@@ -1,0 +1,38 @@
+"""Options of the subcommands that run the package's macros in a dbt project."""
+from __future__ import annotations
+
+import argparse
+
+from ..dbt_invoker import DbtInvoker
+from ..recovery import find_profiles_dir, find_project_dir
+from ..run_events import event
+from .connection_options import settings_from
+
+
+def add_project_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("dbt project")
+    group.add_argument("--project-dir", help="the dbt project that uses the safeguard package "
+                                             "(default: the nearest dbt_project.yml from here upward)")
+    group.add_argument("--profiles-dir", help="where profiles.yml is (default: DBT_PROFILES_DIR, "
+                                              "the project folder, then ~/.dbt)")
+    group.add_argument("--target", help="the profile target (default: the profile's own)")
+
+
+def invoker_from(args: argparse.Namespace) -> DbtInvoker:
+    project = find_project_dir(args.project_dir)
+    return DbtInvoker(project, settings_from(args), profiles_dir=find_profiles_dir(args.profiles_dir, project))
+
+
+def dbt_arguments(args: argparse.Namespace) -> list:
+    return ["--target", args.target] if args.target else []
+
+
+def show_line(args: argparse.Namespace, macro: str):
+    """Where a macro's log line goes: stdout as dbt prints it, or a JSON event."""
+    def show(line: str) -> None:
+        if args.log_format == "json":
+            event("operation", "%s", line, macro=macro)
+        else:
+            print(line, flush=True)
+
+    return show

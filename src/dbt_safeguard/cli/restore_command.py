@@ -1,0 +1,34 @@
+"""`safeguard restore TABLE`: put a verified backup back, with one atomic RENAME TABLE."""
+from __future__ import annotations
+
+import argparse
+
+from ..recovery import parse_table, run_operation
+from .connection_options import add_connection_arguments, add_output_arguments
+from .project_options import add_project_arguments, dbt_arguments, invoker_from, show_line
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "restore",
+        help="put a table's latest (or a given) verified backup back in one atomic RENAME",
+        description=__doc__ + "\n\nRuns the safeguard package's restore_backup macro in your dbt project: "
+        "the live table is kept as <table>_replaced_<ts>, so a restore can itself be undone.",
+    )
+    parser.add_argument("table", metavar="TABLE", help="schema.table (or table, when only one schema has it)")
+    parser.add_argument("--ts", help="the backup to restore: YYYYMMDD_HHMMSS (UTC), a prefix of it, "
+                                     "or a date with one backup (default: the latest verified one)")
+    parser.add_argument("--dry-run", action="store_true", help="print the plan and the RENAME; change nothing")
+    add_project_arguments(parser)
+    add_connection_arguments(parser)
+    add_output_arguments(parser, progress=False)
+    parser.set_defaults(handler=restore)
+
+
+def restore(args: argparse.Namespace) -> int:
+    parse_table(args.table)  # a usage error before dbt starts
+    run_operation(
+        invoker_from(args), "restore_backup", {"table": args.table, "ts": args.ts, "dry_run": args.dry_run},
+        on_line=show_line(args, "restore_backup"), dbt_args=dbt_arguments(args), verbose=args.verbose,
+    )
+    return 0

@@ -1,0 +1,220 @@
+"""Recovery from a shell: the package's macros through dbt, and the backup catalog.
+
+`safeguard restore` and `safeguard prune` are fronts over the dbt package's
+`restore_backup` and `prune_backups` macros: they run `dbt run-operation` in
+the user's project (through DbtInvoker, in-process, so dbt reuses its partial
+parse in target/), which keeps one implementation of a restore, its plan,
+its locks and its checks. `safeguard backups` only reads: it selects from
+the catalog table directly, without starting dbt.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import pymysql
+
+from .dbt_invoker import DbtInvoker, DbtOutcome, plain_text
+from .connection import ConnectionSettings
+from .errors import FatalError, UsageError
+from .staging_loader import open_connection, quote
+
+PACKAGE_NAME = "safeguard"  # the `name:` of the package's own dbt_project.yml
+CATALOG_TABLE = "safeguard_backups"
+# The package's rule for names it accepts (macros/naming): plain, at most 64.
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9_$]{1,64}$")
+_PROJECT_NAME = re.compile(r"^name:\s*['\"]?([A-Za-z0-9_]+)", re.M)
+
+
+# -- where the dbt project is ---------------------------------------------------
+
+
+def find_project_dir(given: Optional[str], start: Optional[Path] = None) -> Path:
+    """`given`, or the nearest folder from `start` upward that holds a dbt_project.yml."""
+    if given is not None:
+        project = Path(given).resolve()
+        if not (project / "dbt_project.yml").is_file():
+            raise UsageError(f"--project-dir {given}: no dbt_project.yml there")
+        return _not_the_package(project)
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "dbt_project.yml").is_file():
+            return _not_the_package(folder)
+    raise UsageError(f"no dbt_project.yml in {here} or above it; run this in your dbt project or pass --project-dir")
+
+
+def _not_the_package(project: Path) -> Path:
+    match = _PROJECT_NAME.search((project / "dbt_project.yml").read_text(encoding="utf-8"))
+    if match and match.group(1) == PACKAGE_NAME:
+        # The checkout's root dbt_project.yml is the package, which has no
+        # profile: dbt would fail with a less helpful message.
+        raise UsageError(
+            f"{project} is the safeguard package itself, not a project that uses it; "
+            "run this in your dbt project or pass --project-dir (e.g. --project-dir dbt)"
+        )
+    return project
+
+
+def find_profiles_dir(given: Optional[str], project: Path) -> Path:
+    """dbt's own order: --profiles-dir, DBT_PROFILES_DIR, the project folder, ~/.dbt."""
+    if given is not None:
+        return Path(given).resolve()
+    if os.environ.get("DBT_PROFILES_DIR"):
+        return Path(os.environ["DBT_PROFILES_DIR"]).resolve()
+    if (project / "profiles.yml").is_file():
+        return project
+    return Path.home() / ".dbt"
+
+
+# -- the macros through dbt -------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Operation:
+    """One `dbt run-operation` of a package macro, with the lines it logged."""
+
+    macro: str
+    arguments: Dict
+    outcome: DbtOutcome
+    lines: List[str]  # the macro's own log lines ([safeguard] ..., list output)
+
+
+def run_operation(
+    invoker: DbtInvoker,
+    macro: str,
+    arguments: Dict,
+    on_line: Optional[Callable[[str], None]] = None,
+    dbt_args: Sequence[str] = (),
+    verbose: bool = False,
+) -> Operation:
+    """`dbt run-operation <macro> --args <arguments>`; FatalError with the macro's own message on failure."""
+    lines: List[str] = []
+
+    def collect(event) -> None:
+        # Macro log() calls arrive as JinjaLogInfo; dbt's own start-up lines
+        # (versions, adapters, "Found 16 models") are other events.
+        line = plain_text(event.info.msg)
+        if event.info.name == "JinjaLogInfo":
+            lines.append(line)
+        if on_line is not None and line and (verbose or event.info.name == "JinjaLogInfo"):
+            on_line(line)
+
+    # JSON is YAML: every value keeps its type (an unquoted 20260206_070000
+    # would reach the macro as an integer).
+    args_yaml = json.dumps({key: value for key, value in arguments.items() if value is not None})
+    # dbt's console output off: its lines come through the callback.
+    outcome = invoker.invoke("run-operation", macro, "--args", args_yaml, "--log-level", "none", *dbt_args,
+                             on_log=collect)
+    if not outcome.success:
+        raise FatalError(operation_error(macro, outcome))
+    return Operation(macro, arguments, outcome, lines)
+
+
+def operation_error(macro: str, outcome: DbtOutcome) -> str:
+    """The one line that says why: the macro's `safeguard...:` message when there is one.
+
+    dbt prints it under "Encountered an error while running operation:
+    Compilation Error in macro ...", on lines of their own.
+    """
+    text = "\n".join([*outcome.log_lines, outcome.error or ""])
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith(("safeguard.", "safeguard:")):
+            return line
+    for line in text.splitlines():
+        line = line.strip()
+        if line and ("rror" in line or "not found" in line.lower()):
+            return f"dbt run-operation {macro} failed: {line}"
+    return f"dbt run-operation {macro} failed (see dbt's output with -v)"
+
+
+# -- the catalog, read directly ------------------------------------------------------
+
+CATALOG_COLUMNS = ("backup_ts", "kind", "status", "source_schema", "source_table", "backup_schema",
+                   "backup_table", "row_count", "invocation_id")
+
+
+def parse_table(name: str) -> Tuple[Optional[str], str]:
+    """`schema.table` or `table`, each part a plain name (the package's rule)."""
+    parts = name.split(".")
+    if len(parts) > 2 or not all(_PLAIN_NAME.match(part) for part in parts):
+        raise UsageError(
+            f"TABLE must be schema.table or table, each a plain name (letters, digits, _ or $, "
+            f"at most 64 characters), got {name!r}"
+        )
+    return (parts[0], parts[1]) if len(parts) == 2 else (None, parts[0])
+
+
+def find_catalog_schema(settings: ConnectionSettings, given: Optional[str] = None) -> str:
+    """`given`, or the one schema on the server that holds a safeguard_backups table."""
+    conn = open_connection(settings)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT table_schema FROM information_schema.tables WHERE table_name = %s "
+                        "ORDER BY table_schema", (CATALOG_TABLE,))
+            schemas = [row[0] for row in cur.fetchall()]
+    except pymysql.err.MySQLError as exc:
+        raise FatalError(f"cannot read information_schema on {settings.describe()}: {exc.args[-1]}") from None
+    finally:
+        conn.close()
+    if given is not None:
+        if given not in schemas:
+            found = ", ".join(schemas) or "none"
+            raise FatalError(f"no {CATALOG_TABLE} table in schema {given}; schemas with one: {found}")
+        return given
+    if not schemas:
+        raise FatalError(f"no backup catalog ({CATALOG_TABLE}) on {settings.describe()}: no backups have been "
+                         "taken yet")
+    if len(schemas) > 1:
+        raise UsageError(f"{len(schemas)} schemas hold a backup catalog ({', '.join(schemas)}); "
+                         "choose one with --catalog-schema")
+    return schemas[0]
+
+
+def catalog_rows(settings: ConnectionSettings, catalog: str, table: Optional[str] = None,
+                 include_dropped: bool = False) -> List[Dict]:
+    """Catalog rows, newest first, like the package's list_backups macro."""
+    wanted = parse_table(table) if table is not None else None
+    conn = open_connection(settings)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"SELECT {', '.join(CATALOG_COLUMNS)} FROM {quote(catalog)}.{quote(CATALOG_TABLE)} "
+                        "ORDER BY backup_ts DESC, backup_id DESC")
+            rows = [dict(zip(CATALOG_COLUMNS, row)) for row in cur.fetchall()]
+    except pymysql.err.MySQLError as exc:
+        raise FatalError(f"cannot read {catalog}.{CATALOG_TABLE}: {exc.args[-1]}") from None
+    finally:
+        conn.close()
+    if not include_dropped:
+        rows = [row for row in rows if row["status"] != "dropped"]
+    if wanted is None:
+        return rows
+    schema, name = wanted
+    matching = [row for row in rows if row["source_table"] == name and schema in (None, row["source_schema"])]
+    if not matching:
+        tables = sorted({f"{row['source_schema']}.{row['source_table']}" for row in rows})
+        raise FatalError(f"no backup of {table} in {catalog}.{CATALOG_TABLE}; tables with backups: "
+                         f"{', '.join(tables) or 'none'}")
+    return matching
+
+
+def format_rows(rows: Sequence[Dict]) -> List[str]:
+    """The catalog as an aligned table, the columns of list_backups."""
+    header = ("ts (UTC)", "kind", "status", "table", "backup", "rows", "invocation")
+    cells = [
+        (str(row["backup_ts"]), row["kind"], row["status"], f"{row['source_schema']}.{row['source_table']}",
+         f"{row['backup_schema']}.{row['backup_table']}", "" if row["row_count"] is None else str(row["row_count"]),
+         row["invocation_id"] or "")
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in [header, *cells]) for i in range(len(header))]
+
+    def line(values) -> str:
+        padded = [value.rjust(widths[i]) if i == 5 else value.ljust(widths[i]) for i, value in enumerate(values)]
+        return "  ".join(padded).rstrip()
+
+    return [line(header), *(line(values) for values in cells)]
