@@ -32,11 +32,11 @@ def test_help_describes_the_tool_and_every_command():
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["load", "d.sql", "--port", "99999"], "argument --port: must be a number from 1 to 65535, got 99999"),
-    (["etl", "--dump-uri", "x", "--project-dir", "y", "--port", "http"], "argument --port: must be a number"),
-    (["load", "d.sql", "--workers", "0"], "argument --workers: must be a whole number of at least 1, got 0"),
+    (["load", "d.sql", "--port", "99999"], "argument --port: must be a whole number from 1 to 65535, got '99999'"),
+    (["etl", "--dump-uri", "x", "--project-dir", "y", "--port", "http"], "argument --port: must be a whole number"),
+    (["load", "d.sql", "--workers", "0"], "argument --workers: must be a whole number of at least 1, got '0'"),
     (["etl", "--dump-uri", "x", "--project-dir", "y", "--workers", "0"], "argument --workers: must be"),
-    (["prune", "--keep-last", "-1"], "argument --keep-last: must be a whole number >= 0"),
+    (["prune", "--keep-last", "-1"], "argument --keep-last: must be a whole number of at least 0"),
 ])
 def test_bad_options_are_usage_errors_about_the_option(argv, message, capsys, monkeypatch):
     monkeypatch.setenv("SAFEGUARD_DB_PORT", "3306")

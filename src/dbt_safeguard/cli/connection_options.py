@@ -2,42 +2,32 @@
 from __future__ import annotations
 
 import argparse
+from typing import Callable, Optional
 
 from ..connection import ENV_PREFIX, ConnectionSettings
 from ..run_events import LOG_FORMATS
 
 
-def port_number(value: str) -> int:
-    """argparse type: a TCP port, so a bad --port is a usage error about --port."""
-    try:
-        port = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number from 1 to 65535, got {value!r}") from None
-    if not 0 < port < 65536:
-        raise argparse.ArgumentTypeError(f"must be a number from 1 to 65535, got {port}")
-    return port
+def whole_number_type(low: int, high: Optional[int] = None) -> Callable[[str], int]:
+    """An argparse type for a whole number in [low, high]: a bad value is a
+    usage error about that option (exit 2), before anything connects."""
+    expected = f"from {low} to {high}" if high is not None else f"of at least {low}"
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = None
+        if number is None or number < low or (high is not None and number > high):
+            raise argparse.ArgumentTypeError(f"must be a whole number {expected}, got {value!r}")
+        return number
+
+    return parse
 
 
-def positive_int(value: str) -> int:
-    """argparse type: a whole number of at least 1 (--workers)."""
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {number}")
-    return number
-
-
-def whole_number(value: str) -> int:
-    """argparse type: a whole number of at least 0 (--retention-days, --keep-last)."""
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {value!r}") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {number}")
-    return number
+port_number = whole_number_type(1, 65535)
+positive_int = whole_number_type(1)  # --workers
+whole_number = whole_number_type(0)  # --retention-days, --keep-last
 
 
 def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
