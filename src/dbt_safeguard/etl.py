@@ -81,8 +81,6 @@ class EtlConfig:
             check_schema_name(self.catalog, "catalog schema")
             for table in self.required_tables:
                 check_schema_name(table, "--require-table")
-        except UsageError:
-            raise
         except FatalError as exc:
             raise UsageError(str(exc)) from None
 
