@@ -144,5 +144,5 @@ def test_a_value_spanning_thousands_of_chunks_is_read_whole():
     value = (b"line; with ''quotes'' and \\\\ \n") * 40_000  # ~1.2 MB of raw newlines in one string
     data = b"INSERT INTO t VALUES ('" + value + b"');\nSELECT 1;\n"
     statements = list(DumpReader(io.BytesIO(data), chunk_size=256))
-    assert [s.kind for s in statements] == ["insert", "other"]
+    assert [s.kind for s in statements] == ["insert", "query"]
     assert statements[0].text == data[: data.index(b";\nSELECT")]
