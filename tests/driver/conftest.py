@@ -21,6 +21,8 @@ def names(schema_prefix):
 @pytest.fixture
 def cleanup_schemas(sql, names):
     yield
+    # Tests leave parent/child pairs across schemas: drop them in any order.
+    sql.execute("SET SESSION foreign_key_checks = 0")
     for schema in (names.source, names.target, names.other):
         for suffix in ("", "_loading", "_previous"):
             sql.execute(f"DROP DATABASE IF EXISTS `{schema}{suffix}`")
