@@ -35,7 +35,7 @@ import logging
 import re
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from .dump_reader import DumpError, DumpReader, Statement, snippet, qualifiers, unqualify, words
+from .dump_reader import INSERT_HEAD, DumpError, DumpReader, Statement, qualifiers, snippet, unqualify, words
 
 log = logging.getLogger("safeguard")
 
@@ -49,17 +49,6 @@ LIVE = "live"  # make the deferred triggers (and what they may call) live, then 
 _SKIPPED = ("use", "create_database", "drop_database", "lock", "server_state")
 _OBJECTS = ("view", "drop_view", "trigger", "drop_trigger", "routine", "drop_routine", "event", "drop_event")
 
-# An INSERT whose VALUES are literals only (all mysqldump writes): names can
-# then appear only in its head, and the rest need not be scanned for them.
-_STRING = rb"'[^'\\]*(?:(?:\\.|'')[^'\\]*)*'|\"[^\"\\]*(?:(?:\\.|\"\")[^\"\\]*)*\""
-_LITERAL_INSERT = re.compile(
-    rb"(?P<head>(?:INSERT|REPLACE)\s+(?:(?:LOW_PRIORITY|DELAYED|HIGH_PRIORITY|IGNORE)\s+)*(?:INTO\s+)?"
-    rb"(?:`(?:[^`]|``)+`|[A-Za-z0-9_$]+)(?:\s*\.\s*(?:`(?:[^`]|``)+`|[A-Za-z0-9_$]+))?\s*"
-    rb"(?:\((?:\s*(?:`(?:[^`]|``)+`|[A-Za-z0-9_$]+)\s*,?)*\)\s*)?)VALUES?"
-    rb"(?:[\s(),.+\-0-9]+|" + _STRING + rb"|NULL\b|_[A-Za-z0-9]+\b|0x[0-9A-Fa-f]+|[xXbB]'[0-9A-Fa-f]*'"
-    rb"|[eE](?=[+\-0-9])|TRUE\b|FALSE\b|DEFAULT\b)*",
-    re.I,
-)
 _CHARSET = re.compile(rb"CHARACTER\s+SET\s*=?\s*['`]?(\w+)|CHARSET\s*=?\s*['`]?(\w+)", re.I)
 _COLLATION = re.compile(rb"COLLATE\s*=?\s*['`]?(\w+)", re.I)
 
@@ -117,8 +106,11 @@ class DumpPlan:
             return SKIP
         if kind in _SKIPPED:
             return SKIP
-        literal = kind == "insert" and _LITERAL_INSERT.fullmatch(statement.text)
-        self._check_names(statement, head_only=literal)
+        # The reader saw no name outside strings in a literal INSERT's VALUES:
+        # only its head needs checking (and scanning megabytes of rows twice
+        # would halve the loader's speed).
+        head = INSERT_HEAD.match(statement.text) if statement.literal else None
+        self._check_names(statement, head)
         if kind == "query":
             if b"INTO" in words(statement.text):
                 raise self._refuse(statement, "writes a query's result (SELECT ... INTO)")
@@ -184,7 +176,7 @@ class DumpPlan:
             if collation:
                 self.collation = collation.group(1).decode()
 
-    def _check_names(self, statement: Statement, head_only) -> None:
+    def _check_names(self, statement: Statement, head_only: Optional["re.Match"]) -> None:
         names = [(statement.schema, statement.name), *statement.others]
         if statement.on_table is not None:
             names.append(statement.on_table)
@@ -195,8 +187,7 @@ class DumpPlan:
                     "writes into its target schema"
                 )
         if head_only:
-            head = head_only.group("head")
-            body = head
+            head = body = head_only.group(0)
         else:
             body = statement.text
         found = set(qualifiers(body))

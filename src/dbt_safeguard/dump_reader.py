@@ -63,6 +63,46 @@ def _body_pattern(delimiter: bytes) -> "re.Pattern[bytes]":
     )
 
 
+def _literal_pattern(delimiter: bytes) -> "re.Pattern[bytes]":
+    """Like _body_pattern, for the VALUES of an INSERT, but stops at any name.
+
+    mysqldump's VALUES hold literals only: numbers, strings, NULL, 0x..,
+    _binary. Outside strings a name (a function, a subquery's table, another
+    schema) can only start with a letter, `_`, `$`, a backquote or a
+    non-ASCII byte, so stopping at one tells the loader, in the same pass
+    that finds the statement's end, that the statement needs its names
+    checked.
+    """
+    first = re.escape(delimiter[:1])
+    guard = b"(?!" + re.escape(delimiter) + b")"
+    return re.compile(
+        rb"""(?:
+            [^'"`\-\#/A-Za-z_$\x80-\xff""" + first + rb"""]+
+          | '[^'\\]*(?:(?:\\.|'')[^'\\]*)*'
+          | "[^"\\]*(?:(?:\\.|"")[^"\\]*)*"
+          | (?:NULL|TRUE|FALSE|DEFAULT)\b
+          | _[A-Za-z0-9]+\b
+          | (?<=0)[xX][0-9A-Fa-f]+\b
+          | [xXbB]'[0-9A-Fa-f]*'
+          | (?<=[0-9.])[eE](?=[+\-]?[0-9])
+          | """ + guard + rb"""-(?!-[\x00-\x20])
+          | """ + guard + rb"""/(?!\*(?!!|M!))
+          | """ + guard + first + rb"""
+        )*""",
+        re.X | re.S | re.I,
+    )
+
+
+# An INSERT's head, up to its VALUES: names appear only here in a literal INSERT.
+INSERT_HEAD = re.compile(
+    rb"(?:INSERT|REPLACE)\s+(?:(?:LOW_PRIORITY|DELAYED|HIGH_PRIORITY|IGNORE)\s+)*(?:INTO\s+)?"
+    rb"(?:`(?:[^`]|``)+`|[A-Za-z0-9_$]+)(?:\s*\.\s*(?:`(?:[^`]|``)+`|[A-Za-z0-9_$]+))?\s*"
+    rb"(?:\((?:\s*(?:`(?:[^`]|``)+`|[A-Za-z0-9_$]+)\s*,?)*\)\s*)?VALUES?",
+    re.I,
+)
+_NAME_START = re.compile(rb"[A-Za-z_$\x80-\xff`]")
+
+
 @dataclasses.dataclass
 class Statement:
     index: int  # 1-based position in the dump
@@ -74,6 +114,7 @@ class Statement:
     # Every other name it carries: the rest of a multi-table DROP, a trigger's table.
     others: Tuple[Tuple[Optional[str], str], ...] = ()
     on_table: Optional[Tuple[Optional[str], str]] = None
+    literal: bool = False  # an INSERT whose VALUES hold literals only (no name outside strings)
 
     def describe(self) -> str:
         what = self.kind.replace("_", " ").upper()
@@ -394,6 +435,8 @@ class DumpReader:
         eof = False
         fresh = True  # at a statement boundary: skip comments, look for DELIMITER
         body = _body_pattern(self.delimiter)
+        literal_values = _literal_pattern(self.delimiter)
+        scan, literal = body, False  # the pattern for the current statement
         chunks = self._chunks()
 
         while True:
@@ -414,12 +457,21 @@ class DumpReader:
                 elif command is not None:
                     self.delimiter = command.group(1)
                     body = _body_pattern(self.delimiter)
+                    literal_values = _literal_pattern(self.delimiter)
                     start = pos = command.end()
                     continue
                 else:
                     fresh = False
+                    head = INSERT_HEAD.match(buf, start)
+                    if head is not None:
+                        scan, literal, pos = literal_values, True, head.end()
+                    else:
+                        scan, literal = body, False
             if not need_more:
-                pos = body.match(buf, pos).end()
+                pos = scan.match(buf, pos).end()
+                if literal and _NAME_START.match(buf, pos):
+                    scan, literal = body, False  # a name in VALUES: scan on as any statement
+                    continue
                 if pos >= len(buf):
                     need_more = True
                 elif buf.startswith(self.delimiter, pos):
@@ -432,7 +484,7 @@ class DumpReader:
                     self.statements += 1
                     found = classify(text)
                     yield Statement(self.statements, offset, text, found.kind, found[1], found[2],
-                                    found.others, found.on_table)
+                                    found.others, found.on_table, literal and found.kind == "insert")
                     continue
                 else:
                     char = buf[pos:pos + 1]
