@@ -9,7 +9,7 @@ import dataclasses
 import hashlib
 import os
 import time
-from typing import List, Mapping, Optional
+from typing import List, Mapping, Optional, Union
 
 import pymysql
 
@@ -160,7 +160,7 @@ class LockWaitBound:
 class LockWaitExceeded(RuntimeError):
     """The bound passed; `blockers` describes the connections that held the locks."""
 
-    def __init__(self, statement: str, attempts: int, waited: float, blockers: List[str]):
+    def __init__(self, statement, attempts: int, waited: float, blockers: List[str]):
         super().__init__(statement)
         self.statement = statement
         self.attempts = attempts
@@ -173,7 +173,7 @@ class LockWaitExceeded(RuntimeError):
                 f"blocking connections: {who}")
 
 
-def execute_bounded(conn, statement: str, bound: LockWaitBound, sleep=time.sleep) -> None:
+def execute_bounded(conn, statement: Union[str, bytes], bound: LockWaitBound) -> None:
     """Runs a statement that takes exclusive metadata locks, within `bound`.
 
     Raises LockWaitExceeded (naming the blocking connections) when the bound
@@ -195,7 +195,7 @@ def execute_bounded(conn, statement: str, bound: LockWaitBound, sleep=time.sleep
             waited = time.monotonic() - started
             if waited + pause + bound.attempt_seconds > bound.total_seconds:
                 raise LockWaitExceeded(statement, attempts, waited, blocking_connections(conn))
-            sleep(pause)
+            time.sleep(pause)
             pause = min(pause * 2, 4.0)
 
 

@@ -407,7 +407,8 @@ class StagingLoader:
                 version = self._rows(control, "SELECT VERSION()")[0][0]
                 self.mysql8 = "mariadb" not in version.lower() and int(version.split(".")[0]) >= 8
                 self._remove_stale_spill_dirs()
-                self._execute(control, f"DROP DATABASE IF EXISTS {quote(plan.shadow)}")
+                # A killed load's statements keep running server-side, holding their locks.
+                execute_bounded(control, f"DROP DATABASE IF EXISTS {quote(plan.shadow)}", self.lock_wait)
                 self._execute(control, f"CREATE DATABASE {quote(plan.shadow)} CHARACTER SET utf8mb4")
                 log.info("LOAD     %s into shadow schema %s", name, plan.shadow)
                 reader = DumpReader(stream, name=name)
@@ -416,7 +417,7 @@ class StagingLoader:
                 replay, rows = self._load_shadow(reader, dump)
                 step = "verifying the shadow schema"
                 completeness = self._verify(control, dump, name, rows)
-                step = "swapping"
+                step = f"the swap into `{plan.target}`"
                 swapped, stale = self._swap(control, dump)
                 step = "recreating views, triggers and routines"
                 replayed = self._replay(replay, name)
@@ -436,8 +437,8 @@ class StagingLoader:
             ) from None
         except LockWaitExceeded as exc:
             raise FatalError(
-                f"{name}: the swap into `{plan.target}` {exc.describe()}; `{plan.target}` is unchanged; end those "
-                "transactions or raise --lock-wait-total"
+                f"{name}: {step}: {exc.describe()}; `{plan.target}` is unchanged; end those transactions or "
+                "raise --lock-wait-total"
             ) from None
         except (pymysql.err.MySQLError, KeyboardInterrupt) as exc:
             done = step in ("recreating views, triggers and routines", "dropping the shadow schema")
@@ -606,9 +607,15 @@ class StagingLoader:
                                                  statement.name)
 
     def _replay_into(self, conn, replay: List[Statement]) -> None:
+        """Creates views, triggers and routines in the shadow (which validates them).
+
+        Events are left for the target: a scheduled event created in the
+        shadow could change its tables between the verification and the swap.
+        """
         if any(s.kind != "session" for s in replay):
             for statement in replay:
-                self._run(conn, statement)
+                if statement.kind not in ("event", "drop_event"):
+                    self._run(conn, statement)
 
     def _run(self, conn, statement: Statement) -> None:
         try:
@@ -851,12 +858,21 @@ class StagingLoader:
         if not objects:
             return 0
         conn = self._connect(self.plan.target)
+        statement = None
         try:
-            self._replay_into(conn, replay)
-        except _LoadFailed as failed:
+            # A trigger or view of a table a reader holds waits for its
+            # metadata lock, and new readers queue behind it: bounded too.
+            for statement in replay:
+                execute_bounded(conn, statement.text, self.lock_wait)
+        except pymysql.err.MySQLError as exc:
             raise FatalError(
                 f"{name}: tables are swapped into `{self.plan.target}` but recreating "
-                f"{failed.statement.describe()} there failed: {server_message(failed.error)}"
+                f"{statement.describe()} there failed: {server_message(exc)}"
+            ) from None
+        except LockWaitExceeded as exc:
+            raise FatalError(
+                f"{name}: tables are swapped into `{self.plan.target}` but recreating {statement.describe()} "
+                f"there {exc.describe()}"
             ) from None
         finally:
             conn.close()

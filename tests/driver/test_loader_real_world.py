@@ -272,8 +272,7 @@ def test_world_style_dump_with_queries_after_its_trailer_loads_and_skips_them(se
                       (names.target,)) == "latin1"
 
 
-def test_a_dump_cut_after_a_mid_dump_trailer_line_is_still_checked_by_its_header(server, sql, names, tmp_path,
-                                                                                 staged):
+def test_a_trailer_inside_a_string_does_not_make_a_cut_dump_complete(server, sql, names, tmp_path, staged):
     data, state = staged
     before = state()
     cut = data[:data.index(b"INSERT INTO `beta`")]  # a header, and no trailer: truncated
@@ -480,3 +479,22 @@ def test_a_swap_behind_an_open_reader_gives_up_within_the_bound_naming_it(server
     assert state() == before  # tables and the trigger the swap had dropped are back
     # once the reader is gone the same load goes through
     assert load(server, tmp_path / "day2.sql", names.target).swapped == ["alpha", "beta"]
+
+
+# docs/_incoming/loader.md: "peak RSS stays under 200 MB whatever the dump size".
+DOCUMENTED_PEAK_MB = 200
+
+
+def test_peak_memory_stays_under_the_documented_bound(server, sql, names, tmp_path):
+    create_sized_schema(sql, names.source, 150000)
+    dump = mariadb_dump(server, names.source, tmp_path / "d.sql")  # about 50 MB, more than the 64 MB budget's share
+    script = ("import resource, sys; from dbt_safeguard.cli.main import main; code = main(sys.argv[1:]); "
+              "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(code)")
+    done = subprocess.run(
+        [sys.executable, "-c", script, "load", str(dump), "--schema", names.target, "--no-progress"],
+        env={**os.environ, **server.as_env()}, capture_output=True, check=True,
+    )
+    peak_mb = int(done.stdout.split()[-1]) / 1024  # Linux reports kilobytes
+
+    assert sql.checksum(names.target, "alpha") == sql.checksum(names.source, "alpha")
+    assert peak_mb < DOCUMENTED_PEAK_MB, f"peak RSS {peak_mb:.0f} MB"
