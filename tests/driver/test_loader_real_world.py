@@ -18,7 +18,7 @@ from dbt_safeguard.cli.main import EXIT_FAILURE, main
 from dbt_safeguard.connection import LockWaitBound
 from dbt_safeguard.errors import FatalError
 from dbt_safeguard.staging_loader import StagingLoader, load_lock_name
-from driver.dump_files import create_awkward_schema, create_sized_schema, mariadb_dump
+from driver.dump_files import create_awkward_schema, create_sized_schema, load, mariadb_dump
 from driver.dump_shapes import (
     chinook_style_script,
     create_parent_child_schema,
@@ -27,11 +27,6 @@ from driver.dump_shapes import (
 )
 
 pytestmark = pytest.mark.usefixtures("cleanup_schemas")
-
-
-def load(settings, dump, target, **options):
-    with open(dump, "rb") as stream:
-        return StagingLoader(settings, target, **options).load(stream, str(dump))
 
 
 def cli(server, *args):

@@ -12,21 +12,16 @@ import pytest
 
 from dbt_safeguard.cli.main import main
 from dbt_safeguard.errors import FatalError
-from dbt_safeguard.staging_loader import StagingLoader, load_lock_name
+from dbt_safeguard.staging_loader import load_lock_name
 from driver.dump_files import (
     create_awkward_schema,
     create_sized_schema,
     gzip_file,
+    load,
     mariadb_dump,
 )
 
 pytestmark = pytest.mark.usefixtures("cleanup_schemas")
-
-
-def load(settings, dump, target, **options):
-    with open(dump, "rb") as stream:
-        data = gzip.GzipFile(fileobj=stream) if str(dump).endswith(".gz") else stream
-        return StagingLoader(settings, target, **options).load(data, str(dump))
 
 
 def table_checksums(sql, schema):
