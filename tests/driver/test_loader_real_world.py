@@ -59,12 +59,9 @@ def decoy(sql, names):
 
 
 @pytest.fixture
-def staged(server, sql, names, tmp_path):
+def staged(loaded, sql, names):
     """Staging loaded with day 1 of a two-table dump; returns (day-2 dump bytes, staging state reader)."""
-    create_sized_schema(sql, names.source, 300)
-    load(server, mariadb_dump(server, names.source, tmp_path / "day1.sql"), names.target)
-    sql.execute(f"UPDATE `{names.source}`.`alpha` SET name = 'day two'")
-    data = mariadb_dump(server, names.source, tmp_path / "day2.sql").read_bytes()
+    data, _ = loaded
     return data, lambda: schema_state(sql, names.target)
 
 

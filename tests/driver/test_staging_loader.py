@@ -87,17 +87,6 @@ def test_reload_swaps_tables_and_keeps_dbt_views_working(server, sql, names, tmp
     assert sql.rows(show.format(names.target))[0][1] == sql.rows(show.format(names.source))[0][1]
 
 
-@pytest.fixture
-def loaded(server, sql, names, tmp_path):
-    """A target loaded with a first dump; returns (dump bytes of a second, snapshot of the target)."""
-    create_sized_schema(sql, names.source, 2000)
-    load(server, mariadb_dump(server, names.source, tmp_path / "day1.sql"), names.target)
-    sql.execute(f"UPDATE `{names.source}`.`alpha` SET name = 'day two'")
-    data = mariadb_dump(server, names.source, tmp_path / "day2.sql").read_bytes()
-    snapshot = sql.snapshot([(names.target, t) for t in ("alpha", "beta")])
-    return data, snapshot
-
-
 def test_truncated_dump_leaves_staging_unchanged(server, sql, names, tmp_path, loaded):
     data, snapshot = loaded
     cut = data.index(b"INSERT INTO `beta`") + 5000
