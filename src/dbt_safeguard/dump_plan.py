@@ -35,7 +35,17 @@ import logging
 import re
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from .dump_reader import INSERT_HEAD, DumpError, DumpReader, Statement, qualifiers, snippet, unqualify, words
+from .dump_reader import (
+    INSERT_HEAD,
+    DumpError,
+    DumpReader,
+    Statement,
+    qualifiers,
+    references,
+    snippet,
+    unqualify,
+    words,
+)
 
 log = logging.getLogger("safeguard")
 
@@ -78,6 +88,7 @@ class DumpPlan:
         self.triggers: Dict[str, str] = {}  # trigger -> its table
         self.routines: Dict[str, None] = {}  # "PROCEDURE p" / "FUNCTION f" ...
         self.events: Dict[str, None] = {}
+        self.parents: Dict[str, Dict[str, None]] = {}  # table -> the tables its foreign keys reference
         self.skipped: List[str] = []  # queries that were not run
         self.went_live: List[int] = []  # statements before which deferred triggers went live
         self._deferred_trigger_tables: set = set()
@@ -133,9 +144,14 @@ class DumpPlan:
                 return LIVE
         elif kind == "create_table":
             self.tables[name] = TableEvidence()
+            self.parents[name] = dict.fromkeys(parent for _, parent in references(statement.text))
+        elif kind == "alter_table":
+            self.parents.setdefault(name, {}).update(
+                dict.fromkeys(parent for _, parent in references(statement.text)))
         elif kind == "drop_table":
             for _, table in ((None, name), *statement.others):
                 self.tables.pop(table, None)
+                self.parents.pop(table, None)
         elif kind == "view":
             self.views[name] = None
         elif kind == "drop_view":
@@ -231,6 +247,15 @@ class DumpPlan:
             raise DumpError(
                 f"{self.name}: the dump lacks required tables {', '.join(missing)} (it has {', '.join(tables)})"
             )
+        # A foreign key to a table the dump does not create would dangle after
+        # the swap, or follow yesterday's table into the previous schema.
+        for table, parents in self.parents.items():
+            for parent in parents:
+                if table in self.tables and parent not in self.tables:
+                    raise DumpError(
+                        f"{self.name}: table `{table}` has a foreign key to `{parent}`, which the dump does not "
+                        f"create (tables: {', '.join(tables)})"
+                    )
         if reader.completed:
             return "trailer"
         if trust_incomplete:

@@ -265,7 +265,7 @@ _NAME_SCAN = re.compile(
       | /\*(?!!|M!)[^*]*\*+(?:[^*/][^*]*\*+)*/
       | /\*M?!\d*
       | (?P<qualifier>`(?:[^`]|``)+`|[A-Za-z0-9_$\x80-\xff]+)(?P<dot>\s*\.\s*)(?=`|[A-Za-z_$\x80-\xff])
-      | `(?:[^`]|``)+`
+      | (?P<quoted>`(?:[^`]|``)+`)
       | (?P<word>[A-Za-z0-9_$\x80-\xff]+)
     """,
     re.X,
@@ -280,6 +280,24 @@ def qualifiers(text: bytes) -> List[str]:
 def words(text: bytes) -> List[bytes]:
     """The unquoted words of `text` outside strings, comments and qualified names, upper-cased."""
     return [m.group("word").upper() for m in _NAME_SCAN.finditer(text) if m.group("word")]
+
+
+def references(text: bytes) -> List[Tuple[Optional[str], str]]:
+    """The (schema, table) after each REFERENCES keyword: the parents of a table's foreign keys."""
+    found, tokens = [], _NAME_SCAN.finditer(text)
+    for match in tokens:
+        if (match.group("word") or b"").upper() != b"REFERENCES":
+            continue
+        name = next(tokens, None)
+        if name is None:
+            break
+        if name.group("qualifier"):
+            table = next(tokens, None)
+            if table is not None and (table.group("quoted") or table.group("word")):
+                found.append((_unquote(name.group("qualifier")), _unquote(table.group(0))))
+        elif name.group("quoted") or name.group("word"):
+            found.append((None, _unquote(name.group(0))))
+    return found
 
 
 def unqualify(text: bytes, schema: str) -> bytes:

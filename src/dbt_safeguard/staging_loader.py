@@ -645,8 +645,8 @@ class StagingLoader:
             # Triggers that ran during the load (a raw script's order) add rows of their own.
             if count != carried and not (dump.live_triggers and count > carried):
                 raise DumpError(f"{name}: table `{table}` holds {count} rows but the dump carried {carried}")
-        # A foreign key to a table the dump does not create would dangle after
-        # the swap (or follow yesterday's table into the previous schema).
+        # The plan refused foreign keys to tables the dump does not create by
+        # reading their REFERENCES; the shadow's own catalogue has the last word.
         for table, constraint, schema, parent in self._rows(
             control,
             "SELECT DISTINCT table_name, constraint_name, referenced_table_schema, referenced_table_name "

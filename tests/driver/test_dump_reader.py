@@ -12,6 +12,7 @@ from dbt_safeguard.dump_reader import (
     Statement,
     classify,
     for_mysql8,
+    references,
     split_secondary_keys,
     strip_definer,
     unqualify,
@@ -162,3 +163,10 @@ def test_inserts_whose_values_hold_only_literals_are_told_apart(values, literal,
     first, second = DumpReader(io.BytesIO(data), chunk_size=chunk_size)
     assert (first.kind, first.literal, second.literal) == ("insert", literal, True)
     assert first.text == b"INSERT INTO `t` VALUES " + values
+
+
+def test_foreign_key_parents_are_read_outside_strings():
+    text = (b"CREATE TABLE `c` (`id` int, `pid` int COMMENT 'REFERENCES `fake`', "
+            b"CONSTRAINT `fk` FOREIGN KEY (`pid`) REFERENCES `parent` (`id`), "
+            b"FOREIGN KEY (id) REFERENCES other.p(id))")
+    assert references(text) == [(None, "parent"), ("other", "p")]
