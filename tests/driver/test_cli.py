@@ -73,6 +73,8 @@ def test_progress_bar_only_on_a_terminal():
     bar(0, "tenants")
     shown = terminal.getvalue()
     assert "50.0 MB/200.0 MB" in shown and "MB/s" in shown and "ETA" in shown and "tenants" in shown
+    bar.finish()  # a finished bar no longer prefixes log lines with its clearing
+    assert terminal.getvalue().endswith("\r")
 
     piped = io.StringIO()
     quiet = ProgressBar(200_000_000, lambda: 0, stream=piped)
