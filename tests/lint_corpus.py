@@ -71,10 +71,12 @@ def _violations(sql: str) -> tuple:
     from dbt_safeguard.lint.project_linter import is_known_false_parse_error
 
     linter = _linter(FluffConfig, Linter)
-    return tuple(
-        (v.rule_code(), v.desc(), is_known_false_parse_error(v))
-        for v in linter.lint_string(sql + "\n").get_violations()
-    )
+    try:
+        violations = linter.lint_string(sql + "\n").get_violations()
+    except RuntimeError as exc:
+        # A sqlfluff crash: `safeguard lint` reports it as an INT finding, which fails the lint.
+        return (("INT", f"{type(exc).__name__}: {exc}", False),)
+    return tuple((v.rule_code(), v.desc(), is_known_false_parse_error(v)) for v in violations)
 
 
 @functools.lru_cache(maxsize=1)
@@ -89,7 +91,7 @@ def rules_checker(parse_errors: bool = False) -> Checker:
 
     def check(sql: str) -> Optional[str]:
         for code, description, false_parse_error in _violations(sql):
-            if code == "PRS" and (not parse_errors or false_parse_error):
+            if code in ("PRS", "INT") and (not parse_errors or false_parse_error):
                 continue
             return f"{code}: {description}"
         return None

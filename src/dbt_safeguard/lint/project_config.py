@@ -104,6 +104,8 @@ def installed_packages(root: Path) -> Dict[str, Path]:
 
 def default_templater_settings(root: Path) -> Dict[str, str]:
     """The templater settings for a project that has no sqlfluff config of its own."""
+    if not (root / "dbt_project.yml").is_file():
+        return {}  # loose files outside any dbt project
     project = _read_project(root)
     macro_folders = [root / p for p in _paths(project, "macro-paths", ["macros"])]
     names = []
@@ -121,7 +123,15 @@ def default_templater_settings(root: Path) -> Dict[str, str]:
 
 def project_config(root: Path) -> FluffConfig:
     """The sqlfluff settings `safeguard lint` uses in the project at root."""
-    config = FluffConfig.from_path(str(root), overrides=dict(FORCED_CORE))
+    return complete(FluffConfig.from_path(str(root), overrides=dict(FORCED_CORE)), root)
+
+
+def complete(config: FluffConfig, root: Path) -> FluffConfig:
+    """Fill in the templater settings a project's config leaves out, in place.
+
+    Applied to the root config and to each file's (sqlfluff rebuilds a file's
+    config from the config files on its path, which knows nothing of these).
+    """
     section = ["templater", TEMPLATER]
     project_dir = config.get_section((*section, "project_dir"))
     if project_dir is None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -29,7 +30,7 @@ from .dbt_context import BRANCHES, RenderRecord
 from .dbt_templater import SafeguardDbtTemplater
 from .sqlfluff_internals import normalise_newlines
 from .macro_sql import STATEMENT_START, sql_blocks
-from .project_config import TEMPLATER, default_paths, find_project_root, project_config
+from .project_config import TEMPLATER, complete, default_paths, find_project_root, project_config
 from .yaml_hooks import yaml_hooks
 
 log = logging.getLogger("safeguard")
@@ -146,6 +147,8 @@ class ProjectLinter:
         self.branches = tuple(branches)
         # The dbt project the working directory is in (None: loose files).
         self.project_root = project_root or find_project_root()
+        # A config we build is completed for each file too (project_config.complete).
+        self._completed_in = None if config is not None else (self.project_root or Path.cwd())
         self.root_config = config or project_config(self.project_root or Path.cwd())
         self.linter = Linter(config=self.root_config)
         if not isinstance(self.linter.templater, SafeguardDbtTemplater):
@@ -182,6 +185,8 @@ class ProjectLinter:
                 raw, config, encoding = handle.read(), self.root_config, "utf-8"
         else:
             raw, config, encoding = self.linter.load_raw_file_and_config(fname, self.root_config)
+            if self._completed_in is not None:
+                config = complete(config, self._completed_in)
         ignored = FORBIDDEN_IGNORES & set(config.get("ignore") or [])
         if ignored:
             raise FatalError(
@@ -279,10 +284,11 @@ class ProjectLinter:
         hooks: Dict[str, List[str]] = {}
         records: List[RenderRecord] = []
         for branch in branches:
+            traceback_limit = getattr(sys, "tracebacklimit", None)
             try:
                 rendered, record = self.templater.render(self.linter, text, job.fname, config, branch, job.encoding)
             except Exception as exc:  # noqa: BLE001 - see _internal_error
-                self._internal_error(job, exc, [branch], origin, line_offset)
+                self._internal_error(job, exc, [branch], origin, line_offset, traceback_limit)
                 continue
             records.append(record)
             key = rendered.templated_variants[0].templated_str if rendered.templated_variants else "\0tmp"
@@ -300,10 +306,11 @@ class ProjectLinter:
 
     def _lint_renders(self, renders, job: "_FileJob", origin: str, line_offset: int, col_offset: int) -> None:
         for branches, rendered in renders.values():
+            traceback_limit = getattr(sys, "tracebacklimit", None)
             try:
                 linted = self.linter.lint_rendered(rendered, job.rule_pack)
             except Exception as exc:  # noqa: BLE001 - see _internal_error
-                self._internal_error(job, exc, branches, origin, line_offset)
+                self._internal_error(job, exc, branches, origin, line_offset, traceback_limit)
                 continue
             for violation in linted.get_violations():
                 if is_known_false_parse_error(violation):
@@ -311,14 +318,23 @@ class ProjectLinter:
                 self._collect(job.collected, violation, branches, origin, line_offset, col_offset)
 
     @staticmethod
-    def _internal_error(job: "_FileJob", exc: Exception, branches, origin: str, line_offset: int) -> None:
+    def _internal_error(job: "_FileJob", exc: Exception, branches, origin: str, line_offset: int,
+                        traceback_limit: Optional[int]) -> None:
         """sqlfluff failed on this text: an INT finding on the file, and the run goes on.
 
         Only sqlfluff's own calls are guarded, the way sqlfluff's runner guards
-        each file: a crash there is a sqlfluff bug that no noqa or rewrite of
-        ours can fix, and this one text is left unchecked, so the lint fails.
-        The traceback goes to the debug log (safeguard lint -v).
+        each file: a crash there is a sqlfluff bug (sqlfluff 4.5's mysql dialect
+        raises RuntimeError on grammar it lacks a keyword for) and this one text
+        is left unchecked, so the lint fails. The traceback goes to the debug
+        log (safeguard lint -v).
         """
+        # sqlfluff sets sys.tracebacklimit = 0 before raising its keyword
+        # RuntimeError, which would hide every later traceback in the process.
+        if traceback_limit is None:
+            if hasattr(sys, "tracebacklimit"):
+                del sys.tracebacklimit
+        else:
+            sys.tracebacklimit = traceback_limit
         log.debug("sqlfluff internal error on %s (%s)", job.fname, origin or "model", exc_info=exc)
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         description = (

@@ -26,6 +26,8 @@ class Rule_SG02(BaseRule):
 
     MySQL evaluates ``'a' || 'b'`` as ``0`` without an error unless the
     server runs with ``PIPES_AS_CONCAT``, which Aurora does not by default.
+    A ``||`` between two conditions (``a = 1 || b IS NULL``) is the OR MySQL
+    reads, and passes.
 
     **Anti-pattern**
 

@@ -111,3 +111,6 @@ GRANT USAGE ON STAGE my_stage TO ROLE loader;
 DECLARE x INT DEFAULT 0; BEGIN x := 1; RETURN x; END;
 BEGIN LET n := 5; RETURN n; END;
 EXECUTE IMMEDIATE 'SELECT 1';
+-- source: Snowflake docs, GRANT <privileges> ... TO ROLE (file formats, policies) | category: grant
+GRANT USAGE ON ALL FILE FORMATS IN SCHEMA analytics.public TO ROLE loader;
+GRANT APPLY ON ALL MASKING POLICIES IN SCHEMA analytics.public TO ROLE admin;
