@@ -69,10 +69,12 @@ def _violations(sql: str) -> tuple:
     from sqlfluff.core import FluffConfig, Linter
 
     from dbt_safeguard.lint.project_linter import is_known_false_parse_error
+    from dbt_safeguard.lint.sqlfluff_internals import keep_traceback_limit
 
     linter = _linter(FluffConfig, Linter)
     try:
-        violations = linter.lint_string(sql + "\n").get_violations()
+        with keep_traceback_limit():
+            violations = linter.lint_string(sql + "\n").get_violations()
     except RuntimeError as exc:
         # A sqlfluff crash: `safeguard lint` reports it as an INT finding, which fails the lint.
         return (("INT", f"{type(exc).__name__}: {exc}", False),)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dbt_safeguard.lint.dbt_templater import BRANCHES
+from dbt_safeguard.lint.branches import BRANCHES
 from lint_helpers import at_repo_root, project_linter
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..lint.dbt_templater import BRANCHES
+from ..lint.branches import BRANCHES
 from ..run_events import LOG_FORMATS, event
 
 def register(subparsers) -> None:

@@ -20,8 +20,6 @@ import yaml
 
 from .sqlfluff_internals import DBT_ZIP, Placeholder
 
-BRANCHES = ("incremental", "full_refresh", "first_run")
-DEFAULT_BRANCH = "incremental"
 # What `target.schema` and an unconfigured model schema render as.
 DEFAULT_SCHEMA = "analytics"
 

@@ -30,9 +30,8 @@ from sqlfluff.core import Linter
 from sqlfluff.core.config import FluffConfig
 from sqlfluff.core.linter.common import RenderedFile
 
+from .branches import BRANCHES, DEFAULT_BRANCH
 from .dbt_context import (
-    BRANCHES,
-    DEFAULT_BRANCH,
     RenderRecord,
     SqlPlaceholder,
     bind_macros,

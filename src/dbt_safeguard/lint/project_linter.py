@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -26,16 +25,16 @@ from sqlfluff.core import FluffConfig, Linter
 from sqlfluff.core.errors import SQLBaseError
 
 from ..errors import FatalError
-from .dbt_context import BRANCHES, RenderRecord
+from .branches import BRANCH_LABELS, BRANCHES
+from .dbt_context import RenderRecord
 from .dbt_templater import SafeguardDbtTemplater
-from .sqlfluff_internals import normalise_newlines
+from .sqlfluff_internals import keep_traceback_limit, normalise_newlines
 from .macro_sql import STATEMENT_START, sql_blocks
 from .project_config import TEMPLATER, complete, default_paths, find_project_root, project_config
 from .yaml_hooks import yaml_hooks
 
 log = logging.getLogger("safeguard")
 
-BRANCH_LABELS = {"incremental": "incremental", "full_refresh": "full-refresh", "first_run": "first-run"}
 # SQL files, and YAML files for the hook SQL they carry (dbt_project.yml, model properties).
 LINTED_SUFFIXES = (".sql", ".yml", ".yaml")
 SKIPPED_DIRS = {"target", "dbt_packages", "logs", ".venv", "node_modules", ".git"}
@@ -284,11 +283,13 @@ class ProjectLinter:
         hooks: Dict[str, List[str]] = {}
         records: List[RenderRecord] = []
         for branch in branches:
-            traceback_limit = getattr(sys, "tracebacklimit", None)
             try:
-                rendered, record = self.templater.render(self.linter, text, job.fname, config, branch, job.encoding)
+                with keep_traceback_limit():
+                    rendered, record = self.templater.render(
+                        self.linter, text, job.fname, config, branch, job.encoding
+                    )
             except Exception as exc:  # noqa: BLE001 - see _internal_error
-                self._internal_error(job, exc, [branch], origin, line_offset, traceback_limit)
+                self._internal_error(job, exc, [branch], origin, line_offset)
                 continue
             records.append(record)
             key = rendered.templated_variants[0].templated_str if rendered.templated_variants else "\0tmp"
@@ -306,11 +307,11 @@ class ProjectLinter:
 
     def _lint_renders(self, renders, job: "_FileJob", origin: str, line_offset: int, col_offset: int) -> None:
         for branches, rendered in renders.values():
-            traceback_limit = getattr(sys, "tracebacklimit", None)
             try:
-                linted = self.linter.lint_rendered(rendered, job.rule_pack)
+                with keep_traceback_limit():
+                    linted = self.linter.lint_rendered(rendered, job.rule_pack)
             except Exception as exc:  # noqa: BLE001 - see _internal_error
-                self._internal_error(job, exc, branches, origin, line_offset, traceback_limit)
+                self._internal_error(job, exc, branches, origin, line_offset)
                 continue
             for violation in linted.get_violations():
                 if is_known_false_parse_error(violation):
@@ -318,8 +319,7 @@ class ProjectLinter:
                 self._collect(job.collected, violation, branches, origin, line_offset, col_offset)
 
     @staticmethod
-    def _internal_error(job: "_FileJob", exc: Exception, branches, origin: str, line_offset: int,
-                        traceback_limit: Optional[int]) -> None:
+    def _internal_error(job: "_FileJob", exc: Exception, branches, origin: str, line_offset: int) -> None:
         """sqlfluff failed on this text: an INT finding on the file, and the run goes on.
 
         Only sqlfluff's own calls are guarded, the way sqlfluff's runner guards
@@ -328,13 +328,6 @@ class ProjectLinter:
         is left unchecked, so the lint fails. The traceback goes to the debug
         log (safeguard lint -v).
         """
-        # sqlfluff sets sys.tracebacklimit = 0 before raising its keyword
-        # RuntimeError, which would hide every later traceback in the process.
-        if traceback_limit is None:
-            if hasattr(sys, "tracebacklimit"):
-                del sys.tracebacklimit
-        else:
-            sys.tracebacklimit = traceback_limit
         log.debug("sqlfluff internal error on %s (%s)", job.fname, origin or "model", exc_info=exc)
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         description = (

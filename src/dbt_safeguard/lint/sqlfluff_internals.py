@@ -13,7 +13,9 @@ the private extension points into overridable public methods.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Optional, Set
+import contextlib
+import sys
+from typing import Any, Dict, Iterable, Iterator, Optional, Set
 
 from jinja2 import Environment
 from jinja2.exceptions import UndefinedError
@@ -43,6 +45,22 @@ DBT_ZIP = DBT_BUILTINS["zip"]
 def normalise_newlines(text: str) -> str:
     """Newlines as sqlfluff's render_string normalises them (line numbers must agree)."""
     return Linter._normalise_newlines(text)
+
+
+@contextlib.contextmanager
+def keep_traceback_limit() -> Iterator[None]:
+    """Undo sqlfluff's `sys.tracebacklimit = 0`: its dialects set it before raising
+    "Grammar refers to the ... keyword", which would hide every later traceback."""
+    unset = object()
+    before = getattr(sys, "tracebacklimit", unset)
+    try:
+        yield
+    finally:
+        if before is unset:
+            if hasattr(sys, "tracebacklimit"):
+                del sys.tracebacklimit
+        else:
+            sys.tracebacklimit = before
 
 
 class Placeholder(DummyUndefined):
