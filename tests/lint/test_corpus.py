@@ -14,7 +14,7 @@ from lint_corpus import any_of, default_checkers, rules_checker, statements
 # The issue 9 goal for the lint as a whole: grammar gate OR rules.
 CAUGHT_GOAL = 0.99
 # What default_checkers() reaches today: the rules alone, without parse
-# errors, catch 78.9 % (629/797); the rest is syntax, the grammar gate's part.
+# errors, catch 78.8 % (628/797); the rest is syntax, the grammar gate's part.
 # Raise this to CAUGHT_GOAL when the gate joins default_checkers().
 CAUGHT_AT_LEAST = 0.78
 # Without the gate (node missing) `safeguard lint` falls back on sqlfluff's

@@ -21,6 +21,8 @@ _CLAUSES = {
 _COMPARISONS = {"=", "<>", "!=", "<", ">", "<=", ">=", "<=>", "LIKE"}
 _OPERAND_START = {"WHERE", "AND", "OR", "XOR", "NOT", "ON", "HAVING", "WHEN", "(", ",", "&&", "||", "SELECT", "IF"}
 _OPERAND_END = {"AND", "OR", "XOR", "THEN", ")", ",", "ORDER", "GROUP", "LIMIT", "HAVING", "&&", "||", "END", "ELSE", "WHEN", ";"}
+# Statements whose FROM takes a string: the statement text, or an account name.
+_STRING_AFTER_FROM = {"PREPARE", "REVOKE"}
 _IDENTIFIER_LIKE = re.compile(r'^"[A-Za-z_][A-Za-z0-9_$]*"$')
 
 
@@ -69,8 +71,13 @@ class Rule_SG12(BaseRule):
         results = []
         # Per bracket level: is it a query (top level, or a subquery), and its clause.
         frames = [{"query": True, "clause": None}]
+        statement_start = ""
         for i, token in enumerate(tokens):
             word = words[i]
+            if i == 0 or words[i - 1] == ";":
+                statement_start = word
+            if statement_start in _STRING_AFTER_FROM:
+                continue  # PREPARE s FROM "SELECT ...", REVOKE r FROM "account"
             if word == "(":
                 frames.append({"query": False, "clause": None})
                 continue
@@ -141,7 +148,8 @@ class Rule_SG12(BaseRule):
     @staticmethod
     def _select_has_from(words, i: int) -> bool:
         depth = 0
-        for word in words[i + 1 :]:
+        for j in range(i + 1, len(words)):
+            word = words[j]
             if word == "(":
                 depth += 1
             elif word == ")":
@@ -149,7 +157,8 @@ class Rule_SG12(BaseRule):
                     return False
                 depth -= 1
             elif depth == 0 and word == "FROM":
-                return True
+                # SELECT "text" FROM DUAL is a string on purpose.
+                return words[j + 1 : j + 2] != ["DUAL"]
             elif depth == 0 and word in _CLAUSES:
                 return False
         return False

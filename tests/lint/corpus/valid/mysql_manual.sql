@@ -357,3 +357,8 @@ SELECT t.rows, t.rank FROM import_stats AS t;
 CREATE TABLE log (id INT, action VARCHAR(10), level INT, `level_name` TEXT, status INT, position INT, source TEXT, format TEXT);
 SELECT `select`, `from` FROM `where`;
 SELECT * FROM `my-table` AS `t-1` WHERE `t-1`.`col 1` = 1;
+-- source: MySQL 8.0 manual 13.5.1 PREPARE, 13.7.1.8 REVOKE (strings after FROM) | category: double-quoted-string
+PREPARE stmt2 FROM "SELECT id FROM tenants WHERE id = ?";
+REVOKE 'app_read' FROM "reporter";
+SELECT "hello" FROM DUAL;
+SELECT "N/A" AS status_text, id FROM tenants;
