@@ -10,4 +10,4 @@ cd "$repo"
 if [ "$#" -eq 0 ]; then
   set -- dbt macros
 fi
-exec python -m dbt_safeguard.lint "$@"
+exec safeguard lint "$@"

@@ -1,7 +1,7 @@
 """The emulated dbt context follows dbt where the lint depends on it."""
 from __future__ import annotations
 
-from dbt_safeguard.lint.dbt_templater import _folder_materialization
+from dbt_safeguard.lint.dbt_context import _folder_materialization
 
 PROJECT = {
     "name": "demo",

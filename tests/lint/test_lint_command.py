@@ -43,3 +43,15 @@ def test_json_lines_name_the_branches(tmp_path, capsys):
     assert events[0]["code"] == "SG08"
     assert events[0]["branches"] == ["incremental"]
     assert events[1]["findings"] == 1
+
+
+def test_internal_error_is_a_json_finding_and_the_summary_still_comes(tmp_path, capsys):
+    crashing = tmp_path / "grants.sql"
+    crashing.write_text("GRANT USAGE ON ALL FILE FORMATS IN SCHEMA analytics.public TO ROLE loader\n")
+    clean = tmp_path / "clean.sql"
+    clean.write_text("select 1 as ok\n")
+    assert run_lint("--log-format", "json", str(crashing), str(clean)) == 1
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(e["event"], e.get("code")) for e in events] == [("lint_finding", "INT"), ("lint_summary", None)]
+    assert events[0]["path"] == str(crashing) and "RuntimeError" in events[0]["description"]
+    assert events[1]["files"] == 2

@@ -29,3 +29,14 @@ def test_rule_has_code_name_groups_examples_and_cases(rule):
     assert {"all", "safeguard"} <= set(rule.groups)
     assert "**Anti-pattern**" in rule.__doc__ and "**Best practice**" in rule.__doc__
     assert (CASES / f"{rule.code}.yml").is_file()
+
+
+def test_the_lint_package_never_imports_the_cli():
+    """The CLI imports the lint, not the other way round (issue 11)."""
+    lint_package = Path(inspect.getfile(importlib.import_module("dbt_safeguard.lint"))).parent
+    offenders = [
+        str(path.relative_to(lint_package))
+        for path in lint_package.rglob("*.py")
+        if "from ..cli" in path.read_text() or "dbt_safeguard.cli" in path.read_text()
+    ]
+    assert offenders == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dbt_safeguard.lint.dbt_templater import BRANCHES
+from dbt_safeguard.lint.branches import BRANCHES
 
 from safeguard_testing.lint_helpers import at_repo_root, project_linter
 
@@ -209,3 +209,54 @@ def test_hook_sees_its_models_materialization_not_the_folders(tmp_path):
     with at_repo_root():
         findings, _ = ProjectLinter(config=config).lint_file(str(model))
     assert [(f.code, f.line, f.origin, f.branches) for f in findings] == [("SG13", 1, "hook 1", ("incremental",))]
+
+
+# sqlfluff 4.5's mysql dialect raises RuntimeError ("Grammar refers to the
+# 'FORMATS' keyword which was not found in the mysql dialect") on this
+# Snowflake grant: a statement known to trip sqlfluff.
+SQLFLUFF_CRASHER = "GRANT USAGE ON ALL FILE FORMATS IN SCHEMA analytics.public TO ROLE loader"
+
+
+def test_sqlfluff_internal_error_is_an_int_finding_on_its_file_and_the_run_goes_on(linter, tmp_path):
+    import sys
+
+    crashing = tmp_path / "grants.sql"
+    crashing.write_text(SQLFLUFF_CRASHER + "\n")
+    other = tmp_path / "model.sql"
+    other.write_text("select null::date as valid_to from t\n")
+    with at_repo_root():
+        report = linter.lint([str(crashing), str(other)])
+    by_file = {(f.path, f.code) for f in report.findings}
+    assert (str(crashing), "INT") in by_file
+    assert (str(other), "SG01") in by_file
+    internal = next(f for f in report.findings if f.code == "INT")
+    assert "RuntimeError" in internal.description and "FORMATS" in internal.description
+    assert internal.line == 1
+    # sqlfluff silenced tracebacks for the whole process before raising; not any more.
+    assert getattr(sys, "tracebacklimit", None) != 0
+
+
+def test_internal_error_in_a_hook_names_the_hook(linter, tmp_path):
+    findings, _ = lint_model(
+        linter,
+        tmp_path,
+        "{{ config(post_hook=\"" + SQLFLUFF_CRASHER + "\") }}\nselect 1 as ok\n",
+    )
+    assert [(f.code, f.line, f.origin) for f in findings] == [("INT", 1, "hook 1")]
+
+
+def test_locking_read_after_limit_is_not_a_parse_error(linter, tmp_path):
+    """sqlfluff 4.5 cannot parse `LIMIT n FOR UPDATE`; MySQL 8 runs it (manual 15.7.2.4)."""
+    findings, _ = lint_model(
+        linter,
+        tmp_path,
+        "select id from {{ ref('rooms') }} where id = 1 limit 1 for update;\n"
+        "select id from {{ ref('rooms') }} order by id limit 10 for share skip locked;\n"
+        "select id from {{ ref('rooms') }} limit 1 lock in share mode\n",
+    )
+    assert findings == []
+
+
+def test_locking_read_with_a_mariadb_wait_is_still_caught(linter, tmp_path):
+    findings, _ = lint_model(linter, tmp_path, "select id from t limit 1 for update wait 5\n")
+    assert "SG16" in {f.code for f in findings}

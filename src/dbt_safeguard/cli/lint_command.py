@@ -4,11 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..lint.dbt_templater import BRANCHES
+from ..lint.branches import BRANCHES
 from ..run_events import LOG_FORMATS, event
-
-DEFAULT_PATHS = ["dbt", "macros"]
-
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -17,7 +14,10 @@ def register(subparsers) -> None:
         description=__doc__,
     )
     parser.add_argument(
-        "paths", nargs="*", default=DEFAULT_PATHS, help="files or folders (default: dbt macros)"
+        "paths",
+        nargs="*",
+        help="files or folders (default: the dbt project's model, snapshot and macro paths "
+        "and its dbt_project.yml; the project is found from the working directory upwards)",
     )
     parser.add_argument(
         "--branch",
@@ -32,6 +32,7 @@ def register(subparsers) -> None:
         help="text: one `path:line:col: CODE message` line per finding on stdout; "
         "json: one JSON event per finding",
     )
+    parser.add_argument("-v", "--verbose", action="store_true", help="also log sqlfluff's tracebacks")
     parser.set_defaults(handler=run)
 
 
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from ..lint.project_linter import ProjectLinter
 
     linter = ProjectLinter(branches=args.branch or BRANCHES)
-    report = linter.lint(args.paths)
+    report = linter.lint(args.paths or linter.default_paths())
     for finding in report.findings:
         if args.log_format == "json":
             event("lint_finding", "%s", finding.format(), **finding.as_dict())

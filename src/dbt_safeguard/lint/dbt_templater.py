@@ -2,8 +2,9 @@
 
 sqlfluff's own jinja templater (with ``apply_dbt_builtins``) renders
 ``is_incremental()`` as true, always, so the full-refresh rendering of a model
-is never parsed. This templater is the jinja templater with a dbt context whose
-``is_incremental()`` and ``flags.FULL_REFRESH`` follow the configured branch:
+is never parsed. This templater is the jinja templater with a dbt context
+(``dbt_context``) whose ``is_incremental()`` and ``flags.FULL_REFRESH`` follow
+the configured branch:
 
 * ``incremental``: the table exists, a normal run (``is_incremental()`` true).
 * ``full_refresh``: ``dbt run --full-refresh`` (``is_incremental()`` false,
@@ -11,9 +12,10 @@ is never parsed. This templater is the jinja templater with a dbt context whose
 * ``first_run``: the table does not exist yet (``is_incremental()`` false,
   ``flags.FULL_REFRESH`` false).
 
-It also records the ``pre_hook``/``post_hook`` SQL passed to ``config()``: dbt
-runs those statements after rendering them, so they are SQL that MySQL sees
-and the runner lints them too. The project's and the package's macros are
+``render`` returns, with the rendered file, a ``RenderRecord``: the
+``pre_hook``/``post_hook`` SQL passed to ``config()`` (dbt runs those
+statements after rendering them, so the runner lints them too) and whether
+the file asked for its branch. The project's and the package's macros are
 loaded (private ones too) so that macro calls render; with the
 ``placeholders`` setting, unknown names render as placeholder identifiers so
 that a macro's SQL block can be linted on its own. Nothing here connects to a
@@ -21,248 +23,49 @@ database.
 """
 from __future__ import annotations
 
-import datetime
-import functools
-import os
-import re
-from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+import contextvars
+from typing import Any, Dict, Optional, Tuple
 
-import yaml
-from jinja2 import Environment
-from jinja2.exceptions import UndefinedError
-from jinja2.runtime import Macro
+from sqlfluff.core import Linter
 from sqlfluff.core.config import FluffConfig
-from sqlfluff.core.templaters.builtins.dbt import DBT_BUILTINS, DbtMacroWrapper
-from sqlfluff.core.templaters.jinja import DummyUndefined, JinjaTemplater, _compile_macro_template
+from sqlfluff.core.linter.common import RenderedFile
 
-BRANCHES = ("incremental", "full_refresh", "first_run")
-DEFAULT_BRANCH = "incremental"
-# What `target.schema` and an unconfigured model schema render as.
-DEFAULT_SCHEMA = "analytics"
+from .branches import BRANCHES, DEFAULT_BRANCH
+from .dbt_context import (
+    RenderRecord,
+    SqlPlaceholder,
+    bind_macros,
+    dbt_context,
+)
+from .sqlfluff_internals import JinjaTemplaterHooks
 
-
-def _quote(name: str) -> str:
-    return "`" + str(name).replace("`", "``") + "`"
-
-
-class Relation:
-    """Renders like a dbt-mysql relation: `schema`.`identifier`."""
-
-    def __init__(self, schema: Optional[str], identifier: str):
-        self.schema = schema
-        self.identifier = identifier
-        self.name = identifier
-        self.table = identifier
-        self.database = schema
-
-    def __str__(self) -> str:
-        if self.schema:
-            return f"{_quote(self.schema)}.{_quote(self.identifier)}"
-        return _quote(self.identifier)
-
-    def include(self, *args: Any, **kwargs: Any) -> "Relation":
-        return self
-
-    def render(self) -> str:
-        return str(self)
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("is_"):
-            return name in ("is_table",)
-        raise AttributeError(name)
+# The record of the render() in progress. sqlfluff calls get_context() deep
+# inside render_string() and config values must be plain settings, so the
+# record travels in a context variable scoped to that one call.
+_RECORD: contextvars.ContextVar[Optional[RenderRecord]] = contextvars.ContextVar("render_record", default=None)
 
 
-class ModelConfig:
-    """dbt's ``config``: callable in a model, ``config.get`` in macros.
-
-    Records every call so the runner can lint the hooks and ``is_incremental()``
-    can tell an incremental model from a table or view.
-    """
-
-    def __init__(self) -> None:
-        self.values: Dict[str, Any] = {}
-
-    def __call__(self, *args: Any, **kwargs: Any) -> str:
-        for mapping in args:
-            if isinstance(mapping, dict):
-                self._merge(mapping)
-        self._merge(kwargs)
-        return ""
-
-    def _merge(self, mapping: Dict[str, Any]) -> None:
-        for key, value in mapping.items():
-            key = key.replace("-", "_")
-            if key in ("pre_hook", "post_hook"):
-                hooks = value if isinstance(value, (list, tuple)) else [value]
-                recorded = self.values.setdefault(key, [])
-                for hook in hooks:
-                    sql = hook.get("sql") if isinstance(hook, dict) else hook
-                    # The tracer renders a file more than once: record each hook once.
-                    if isinstance(sql, str) and sql not in recorded:
-                        recorded.append(sql)
-            else:
-                self.values[key] = value
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.values.get(key, default)
-
-    def require(self, key: str) -> Any:
-        return self.values.get(key, "")
-
-    @property
-    def hooks(self) -> List[str]:
-        return list(self.values.get("pre_hook", [])) + list(self.values.get("post_hook", []))
-
-
-class Flags:
-    """dbt's ``flags``; reading FULL_REFRESH marks the render as branch-dependent."""
-
-    WHICH = "run"
-    STORE_FAILURES = False
-
-    def __init__(self, full_refresh):
-        self._full_refresh = full_refresh
-
-    @property
-    def FULL_REFRESH(self) -> bool:  # noqa: N802 - dbt's name
-        return self._full_refresh()
-
-    def __getattr__(self, name: str) -> Any:
-        return None
-
-
-class Adapter:
-    """The bits of dbt's ``adapter`` a model or macro may touch while rendering."""
-
-    def __init__(self, context: Dict[str, Any]):
-        self._context = context
-
-    def dispatch(self, macro_name: str, macro_namespace: Optional[str] = None, **_: Any):
-        for prefix in ("mysql__", "default__", ""):
-            macro = self._context.get(prefix + macro_name)
-            if macro is not None:
-                return macro
-        raise KeyError(f"adapter.dispatch: no macro {macro_name!r} (or mysql__/default__ variant)")
-
-    def quote(self, name: str) -> str:
-        return _quote(name)
-
-    def get_relation(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-    def get_columns_in_relation(self, *args: Any, **kwargs: Any) -> list:
-        return []
-
-    def type(self) -> str:
-        return "mysql"
-
-
-class Namespace:
-    """``safeguard.create_backups()``: a package's macros under its name."""
-
-    def __init__(self, context: Dict[str, Any]):
-        self._context = context
-
-    # Jinja's sandbox refuses attributes named `_x`, but falls back to item
-    # access when the attribute does not exist: private macros resolve here.
-    def __getitem__(self, name: str) -> Any:
-        return self._context[name]
-
-
-class _Row(tuple):
-    """A result row whose every column reads as 0."""
-
-    def __getitem__(self, index):
-        return 0
-
-
-class _QueryResult:
-    """run_query() without a database: one row of zeros, enough for
-    `run_query(sql).rows[0][0] | int` and for loops over the rows."""
-
-    columns: list = []
-
-    @property
-    def rows(self):
-        return [_Row()]
-
-    def __iter__(self):
-        return iter(self.rows)
-
-    def __len__(self) -> int:
-        return 1
-
-
-class SqlPlaceholder(DummyUndefined):
-    """A macro argument or local in a linted SQL block: renders as `name`,
-    an identifier that parses wherever a column, table or value can go."""
-
-    def __str__(self) -> str:
-        return "`" + self.name.replace(".", "_").replace("`", "") + "`"
-
-    @classmethod
-    def create(cls, name: str) -> "SqlPlaceholder":
-        return cls(name)
-
-
-@functools.lru_cache(maxsize=8)
-def _read_project(path: str, mtime: float) -> Dict[str, Any]:
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle) or {}
-
-
-def _project(project_dir: Optional[str]) -> Dict[str, Any]:
-    """dbt_project.yml of the reference project, read once per change."""
-    if not project_dir:
-        return {}
-    path = os.path.join(project_dir, "dbt_project.yml")
-    if not os.path.isfile(path):
-        return {}
-    return _read_project(path, os.path.getmtime(path))
-
-
-def _project_vars(project: Dict[str, Any]) -> Dict[str, Any]:
-    # A dict under `vars:` is scoped to a package; the rest is global.
-    return {k: v for k, v in (project.get("vars") or {}).items() if not isinstance(v, dict)}
-
-
-def _folder_materialization(project: Dict[str, Any], project_dir: Optional[str], fname: Optional[str]) -> Optional[str]:
-    """`+materialized` that dbt_project.yml gives the model's folder (the most specific wins)."""
-    if not project or not project_dir or not fname:
-        return None
-    model_path = Path(os.path.abspath(fname))
-    for model_dir in project.get("model-paths") or ["models"]:
-        root = Path(os.path.abspath(os.path.join(project_dir, model_dir)))
-        if root in model_path.parents:
-            parts: Tuple[str, ...] = model_path.relative_to(root).with_suffix("").parts
-            break
-    else:
-        return None
-    node = (project.get("models") or {}).get(project.get("name"))
-    found = None
-    for part in ("",) + parts:
-        if part:
-            node = node.get(part) if isinstance(node, dict) else None
-        if not isinstance(node, dict):
-            break
-        found = node.get("+materialized", node.get("materialized", found))
-    return found
-
-
-class SafeguardDbtTemplater(JinjaTemplater):
+class SafeguardDbtTemplater(JinjaTemplaterHooks):
     """The jinja templater with a dbt context that renders one chosen branch."""
 
     name = "safeguard_dbt"
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        # The config() recorder of the latest render, read by the runner.
-        self.last_model_config: Optional[ModelConfig] = None
-        # Did the latest render ask which branch it is in? If not, every
-        # branch renders the same text and the runner renders it once.
-        self.last_render_read_branch = False
         self._placeholders = False
+
+    def render(
+        self, linter: Linter, text: str, fname: str, config: FluffConfig, branch: str, encoding: str = "utf-8"
+    ) -> Tuple[RenderedFile, RenderRecord]:
+        """Render text as fname in branch: the rendered file and what the render recorded."""
+        record = RenderRecord()
+        render_config = config.copy()
+        render_config.set_value(["templater", self.name, "branch"], branch)
+        token = _RECORD.set(record)
+        try:
+            return linter.render_string(text, fname, render_config, encoding), record
+        finally:
+            _RECORD.reset(token)
 
     def _setting(self, config: Optional[FluffConfig], key: str, default: Any = None) -> Any:
         if config is None:
@@ -278,187 +81,44 @@ class SafeguardDbtTemplater(JinjaTemplater):
             )
         return value
 
-    def _apply_dbt_builtins(self, config: Optional[FluffConfig]) -> bool:
+    def uses_dbt_builtins(self, config: Optional[FluffConfig]) -> bool:
         # Our context below replaces most of them; the rest (return, zip, tojson,
         # fromjson) are filled in by the jinja templater when missing.
         return True
 
     def get_context(self, fname: Optional[str], config: Optional[FluffConfig]) -> Dict[str, Any]:
         context = super().get_context(fname, config)
-        branch = self.branch(config)
-        model_name = Path(fname).stem if fname else "this_model"
-        project_dir = self._setting(config, "project_dir")
-        project = _project(project_dir)
-        project_vars = _project_vars(project)
-        # A hook renders with its model's materialization (set by the runner);
-        # a model with its folder's, unless its config() says otherwise.
-        folder_materialized = self._setting(config, "materialized") or _folder_materialization(
-            project, project_dir, fname
+        record = _RECORD.get()
+        packages = str(self._setting(config, "package_names", "") or "").split(",")
+        dbt = dbt_context(
+            branch=self.branch(config),
+            fname=fname,
+            project_dir=self._setting(config, "project_dir"),
+            materialized=self._setting(config, "materialized"),
+            execute=bool(self._setting(config, "execute", True)),
+            package_names=[p.strip() for p in packages if p.strip()],
+            # Macros from load_macros_from_path are added to `context` later by
+            # the jinja templater; context_ready() points the lookups at them.
+            macros=context,
+            # Plain `sqlfluff lint` renders without a record: keep a throwaway.
+            record=record if record is not None else RenderRecord(),
         )
-        model_config = ModelConfig()
-        self.last_model_config = model_config
-        self.last_render_read_branch = False
-
-        def branch_flag(value: bool):
-            def read() -> bool:
-                self.last_render_read_branch = True
-                return value
-
-            return read
-
-        def is_incremental() -> bool:
-            self.last_render_read_branch = True
-            # dbt: false unless the model is incremental, the table exists and
-            # the run is not --full-refresh.
-            materialized = model_config.get("materialized", folder_materialized)
-            if materialized is not None and materialized != "incremental":
-                return False
-            return branch == "incremental"
-
-        def this_schema() -> str:
-            schema = model_config.get("schema")
-            if schema:
-                return str(schema)
-            if fname and Path(fname).parent.name not in ("models", ""):
-                return Path(fname).parent.name
-            return DEFAULT_SCHEMA
-
-        class This(Relation):
-            def __str__(self) -> str:  # schema may be configured after first use
-                return str(Relation(this_schema(), model_name))
-
-        def ref(*args: Any, **kwargs: Any) -> Relation:
-            return Relation(None, args[-1])
-
-        def source(source_name: str, table_name: str) -> Relation:
-            return Relation(source_name, table_name)
-
-        def var(name: str, *default: Any) -> Any:
-            if name in project_vars:
-                return project_vars[name]
-            if default:
-                return default[0]
-            # dbt would fail on an undefined var without a default; a
-            # placeholder keeps the SQL around it lintable.
-            return f"var_{name}"
-
-        def env_var(name: str, default: Optional[str] = None) -> str:
-            if name in os.environ:
-                return os.environ[name]
-            return default if default is not None else f"env_var_{name}"
-
-        def statement(name: Any = None, fetch_result: bool = False, auto_begin: bool = True,
-                      caller: Any = None, **_: Any) -> str:
-            return ""
-
-        dbt_context: Dict[str, Any] = {
-            "is_incremental": is_incremental,
-            "should_full_refresh": branch_flag(branch == "full_refresh"),
-            "config": model_config,
-            "this": This(None, model_name),
-            "ref": ref,
-            "source": source,
-            "var": var,
-            "env_var": env_var,
-            "flags": Flags(full_refresh=branch_flag(branch == "full_refresh")),
-            "target": _Target(),
-            # Hooks are rendered with execute false: the macros they call run
-            # their statements against the warehouse (the macro-block lint
-            # covers those), and dbt's own macros return early then.
-            "execute": bool(self._setting(config, "execute", True)),
-            "graph": {"nodes": {}, "sources": {}, "macros": {}, "exposures": {}},
-            "results": [],
-            "selected_resources": [],
-            "invocation_args_dict": {},
-            "dbt_version": "1.7.0",
-            "run_query": lambda *a, **k: _QueryResult(),
-            "statement": statement,
-            "load_result": lambda *a, **k: None,
-            "log": lambda *a, **k: "",
-            "print": lambda *a, **k: "",
-            "exceptions": _Exceptions(),
-            "modules": _Modules(),
-            "model": {"name": model_name, "unique_id": f"model.{model_name}", "config": model_config.values},
-            "invocation_id": "00000000-0000-0000-0000-000000000000",
-            "run_started_at": datetime.datetime(2026, 1, 1, 7, 0, 0),
-            "local_md5": lambda s: "0" * 32,
-            "zip": DBT_BUILTINS["zip"],
-        }
-        dbt_context["adapter"] = Adapter(context)
-        # Macros from load_macros_from_path are added to `context` later by the
-        # jinja templater; the namespace looks them up at call time.
-        for package in str(self._setting(config, "package_names", "") or "").split(","):
-            if package.strip():
-                dbt_context[package.strip()] = Namespace(context)
-        for key, value in dbt_context.items():
+        for key, value in dbt.items():
             context.setdefault(key, value)
         return context
 
-    @staticmethod
-    def _extract_macros_from_template(template: str, env: Environment, ctx: Dict[str, Any]):
-        """Every macro in a file, private ones (`_name`) included.
-
-        Jinja exports only public names from a template module, but a dbt
-        package's public macros call its private ones (`safeguard._setting`).
-        """
-        macro_template = env.template_class.from_code(
-            env, _compile_macro_template(template, env), env.make_globals(ctx)
-        )
-        context = macro_template.new_context()
-        try:
-            for _ in macro_template.root_render_func(context):
-                pass
-        except UndefinedError:
-            pass  # a file that needs an undefined name at load time: its macros still load
-        return {name: DbtMacroWrapper(value) for name, value in context.vars.items() if isinstance(value, Macro)}
+    def context_ready(self, live_context: Dict[str, Any]) -> None:
+        bind_macros(live_context)
 
     def process(self, *, in_str, fname, config=None, formatter=None):
         # Placeholders: rendering a macro's SQL block, whose arguments are unknown.
         self._placeholders = bool(self._setting(config, "placeholders", False))
         return super().process(in_str=in_str, fname=fname, config=config, formatter=formatter)
 
-    def _init_undefined_tracking(self, live_context, potentially_undefined_variables, ignore_templating=False):
-        if self._placeholders:
-            for name in potentially_undefined_variables:
-                live_context.setdefault(name, SqlPlaceholder.create(name))
-            return set()
-        return super()._init_undefined_tracking(live_context, potentially_undefined_variables, ignore_templating)
+    def placeholder_for(self, name: str) -> Optional[Any]:
+        return SqlPlaceholder.create(name) if self._placeholders else None
 
     def process_with_variants(self, *, in_str, fname, config=None, formatter=None):
         # One rendering per branch, chosen by the runner; sqlfluff's own
         # variant search (flipping {% if %} blocks blindly) would only cost time.
         yield self.process(in_str=in_str, fname=fname, config=config, formatter=formatter)
-
-    def _get_env_context(self, fname: Optional[str], config: Optional[FluffConfig], env: Environment):
-        live_context = super()._get_env_context(fname, config, env)
-        # Adapter and package namespaces must see the loaded macros.
-        for value in live_context.values():
-            if isinstance(value, (Adapter, Namespace)):
-                value._context = live_context
-        return live_context
-
-
-class _Target:
-    name = "default"
-    schema = DEFAULT_SCHEMA
-    type = "mysql"
-    database = None
-    threads = 1
-    profile_name = "default"
-
-
-class _Exceptions:
-    def raise_compiler_error(self, message: str = "") -> None:
-        raise _CompilerError(message)
-
-    def warn(self, *args: Any, **kwargs: Any) -> str:
-        return ""
-
-
-class _CompilerError(ValueError):
-    """A model or macro called exceptions.raise_compiler_error while rendering."""
-
-
-class _Modules:
-    datetime = datetime
-    re = re

@@ -7,14 +7,8 @@ from sqlfluff.core.parser import BaseSegment
 from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
 from sqlfluff.core.rules.crawlers import SegmentSeekerCrawler
 
+from ._aggregates import AGGREGATES
 from ._tokens import identifier_parts
-
-
-_AGGREGATES = {
-    "COUNT", "SUM", "MIN", "MAX", "AVG", "GROUP_CONCAT", "JSON_ARRAYAGG", "JSON_OBJECTAGG",
-    "BIT_AND", "BIT_OR", "BIT_XOR", "STD", "STDDEV", "STDDEV_POP", "STDDEV_SAMP",
-    "VAR_POP", "VAR_SAMP", "VARIANCE",
-}
 
 
 def _same_table(a: List[str], b: List[str]) -> bool:
@@ -114,7 +108,7 @@ class Rule_SG13(BaseRule):
             return True
         for function in clause.recursive_crawl("function", no_recursive_seg_type="select_statement"):
             name = function.get_child("function_name")
-            if name is not None and name.raw.upper() in _AGGREGATES:
+            if name is not None and name.raw.upper() in AGGREGATES:
                 return True
             if function.get_child("over_clause") is not None:
                 return True

@@ -21,7 +21,7 @@ class Rule_SG16(BaseRule):
     The MariaDB test server accepts these, Aurora MySQL 3 does not:
     ``CREATE OR REPLACE TABLE``, ``ADD COLUMN IF NOT EXISTS``, ``DROP COLUMN
     IF EXISTS``, ``CREATE INDEX IF NOT EXISTS``, sequences (``CREATE
-    SEQUENCE``, ``NEXT VALUE FOR``), ``RETURNING``, ``FETCH FIRST n ROWS``,
+    SEQUENCE``, ``NEXT VALUE FOR``), ``RETURNING``, ``FETCH FIRST n ROWS`` (a cursor's ``FETCH NEXT FROM c INTO v`` is MySQL),
     ``WITH SYSTEM VERSIONING``, ``LIMIT ... ROWS EXAMINED`` and ``FOR UPDATE WAIT n``.
 
     **Anti-pattern**
@@ -87,8 +87,13 @@ class Rule_SG16(BaseRule):
                 report(i, "LIMIT ROWS EXAMINED", "Use the MAX_EXECUTION_TIME optimizer hint.")
             elif word == "WAIT" and i >= 2 and words[i - 2 : i] in (["FOR", "UPDATE"], ["IN", "MODE"]):
                 report(i, "FOR UPDATE WAIT n", "Use NOWAIT or SKIP LOCKED, or innodb_lock_wait_timeout.")
-            elif word == "FETCH" and (
-                matches(tokens, i, ["FETCH", "FIRST"]) or matches(tokens, i, ["FETCH", "NEXT"])
-            ):
+            elif word == "FETCH" and self._fetch_rows(words, i):
                 report(i, f"FETCH {words[i + 1]} ... ROWS ONLY", "Use LIMIT n.")
         return results
+
+    @staticmethod
+    def _fetch_rows(words: List[str], i: int) -> bool:
+        """FETCH FIRST|NEXT [n] ROW|ROWS, not a cursor's FETCH [NEXT] FROM c INTO v."""
+        if i + 1 >= len(words) or words[i + 1] not in ("FIRST", "NEXT"):
+            return False
+        return any(w in ("ROW", "ROWS") for w in words[i + 2 : i + 5])

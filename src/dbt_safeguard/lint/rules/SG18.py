@@ -14,6 +14,7 @@ class Rule_SG18(BaseRule):
     """A MySQL 8.0 feature newer than ``mysql_target_version`` (error 1064).
 
     INTERSECT and EXCEPT arrived in 8.0.31, LATERAL derived tables in 8.0.14.
+    ``SELECT SQL_CACHE`` went the other way: 8.0.3 removed it.
     The default target, 8.0.28, is Aurora MySQL 3.04.
 
     **Anti-pattern**
@@ -53,6 +54,14 @@ class Rule_SG18(BaseRule):
         results = []
         for token in code_tokens(context.segment):
             word = token.raw.upper()
+            if word == "SQL_CACHE":
+                results.append(
+                    LintResult(
+                        anchor=token,
+                        description="SQL_CACHE was removed in MySQL 8.0.3 with the query cache (error 1064): drop it.",
+                    )
+                )
+                continue
             if word in features:
                 since, instead = features[word]
                 results.append(

@@ -7,14 +7,13 @@ from sqlfluff.core.parser import BaseSegment
 from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
 from sqlfluff.core.rules.crawlers import SegmentSeekerCrawler
 
+from ._aggregates import AGGREGATES
 from ._columns import alias_of, select_elements
 from ._tokens import identifier_parts
 
-AGGREGATES = {
-    "COUNT", "SUM", "MIN", "MAX", "AVG", "GROUP_CONCAT", "JSON_ARRAYAGG", "JSON_OBJECTAGG",
-    "BIT_AND", "BIT_OR", "BIT_XOR", "STD", "STDDEV", "STDDEV_POP", "STDDEV_SAMP",
-    "VAR_POP", "VAR_SAMP", "VARIANCE", "ANY_VALUE", "GROUPING",
-}
+# ONLY_FULL_GROUP_BY does not look inside an aggregate, nor inside ANY_VALUE()
+# (its way out) and GROUPING() (whose arguments are GROUP BY columns).
+UNCHECKED_FUNCTIONS = AGGREGATES | {"ANY_VALUE", "GROUPING"}
 
 
 def _normal(seg: BaseSegment) -> str:
@@ -32,7 +31,7 @@ def _loose_column_refs(seg: BaseSegment) -> List[BaseSegment]:
         return [seg]
     if seg.is_type("select_statement", "set_expression"):
         return []
-    if seg.is_type("function") and _function_name(seg) in AGGREGATES:
+    if seg.is_type("function") and _function_name(seg) in UNCHECKED_FUNCTIONS:
         return []
     found: List[BaseSegment] = []
     for child in seg.segments:

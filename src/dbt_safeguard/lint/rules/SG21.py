@@ -13,10 +13,12 @@ _REGEX_OPERATORS = {"~", "~*", "!~", "!~*"}
 
 
 class Rule_SG21(BaseRule):
-    """PostgreSQL operators MySQL 8 does not have: ``AT TIME ZONE``, ``ILIKE``, ``~*``, ``@>``.
+    """Operators MySQL 8 does not have: ``AT TIME ZONE``, ``ILIKE``, ``~*``, ``@>``, ``[...]``, ``MINUS``.
 
     sqlfluff's mysql dialect parses ``ts AT TIME ZONE 'UTC'`` and ``name ~*
-    'x'`` without a word; MySQL fails the statement (error 1064).
+    'x'`` without a word; MySQL fails the statement (error 1064). Square
+    brackets (``tags[1]``, ``[1, 2]``, T-SQL's ``[name]``) and Oracle's
+    ``MINUS`` are not MySQL either.
 
     **Anti-pattern**
 
@@ -60,6 +62,11 @@ class Rule_SG21(BaseRule):
                 instead = "@> (contains) is PostgreSQL: use JSON_CONTAINS()"
             elif token.raw == "<" and i + 1 < len(tokens) and tokens[i + 1].raw == "@":
                 instead = "<@ (contained by) is PostgreSQL: use JSON_CONTAINS()"
+            elif token.raw.startswith("["):
+                # MySQL's grammar has no square brackets outside strings and comments.
+                instead = f"{token.raw} (square brackets: arrays, subscripts or T-SQL names) is not MySQL: use JSON and backticks"
+            elif word == "MINUS" and i + 1 < len(tokens) and tokens[i + 1].raw.upper() in ("SELECT", "("):
+                instead = "MINUS is Oracle's EXCEPT: use a LEFT JOIN ... IS NULL anti-join"
             else:
                 continue
             results.append(LintResult(anchor=token, description=f"{instead} (MySQL 8 error 1064)."))

@@ -6,25 +6,33 @@ select-list aliases are resolved; a physical table's columns are unknown
 """
 from __future__ import annotations
 
-from typing import Dict, Iterator, List, Optional, Set
+from typing import Dict, Iterator, List, Optional, Set, Union
 
 from sqlfluff.core.parser import BaseSegment
 
 from ._tokens import identifier_parts, unquote
 
 Columns = Optional[Set[str]]
+# A CTE's query, or the names its column list gives (`WITH c (a, b) AS ...`).
+CteBody = Union[BaseSegment, Set[str]]
+
+_NAME_TYPES = ("naked_identifier", "quoted_identifier", "identifier")
 
 
-def cte_definitions(root: BaseSegment) -> Dict[str, BaseSegment]:
-    """CTE name -> its query (select_statement or set_expression)."""
-    found: Dict[str, BaseSegment] = {}
+def cte_definitions(root: BaseSegment) -> Dict[str, CteBody]:
+    """CTE name -> its column list's names, or else its query (select_statement or set_expression)."""
+    found: Dict[str, CteBody] = {}
     for cte in root.recursive_crawl("common_table_expression"):
-        name = next(
-            (c for c in cte.segments if c.is_type("naked_identifier", "quoted_identifier", "identifier")),
-            None,
-        )
+        name = next((c for c in cte.segments if c.is_type(*_NAME_TYPES)), None)
+        column_list = cte.get_child("cte_column_list")
         query = _first_query(cte)
-        if name is not None and query is not None:
+        if name is None:
+            continue
+        if column_list is not None:
+            found[unquote(name.raw).lower()] = {
+                unquote(n.raw).lower() for n in column_list.recursive_crawl(*_NAME_TYPES)
+            }
+        elif query is not None:
             found[unquote(name.raw).lower()] = query
     return found
 
@@ -64,8 +72,10 @@ def alias_of(element: BaseSegment) -> Optional[str]:
     return unquote(names[-1].raw).lower() if names else None
 
 
-def output_columns(query: BaseSegment, ctes: Dict[str, BaseSegment], depth: int = 0) -> Columns:
+def output_columns(query: CteBody, ctes: Dict[str, CteBody], depth: int = 0) -> Columns:
     """Column names a query outputs; None when a `*` over an unknown table hides them."""
+    if isinstance(query, set):
+        return set(query)
     if depth > 20:
         return None
     if query.is_type("with_compound_statement"):
@@ -104,7 +114,7 @@ def source_tables(select: BaseSegment) -> Iterator[BaseSegment]:
             yield table
 
 
-def source_columns(select: BaseSegment, ctes: Dict[str, BaseSegment], depth: int = 0) -> Columns:
+def source_columns(select: BaseSegment, ctes: Dict[str, CteBody], depth: int = 0) -> Columns:
     """Every column name the FROM items of this SELECT provide, or None if unknown."""
     names: Set[str] = set()
     any_source = False

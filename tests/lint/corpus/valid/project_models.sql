@@ -1,3 +1,5 @@
+-- Valid MySQL 8.0.28 from this project's models, hooks and macros.
+-- source: dbt-safeguard lint corpus v1 (reference project models) | category: project
 SELECT CAST(NULL AS DATE) AS valid_to FROM tenants;
 SELECT CONCAT(first_name, ' ', last_name) AS full_name FROM tenants;
 SELECT a.id, b.id FROM a LEFT JOIN b ON a.id = b.id UNION ALL SELECT a.id, b.id FROM a RIGHT JOIN b ON a.id = b.id WHERE a.id IS NULL;

@@ -1,3 +1,6 @@
+-- Statements MySQL 8.0 rejects or runs with another meaning, from the models and
+-- hooks this project has seen (the incident and the first lint corpus).
+-- source: dbt-safeguard lint corpus v1 (issue 4 incident models) | category: project
 SELECT NULL::date AS valid_to FROM tenants;
 SELECT id::text FROM rooms;
 SELECT first_name || ' ' || last_name AS full_name FROM tenants;

@@ -1,0 +1,65 @@
+"""Implementation of Rule SG27."""
+from __future__ import annotations
+
+from typing import List
+
+from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
+from sqlfluff.core.rules.crawlers import RootOnlyCrawler
+
+from ._tokens import code_tokens
+
+# Other dialects' pseudo-columns: plain names to MySQL, so "Unknown column" (1054).
+PSEUDO_COLUMNS = {
+    "ROWNUM": "ROW_NUMBER() OVER (...) or LIMIT",
+    "SYSTIMESTAMP": "NOW(6)",
+    "CURRENT_TIMEZONE": "@@session.time_zone",
+}
+# Sequence access: `seq.NEXTVAL` reads a column NEXTVAL of a table seq.
+SEQUENCE_COLUMNS = {"NEXTVAL", "CURRVAL"}
+# SQL Server's @@ functions MySQL has no system variable for (error 1193).
+TSQL_GLOBALS = {"@@ROWCOUNT", "@@TRANCOUNT", "@@FETCH_STATUS", "@@ERROR", "@@SPID", "@@SERVERNAME"}
+
+
+class Rule_SG27(BaseRule):
+    """A pseudo-column or ``@@`` variable of another dialect (MySQL error 1054 or 1193).
+
+    MySQL parses Oracle's ``ROWNUM``, ``SYSTIMESTAMP`` and ``seq.NEXTVAL`` as
+    column names and SQL Server's ``@@ROWCOUNT`` as a system variable, then
+    fails the statement: they do not exist.
+
+    **Anti-pattern**
+
+    .. code-block:: sql
+
+        SELECT name FROM rooms WHERE ROWNUM <= 10
+
+    **Best practice**
+
+    .. code-block:: sql
+
+        SELECT name FROM rooms LIMIT 10
+    """
+
+    name = "mysql8.pseudo_column"
+    aliases = ()
+    groups = ("all", "safeguard", "mysql8")
+    crawl_behaviour = RootOnlyCrawler(works_on_unparsable=True)
+    targets_templated = True
+
+    def _eval(self, context: RuleContext) -> List[LintResult]:
+        tokens = code_tokens(context.segment)
+        results = []
+        for i, token in enumerate(tokens):
+            word = token.raw.upper()
+            before = tokens[i - 1].raw if i else ""
+            after = tokens[i + 1].raw if i + 1 < len(tokens) else ""
+            if word in PSEUDO_COLUMNS and before != "." and after not in ("(", "."):
+                what = f"{word} is not a MySQL column (error 1054): use {PSEUDO_COLUMNS[word]}"
+            elif word in SEQUENCE_COLUMNS and before == "." and after != "(":
+                what = f".{word} reads a column of a table in MySQL (error 1054): use AUTO_INCREMENT and LAST_INSERT_ID()"
+            elif word in TSQL_GLOBALS:
+                what = f"{word} is not a MySQL system variable (error 1193): use ROW_COUNT(), FOUND_ROWS() or handlers"
+            else:
+                continue
+            results.append(LintResult(anchor=token, description=f"{what}."))
+        return results

@@ -1,0 +1,116 @@
+-- Statements MySQL 8.0 rejects, written for Snowflake (Snowflake SQL reference).
+-- source: Snowflake docs, FLATTEN / LATERAL / TABLE() | category: from-source
+SELECT f.value FROM events, LATERAL FLATTEN(input => events.payload:items) f;
+SELECT f.value:id FROM events, LATERAL FLATTEN(input => payload) AS f;
+SELECT * FROM TABLE(FLATTEN(input => PARSE_JSON('[1,2]')));
+SELECT * FROM TABLE(GENERATOR(ROWCOUNT => 10));
+SELECT * FROM TABLE(RESULT_SCAN(LAST_QUERY_ID()));
+SELECT * FROM TABLE(my_udtf(1));
+SELECT seq4() FROM TABLE(GENERATOR(ROWCOUNT => 5));
+SELECT * FROM VALUES (1, 'a'), (2, 'b');
+SELECT * FROM rooms SAMPLE (10);
+SELECT * FROM rooms AT(OFFSET => -60);
+SELECT * FROM rooms CHANGES(INFORMATION => DEFAULT) AT(TIMESTAMP => '2026-01-01'::timestamp);
+SELECT * FROM @my_stage/file.csv;
+-- source: Snowflake docs, semi-structured access | category: operator
+SELECT payload:id::string FROM events;
+SELECT payload['items'][0] FROM events;
+SELECT src:customer.name FROM raw_events;
+-- source: Snowflake docs, functions | category: missing-function
+SELECT IFF(a > 0, 'pos', 'neg') FROM t;
+SELECT NVL(a, 0) FROM t;
+SELECT NVL2(a, 1, 0) FROM t;
+SELECT ZEROIFNULL(a) FROM t;
+SELECT NULLIFZERO(a) FROM t;
+SELECT DIV0(a, b) FROM t;
+SELECT LISTAGG(name, ',') WITHIN GROUP (ORDER BY name) FROM tenants;
+SELECT ARRAY_AGG(name) FROM tenants;
+SELECT OBJECT_CONSTRUCT('id', id) FROM rooms;
+SELECT PARSE_JSON(payload) FROM events;
+SELECT TRY_TO_NUMBER(code) FROM rooms;
+SELECT TRY_CAST(code AS INT) FROM rooms;
+SELECT TO_VARCHAR(created_at, 'YYYY-MM') FROM events;
+SELECT TO_DATE('2026-01-01') FROM dual;
+SELECT DATEADD(day, 1, created_at) FROM events;
+SELECT DATEDIFF(day, created_at, updated_at) FROM events;
+SELECT TIMEADD(hour, 1, created_at) FROM events;
+SELECT TIMESTAMPADD(hour, 1, created_at) AS ok, DATE_PART(dow, created_at) FROM events;
+SELECT SPLIT(tags, ',') FROM posts;
+SELECT SPLIT_PART(email, '@', 2) FROM tenants;
+SELECT ARRAY_SIZE(tags) FROM posts;
+SELECT ARRAY_CONTAINS('x'::variant, tags) FROM posts;
+SELECT UUID_STRING();
+SELECT HASH(id) FROM rooms;
+SELECT MD5_HEX(name) FROM rooms;
+SELECT SQUARE(a) FROM t;
+SELECT BOOLAND_AGG(paid) FROM invoices;
+SELECT COUNT_IF(paid) FROM invoices;
+SELECT APPROX_COUNT_DISTINCT(id) FROM rooms;
+SELECT MEDIAN(amount) FROM payments;
+SELECT RATIO_TO_REPORT(amount) OVER () FROM payments;
+SELECT CONVERT_TIMEZONE('UTC', 'Asia/Tokyo', created_at) FROM events;
+SELECT CURRENT_WAREHOUSE();
+SELECT SYSDATE() AS ok, GETDATE() FROM dual;
+SELECT EDITDISTANCE(a, b) FROM t;
+SELECT REGEXP_COUNT(name, 'a') FROM t;
+SELECT INITCAP(name) FROM tenants;
+SELECT LAST_DAY(created_at, 'week') FROM events;
+-- source: Snowflake docs, QUALIFY / window | category: select
+SELECT * FROM events QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY ts DESC) = 1;
+SELECT id, ROW_NUMBER() OVER (PARTITION BY id ORDER BY ts) AS rn FROM events QUALIFY rn = 1;
+SELECT * EXCLUDE (payload) FROM events;
+SELECT * RENAME (id AS event_id) FROM events;
+SELECT a FROM t ORDER BY a LIMIT 10 OFFSET 5 ROWS;
+SELECT * FROM t MATCH_RECOGNIZE (ORDER BY ts PATTERN (a b) DEFINE b AS b.v > a.v);
+SELECT * FROM sales PIVOT (SUM(amount) FOR month IN ('JAN', 'FEB'));
+SELECT * FROM sales UNPIVOT (amount FOR month IN (jan, feb));
+SELECT id FROM a MINUS SELECT id FROM b;
+-- source: Snowflake docs, DDL | category: column-type
+CREATE TABLE events (id NUMBER(38,0), payload VARIANT);
+CREATE TABLE events (id INT, payload OBJECT);
+CREATE TABLE events (id INT, tags ARRAY);
+CREATE TABLE events (id INT, created_at TIMESTAMP_NTZ);
+CREATE TABLE events (id INT, created_at TIMESTAMP_LTZ);
+CREATE TABLE events (id INT, created_at TIMESTAMP_TZ);
+CREATE TABLE events (id INT, name STRING);
+CREATE TABLE events (id INT AUTOINCREMENT START 1 INCREMENT 1);
+CREATE TABLE events (id INT IDENTITY(1,1), name VARCHAR(10));
+CREATE TABLE events (id INT, g GEOGRAPHY);
+-- source: Snowflake docs, DDL | category: ddl
+CREATE OR REPLACE TABLE events (id INT);
+CREATE TRANSIENT TABLE staging (a INT);
+CREATE TABLE events CLONE events_old;
+CREATE TABLE events (id INT) CLUSTER BY (id);
+CREATE TABLE events (id INT) DATA_RETENTION_TIME_IN_DAYS = 1;
+CREATE OR REPLACE SECURE VIEW v AS SELECT 1 AS a;
+CREATE STAGE my_stage URL = 's3://bucket/path';
+CREATE FILE FORMAT csv_format TYPE = CSV;
+CREATE WAREHOUSE etl WITH WAREHOUSE_SIZE = 'XSMALL';
+CREATE STREAM s ON TABLE events;
+CREATE TASK t WAREHOUSE = etl SCHEDULE = '5 MINUTE' AS SELECT 1;
+UNDROP TABLE events;
+ALTER TABLE events SWAP WITH events_new;
+ALTER WAREHOUSE etl SUSPEND;
+USE WAREHOUSE etl;
+USE ROLE transformer;
+COPY INTO events FROM @my_stage FILE_FORMAT = (TYPE = CSV);
+PUT file:///tmp/data.csv @my_stage;
+MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN UPDATE SET t.a = s.a WHEN NOT MATCHED THEN INSERT (id, a) VALUES (s.id, s.a);
+-- source: Snowflake docs, GRANT | category: grant
+GRANT USAGE ON WAREHOUSE etl TO ROLE transformer;
+GRANT SELECT ON ALL TABLES IN SCHEMA analytics.public TO ROLE reporter;
+GRANT SELECT ON FUTURE TABLES IN SCHEMA analytics.public TO ROLE reporter;
+GRANT USAGE ON DATABASE analytics TO ROLE reporter;
+GRANT USAGE ON SCHEMA analytics.public TO ROLE reporter;
+GRANT OWNERSHIP ON TABLE events TO ROLE admin;
+GRANT ROLE reporter TO USER alice;
+REVOKE SELECT ON ALL VIEWS IN SCHEMA analytics.public FROM ROLE reporter;
+GRANT USAGE ON INTEGRATION s3_int TO ROLE loader;
+GRANT USAGE ON STAGE my_stage TO ROLE loader;
+-- source: Snowflake Scripting | category: procedural
+DECLARE x INT DEFAULT 0; BEGIN x := 1; RETURN x; END;
+BEGIN LET n := 5; RETURN n; END;
+EXECUTE IMMEDIATE 'SELECT 1';
+-- source: Snowflake docs, GRANT <privileges> ... TO ROLE (file formats, policies) | category: grant
+GRANT USAGE ON ALL FILE FORMATS IN SCHEMA analytics.public TO ROLE loader;
+GRANT APPLY ON ALL MASKING POLICIES IN SCHEMA analytics.public TO ROLE admin;

@@ -1,0 +1,104 @@
+-- Statements MySQL 8.0 rejects, written for SQL Server (Transact-SQL reference).
+-- source: T-SQL docs, SELECT TOP / OFFSET FETCH | category: limit
+SELECT TOP 10 * FROM rooms;
+SELECT TOP (5) PERCENT name FROM rooms ORDER BY rent DESC;
+SELECT TOP 1 WITH TIES name FROM rooms ORDER BY rent;
+SELECT name FROM rooms ORDER BY name OFFSET 10 ROWS FETCH NEXT 10 ROWS ONLY;
+-- source: T-SQL docs, identifiers and temp tables | category: identifier
+SELECT [name], [rent] FROM [dbo].[rooms];
+SELECT * FROM #staging;
+SELECT * INTO #staging FROM rooms;
+CREATE TABLE #t (a INT);
+SELECT * FROM dbo.rooms WITH (NOLOCK);
+SELECT * FROM rooms r WITH (INDEX(ix_rent));
+SELECT @@ROWCOUNT AS ok, @@IDENTITY, SCOPE_IDENTITY();
+-- source: T-SQL docs, functions | category: missing-function
+SELECT ISNULL(a, 0) FROM t;
+SELECT DATEADD(day, 1, created_at) FROM events;
+SELECT DATEDIFF(day, created_at, updated_at) FROM events;
+SELECT DATEPART(weekday, created_at) FROM events;
+SELECT DATENAME(month, created_at) FROM events;
+SELECT EOMONTH(created_at) FROM events;
+SELECT GETDATE();
+SELECT GETUTCDATE();
+SELECT SYSDATETIME();
+SELECT SYSUTCDATETIME();
+SELECT LEN(name) FROM rooms;
+SELECT CHARINDEX('@', email) FROM tenants;
+SELECT PATINDEX('%[0-9]%', code) FROM rooms;
+SELECT STUFF(name, 1, 1, 'X') FROM rooms;
+SELECT REPLICATE('ab', 3);
+SELECT TRY_CONVERT(INT, code) FROM rooms;
+SELECT TRY_PARSE(code AS INT) FROM rooms;
+SELECT PARSE('2026-01-01' AS date);
+SELECT CONVERT(VARCHAR(10), created_at, 120) FROM events;
+SELECT IIF(a > 0, 'pos', 'neg') FROM t;
+SELECT CHOOSE(2, 'a', 'b', 'c');
+SELECT NEWID();
+SELECT STRING_SPLIT(tags, ',') FROM posts;
+SELECT * FROM STRING_SPLIT('a,b', ',');
+SELECT DATEFROMPARTS(2026, 1, 1);
+SELECT SQUARE(2), SIGN(-1);
+SELECT COUNT_BIG(*) FROM rooms;
+SELECT STDEV(amount) FROM payments;
+SELECT OBJECT_ID('dbo.rooms');
+SELECT DB_NAME();
+SELECT SUSER_SNAME();
+SELECT ISJSON(payload) FROM events;
+SELECT TRANSLATE(name, 'abc', 'xyz') FROM rooms;
+SELECT STRING_ESCAPE(name, 'json') FROM rooms;
+SELECT CONCAT_WS(',', a, b) AS ok, TRIM('x' FROM name), SPACE(2), QUOTENAME(name) FROM rooms;
+SELECT DATETRUNC(month, created_at) FROM events;
+-- source: T-SQL docs, FROM sources | category: from-source
+SELECT * FROM rooms CROSS APPLY (SELECT TOP 1 * FROM rents WHERE rents.room_id = rooms.id) AS r;
+SELECT * FROM rooms OUTER APPLY fn_rents(rooms.id) AS r;
+SELECT * FROM OPENJSON(@json) WITH (id INT '$.id');
+SELECT * FROM OPENROWSET(BULK 'data.csv', SINGLE_CLOB) AS x;
+SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS t (id, name);
+SELECT * FROM rooms TABLESAMPLE (10 PERCENT);
+SELECT * FROM sales PIVOT (SUM(amount) FOR month IN ([Jan], [Feb])) AS p;
+-- source: T-SQL docs, types in DDL | category: column-type
+CREATE TABLE rooms (id INT IDENTITY(1,1) PRIMARY KEY, name NVARCHAR(MAX));
+CREATE TABLE rooms (id UNIQUEIDENTIFIER DEFAULT NEWID());
+CREATE TABLE rooms (id INT, created_at DATETIME2);
+CREATE TABLE rooms (id INT, created_at DATETIMEOFFSET);
+CREATE TABLE rooms (id INT, created_at SMALLDATETIME);
+CREATE TABLE rooms (id INT, rent MONEY);
+CREATE TABLE rooms (id INT, photo IMAGE);
+CREATE TABLE rooms (id INT, notes NTEXT);
+CREATE TABLE rooms (id INT, flag BIT NOT NULL DEFAULT 0, data VARBINARY(MAX));
+CREATE TABLE rooms (id INT, v SQL_VARIANT);
+CREATE TABLE rooms (id INT, x XML);
+CREATE TABLE rooms (id INT, h HIERARCHYID);
+CREATE TABLE rooms (id INT, ts ROWVERSION);
+-- source: T-SQL docs, DML/DDL | category: dml
+INSERT INTO rooms (name) OUTPUT inserted.id VALUES ('a');
+UPDATE r SET r.rent = n.rent FROM rooms r JOIN new_rents n ON n.id = r.id;
+DELETE TOP (10) FROM rooms;
+MERGE rooms AS t USING new_rooms AS s ON t.id = s.id WHEN MATCHED THEN UPDATE SET t.rent = s.rent;
+TRUNCATE TABLE dbo.rooms WITH (PARTITIONS (1));
+IF OBJECT_ID('dbo.rooms') IS NOT NULL DROP TABLE dbo.rooms;
+ALTER TABLE rooms ALTER COLUMN name NVARCHAR(100) NOT NULL;
+EXEC sp_rename 'rooms.rent', 'monthly_rent', 'COLUMN';
+EXEC dbo.refresh_rooms @force = 1;
+CREATE CLUSTERED INDEX ix_id ON rooms (id);
+CREATE NONCLUSTERED INDEX ix_rent ON rooms (rent) INCLUDE (name);
+SET NOCOUNT ON;
+SET IDENTITY_INSERT rooms ON;
+PRINT 'done';
+WAITFOR DELAY '00:00:05';
+BULK INSERT rooms FROM 'rooms.csv' WITH (FIELDTERMINATOR = ',');
+-- source: T-SQL docs, GRANT | category: grant
+GRANT SELECT ON SCHEMA::dbo TO reporter;
+GRANT EXECUTE ON OBJECT::dbo.refresh_rooms TO reporter;
+GRANT VIEW DEFINITION ON DATABASE::warehouse TO reporter;
+DENY DELETE ON dbo.rooms TO reporter;
+GRANT CONTROL ON SCHEMA::dbo TO admin;
+-- source: T-SQL docs, control of flow | category: procedural
+DECLARE @n INT = 5;
+DECLARE @t TABLE (id INT);
+BEGIN TRY SELECT 1/0; END TRY BEGIN CATCH SELECT ERROR_MESSAGE(); END CATCH;
+BEGIN TRANSACTION; UPDATE rooms SET rent = 0; COMMIT TRANSACTION;
+WHILE @n > 0 BEGIN SET @n = @n - 1; END;
+THROW 50000, 'failed', 1;
+RAISERROR('failed', 16, 1);
