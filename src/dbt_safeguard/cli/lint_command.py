@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from ..lint.dbt_templater import BRANCHES
@@ -32,15 +33,38 @@ def register(subparsers) -> None:
         help="text: one `path:line:col: CODE message` line per finding on stdout; "
         "json: one JSON event per finding",
     )
+    parser.add_argument(
+        "--require-grammar",
+        action="store_true",
+        help="fail when MySQL's grammar cannot check the SQL (no node, or the grammar not installed); CI sets it",
+    )
+    parser.add_argument(
+        "--no-grammar",
+        action="store_true",
+        help="skip MySQL's grammar: sqlfluff's parser only",
+    )
+    parser.add_argument(
+        "--install-grammar",
+        action="store_true",
+        help="install MySQL's grammar for the lint (npm ci in the package's grammar folder) and exit",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     # sqlfluff is imported here so other subcommands do not pay for it.
+    from ..lint.grammar_gate import install_grammar
     from ..lint.project_linter import ProjectLinter
 
-    linter = ProjectLinter(branches=args.branch or BRANCHES)
+    if args.install_grammar:
+        return install_grammar()
+    linter = ProjectLinter(branches=args.branch or BRANCHES, grammar=not args.no_grammar)
     report = linter.lint(args.paths)
+    if linter.grammar_unavailable:
+        # One line, once per run: what the lint did not check.
+        event("lint_grammar_unavailable", "%s", linter.grammar_unavailable, level=logging.WARNING)
+        if args.require_grammar:
+            return 1
     for finding in report.findings:
         if args.log_format == "json":
             event("lint_finding", "%s", finding.format(), **finding.as_dict())

@@ -11,6 +11,11 @@ Also linted, with line numbers mapped back into their file: the
 written; MySQL error 1093 in a post-hook is how the nightly job failed), hook
 SQL in YAML files, and the statements macros build in ``{% set sql %}``
 blocks.
+
+Every rendering is also parsed by MySQL's own grammar at
+``mysql_target_version`` (grammar_gate): its verdict replaces sqlfluff's
+parse errors (PRS), so SQL MySQL accepts needs no ``noqa`` where sqlfluff's
+dialect falls short.
 """
 from __future__ import annotations
 
@@ -25,7 +30,9 @@ from sqlfluff.core.errors import SQLBaseError
 
 from ..errors import FatalError
 from .dbt_templater import BRANCHES, SafeguardDbtTemplater
+from .grammar_gate import GrammarGate, GrammarGateUnavailable
 from .macro_sql import STATEMENT_START, sql_blocks
+from .mysql_versions import DEFAULT_TARGET_VERSION, format_version, parse_version
 from .yaml_hooks import yaml_hooks
 
 BRANCH_LABELS = {"incremental": "incremental", "full_refresh": "full-refresh", "first_run": "first-run"}
@@ -39,6 +46,8 @@ BRANCH_SWITCH = re.compile(r"\{%-?\s*(if|elif)\b[^%]*(is_incremental|full_refres
 RANGE_NOQA = re.compile(r"noqa\s*:\s*disable\s*=\s*([A-Za-z0-9_, ]+)")
 # A parse error's text repeats its position in the rendered SQL; ours is the source line.
 PARSE_POSITION = re.compile(r"^Line \d+, Position \d+: ")
+# `-- noqa` or `-- noqa: PRS` on a line waives a grammar error there, as it does sqlfluff's.
+LINE_NOQA = re.compile(r"--\s*noqa\b(?:\s*:\s*(?P<codes>[A-Za-z0-9_, ]+))?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -113,7 +122,13 @@ class _FileJob:
 class ProjectLinter:
     """Lints files in several branches with one sqlfluff Linter."""
 
-    def __init__(self, branches: Sequence[str] = BRANCHES, config: Optional[FluffConfig] = None):
+    def __init__(
+        self,
+        branches: Sequence[str] = BRANCHES,
+        config: Optional[FluffConfig] = None,
+        grammar: bool = True,
+        node: Optional[str] = None,
+    ):
         unknown = [b for b in branches if b not in BRANCHES]
         if unknown:
             raise FatalError(f"safeguard lint: unknown branch {unknown[0]!r}; choose from {', '.join(BRANCHES)}")
@@ -126,15 +141,32 @@ class ProjectLinter:
                 f"repository root (its .sqlfluff sets it), not {os.getcwd()}"
             )
         self._rule_packs: Dict[tuple, object] = {}
+        self.grammar = grammar
+        self.node = node
+        # Why the grammar gate did not run (one line), or None.
+        self.grammar_unavailable: Optional[str] = None
+        self._gate: Optional[GrammarGate] = None
 
     def lint(self, paths: Iterable[str]) -> LintReport:
         files = sql_files(paths)
         findings: List[Finding] = []
         renderings = 0
-        for fname in files:
-            file_findings, count = self.lint_file(fname)
-            findings += file_findings
-            renderings += count
+        gate = GrammarGate(node=self.node) if self.grammar else None
+        try:
+            if gate is not None:
+                gate.start()  # one helper process per run
+                self._gate = gate
+        except GrammarGateUnavailable as exc:
+            self.grammar_unavailable = str(exc)
+        try:
+            for fname in files:
+                file_findings, count = self.lint_file(fname)
+                findings += file_findings
+                renderings += count
+        finally:
+            self._gate = None
+            if gate is not None:
+                gate.close()
         return LintReport(files=len(files), renderings=renderings, findings=findings)
 
     def lint_file(self, fname: str) -> Tuple[List[Finding], int]:
@@ -249,8 +281,41 @@ class ProjectLinter:
     def _lint_renders(self, renders, job: "_FileJob", origin: str, line_offset: int, col_offset: int) -> None:
         for branches, rendered in renders.values():
             linted = self.linter.lint_rendered(rendered, job.rule_pack)
-            for violation in linted.get_violations():
+            violations = linted.get_violations()
+            if self._gate is not None:
+                # MySQL's grammar decides what parses; sqlfluff's parse errors would only repeat or contradict it.
+                violations = [v for v in violations if v.rule_code() != "PRS"]
+                self._gate_renders(rendered, job, branches, origin, line_offset, col_offset)
+            for violation in violations:
                 self._collect(job.collected, violation, branches, origin, line_offset, col_offset)
+
+    def _gate_renders(self, rendered, job: "_FileJob", branches, origin: str, line_offset: int, col_offset: int) -> None:
+        version = format_version(parse_version(job.config.get("mysql_target_version", section="rules") or DEFAULT_TARGET_VERSION))
+        for templated in rendered.templated_variants:
+            if not templated.templated_str.strip():
+                continue
+            error = self._gate.check(templated.templated_str, version)
+            if error is None:
+                continue
+            # The grammar's offset is into the rendered SQL; the finding's line is the source's.
+            offset = min(error.offset, max(len(templated.templated_str) - 1, 0))
+            source = templated.templated_slice_to_source_slice(slice(offset, offset + 1))
+            line_no, line_pos = templated.get_line_pos_of_char_pos(source.start, source=True)
+            source_line = templated.source_str.splitlines()[line_no - 1] if templated.source_str else ""
+            if self._waived(source_line):
+                continue
+            pos = line_pos + (col_offset if line_no == 1 else 0)
+            description = f"MySQL {version} grammar: {error.message}"
+            key = (line_no + line_offset, pos, "PRS", description, origin)
+            job.collected.setdefault(key, set()).update(branches)
+
+    @staticmethod
+    def _waived(source_line: str) -> bool:
+        match = LINE_NOQA.search(source_line)
+        if match is None:
+            return False
+        codes = {c.strip().upper() for c in (match.group("codes") or "").split(",") if c.strip()}
+        return not codes or bool(codes & {"PRS", "ALL"})
 
     @staticmethod
     def _hook_config(config: FluffConfig, materialized: Optional[str] = None) -> FluffConfig:
