@@ -46,6 +46,7 @@ BRANCH_SWITCH = re.compile(r"\{%-?\s*(if|elif)\b[^%]*(is_incremental|full_refres
 RANGE_NOQA = re.compile(r"noqa\s*:\s*disable\s*=\s*([A-Za-z0-9_, ]+)")
 # A parse error's text repeats its position in the rendered SQL; ours is the source line.
 PARSE_POSITION = re.compile(r"^Line \d+, Position \d+: ")
+GRAMMAR_FINDING = " grammar: "  # "MySQL 8.0.28 grammar: <the grammar's message>"
 # `-- noqa` or `-- noqa: PRS` on a line waives a grammar error there, as it does sqlfluff's.
 LINE_NOQA = re.compile(r"--\s*noqa\b(?:\s*:\s*(?P<codes>[A-Za-z0-9_, ]+))?", re.IGNORECASE)
 
@@ -235,7 +236,14 @@ class ProjectLinter:
             Finding(job.fname, line, 1, "NOQA", description, ())
             for line, description in self._range_waivers(job.raw)
         ]
+        # A rule finding names the fix: the grammar's error later on its line,
+        # where the parse gave up on that SQL, adds nothing.
+        rule_spots = [(line, pos, origin) for (line, pos, code, _, origin) in job.collected if code not in ("PRS", "TMP")]
         for (line, pos, code, description, origin), branches in job.collected.items():
+            if code == "PRS" and GRAMMAR_FINDING in description and any(
+                (r_line, r_origin) == (line, origin) and r_pos <= pos for r_line, r_pos, r_origin in rule_spots
+            ):
+                continue
             label = () if branches == all_branches else tuple(b for b in self.branches if b in branches)
             if label and code in ("PRS", "TMP") and not origin:
                 description += self._branch_hint(job.raw, label)
@@ -305,7 +313,7 @@ class ProjectLinter:
             if self._waived(source_line):
                 continue
             pos = line_pos + (col_offset if line_no == 1 else 0)
-            description = f"MySQL {version} grammar: {error.message}"
+            description = f"MySQL {version}{GRAMMAR_FINDING}{error.message}"
             key = (line_no + line_offset, pos, "PRS", description, origin)
             job.collected.setdefault(key, set()).update(branches)
 
