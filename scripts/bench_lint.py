@@ -1,12 +1,14 @@
-"""Time `safeguard lint` (our rules, every branch) against stock sqlfluff.
+"""Time `safeguard lint` (our rules and MySQL's grammar, every branch) against stock sqlfluff.
 
     .venv/bin/python scripts/bench_lint.py [paths...]   (default: dbt)
 
 Stock sqlfluff is what a team would run without this package: the mysql
 dialect, the jinja templater with dbt builtins (is_incremental() always true,
 so one rendering per file) and sqlfluff's default core rules, on the same
-files, in the same process, single-threaded. Each side runs REPEAT times, interleaved,
-after a warm-up; the best time counts. Not part of CI: timings depend on the machine.
+files, in the same process, single-threaded. Ours runs with the grammar gate
+(one Node helper started per lint run, as `safeguard lint` does) and without it.
+Each side runs REPEAT times, interleaved, after a warm-up; the best time counts.
+Not part of CI: timings depend on the machine.
 """
 from __future__ import annotations
 
@@ -59,6 +61,7 @@ def main(argv) -> int:
     stock_core = Linter(config=stock_config("core"))
     stock_one_rule = Linter(config=stock_config("CP01"))
     ours = ProjectLinter()
+    ours_no_grammar = ProjectLinter(grammar=False)
 
     sources = {f: Path(f).read_text(encoding="utf-8") for f in files}
 
@@ -67,14 +70,21 @@ def main(argv) -> int:
         return lambda: [linter.lint_string(sql, fname=f) for f, sql in sources.items()]
 
     report = ours.lint(files)
-    t_core, t_one, t_ours = best_of(stock(stock_core), stock(stock_one_rule), lambda: ours.lint(files))
+    if ours.grammar_unavailable:
+        print(ours.grammar_unavailable, file=sys.stderr)
+        return 1
+    t_core, t_one, t_ours, t_no_grammar = best_of(
+        stock(stock_core), stock(stock_one_rule), lambda: ours.lint(files), lambda: ours_no_grammar.lint(files)
+    )
 
     models = sum(1 for f in files if "/models/" in f)
     print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} cpus, Python {platform.python_version()}")
     print(f"files: {len(files)} ({models} models) under {' '.join(paths)}; our renderings: {report.renderings}")
     print(f"stock sqlfluff, core rules, one rendering:      {t_core:7.2f} s")
     print(f"stock sqlfluff, one rule (parse-bound floor):   {t_one:7.2f} s")
-    print(f"safeguard lint, our rules, every branch:        {t_ours:7.2f} s")
+    print(f"safeguard lint, rules + grammar, every branch:  {t_ours:7.2f} s")
+    print(f"safeguard lint, rules only (--no-grammar):      {t_no_grammar:7.2f} s")
+    print(f"grammar gate's share (Node start included):     {t_ours - t_no_grammar:7.2f} s")
     print(f"ratio to stock (core rules): {t_ours / t_core:.2f}x")
     print(f"ratio to stock (parse-bound floor): {t_ours / t_one:.2f}x")
     return 0

@@ -23,15 +23,15 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from ..errors import FatalError
 from .mysql_versions import DEFAULT_TARGET_VERSION, format_version, parse_version
 
 GRAMMAR_DIR = Path(__file__).resolve().parent / "grammar"
 GRAMMAR_PACKAGE = "ts-mysql-parser"
-# Node's start plus loading the generated parser: about 0.3 s here; the bound
-# is for a machine under load, not an expected time.
+# Node's start, loading the generated parser and its warm-up parse: about
+# 2 s here; the bound is for a machine under load, not an expected time.
 READY_TIMEOUT_S = 30.0
 # A statement takes milliseconds; full-LL prediction on a pathological one may
 # take seconds. Past this the helper is stuck and the lint stops.
@@ -84,6 +84,10 @@ class GrammarGate:
         self.grammar = ""  # "ts-mysql-parser 0.2.0" once started
         self._proc: Optional[subprocess.Popen] = None
         self._buffer = b""
+        self._ready = False
+        self._sent = 0  # requests written
+        self._received = 0  # replies read
+        self._replies: Dict[int, dict] = {}
 
     def __enter__(self) -> "GrammarGate":
         self.start()
@@ -110,15 +114,27 @@ class GrammarGate:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
+        # The helper loads and warms up while the lint renders its first file:
+        # its ready line is read at the first check.
+        self._ready = False
+
+    def _wait_ready(self) -> None:
         ready = self._read_reply(READY_TIMEOUT_S, "start")
         if not ready.get("ready"):
             self.close()
             raise GrammarGateUnavailable(f"safeguard lint: the grammar helper cannot load ({ready.get('error')}): {NOT_CHECKED}")
         self.grammar = ready.get("grammar", GRAMMAR_PACKAGE)
+        self._ready = True
 
     def check(self, sql: str, version: Optional[str] = None) -> Optional[GateError]:
         """None when the grammar accepts every statement in sql at version
         (default: the gate's), else where and why it stops."""
+        return self.result(self.submit(sql, version))
+
+    def submit(self, sql: str, version: Optional[str] = None) -> int:
+        """Send sql to the helper without waiting: it parses while the caller
+        goes on (sqlfluff's own lint of the same rendering). Returns the
+        ticket for result(); results come back in the order sent."""
         if self._proc is None:
             raise GrammarGateError("safeguard lint: the grammar gate is not started; use it as a context manager")
         target = format_version(parse_version(version)) if version else self.version
@@ -128,7 +144,17 @@ class GrammarGate:
             self._proc.stdin.flush()
         except BrokenPipeError:
             raise GrammarGateError(f"safeguard lint: the grammar helper exited: {self._stderr()}") from None
-        reply = self._read_reply(CHECK_TIMEOUT_S, "check")
+        self._sent += 1
+        return self._sent
+
+    def result(self, ticket: int) -> Optional[GateError]:
+        """The verdict on the sql of submit()'s ticket."""
+        if not self._ready:
+            self._wait_ready()
+        while self._received < ticket:
+            self._replies[self._received + 1] = self._read_reply(CHECK_TIMEOUT_S, "check")
+            self._received += 1
+        reply = self._replies.pop(ticket)
         if reply.get("internal"):
             raise GrammarGateError(f"safeguard lint: the grammar helper failed: {reply.get('message')}")
         if reply.get("ok"):

@@ -287,22 +287,36 @@ class ProjectLinter:
         return renders, hooks
 
     def _lint_renders(self, renders, job: "_FileJob", origin: str, line_offset: int, col_offset: int) -> None:
-        for branches, rendered in renders.values():
-            linted = self.linter.lint_rendered(rendered, job.rule_pack)
-            violations = linted.get_violations()
+        # The grammar helper parses while sqlfluff lints: send first, read after.
+        pending = self._gate_submit(renders, job)
+        linted = [(branches, self.linter.lint_rendered(rendered, job.rule_pack)) for branches, rendered in renders.values()]
+        self._gate_collect(pending, job, origin, line_offset, col_offset)
+        for branches, linted_file in linted:
+            violations = linted_file.get_violations()
             if self._gate is not None:
                 # MySQL's grammar decides what parses; sqlfluff's parse errors would only repeat or contradict it.
                 violations = [v for v in violations if v.rule_code() != "PRS"]
-                self._gate_renders(rendered, job, branches, origin, line_offset, col_offset)
             for violation in violations:
                 self._collect(job.collected, violation, branches, origin, line_offset, col_offset)
 
-    def _gate_renders(self, rendered, job: "_FileJob", branches, origin: str, line_offset: int, col_offset: int) -> None:
+    def _gate_submit(self, renders, job: "_FileJob") -> list:
+        if self._gate is None:
+            return []
         version = format_version(parse_version(job.config.get("mysql_target_version", section="rules") or DEFAULT_TARGET_VERSION))
-        for templated in rendered.templated_variants:
-            if not templated.templated_str.strip():
-                continue
-            error = self._gate.check(templated.templated_str, version)
+        return [
+            (branches, templated, version, self._gate.submit(templated.templated_str, version))
+            for branches, rendered in renders.values()
+            for templated in rendered.templated_variants
+            if templated.templated_str.strip()
+        ]
+
+    def _gate_collect(self, pending: list, job: "_FileJob", origin: str, line_offset: int, col_offset: int) -> None:
+        for branches, templated, version, ticket in pending:
+            try:
+                error = self._gate.result(ticket)
+            except GrammarGateUnavailable as exc:  # the helper could not load its packages
+                self.grammar_unavailable, self._gate = str(exc), None
+                return
             if error is None:
                 continue
             # The grammar's offset is into the rendered SQL; the finding's line is the source's.

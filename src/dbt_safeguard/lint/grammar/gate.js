@@ -25,6 +25,16 @@ try {
   ({ MySQLLexer } = require(`${GRAMMAR_PACKAGE}/dist/grammar/MySQLLexer`));
   ({ MySQLParser } = require(`${GRAMMAR_PACKAGE}/dist/grammar/MySQLParser`));
   rewrite = require('./rewrite');
+  // The generated ATNs come from the ANTLR tool itself: skipping their
+  // verification saves half a second of every start.
+  const { ATNDeserializer } = require('antlr4ts/atn/ATNDeserializer');
+  const { ATNDeserializationOptions } = require('antlr4ts/atn/ATNDeserializationOptions');
+  const { toCharArray } = require('antlr4ts/misc/Utils');
+  const options = new ATNDeserializationOptions();
+  options.verifyATN = false;
+  for (const recognizer of [MySQLLexer, MySQLParser]) {
+    recognizer.__ATN = new ATNDeserializer(options).deserialize(toCharArray(recognizer._serializedATN));
+  }
 } catch (err) {
   process.stdout.write(JSON.stringify({ ready: false, error: String(err && err.message ? err.message : err) }) + '\n');
   process.exit(1);
@@ -181,11 +191,20 @@ function check(sql, versionText) {
   };
 }
 
+const WARM_UP = [
+  'WITH c AS (SELECT a, b FROM d.t AS x JOIN u ON u.id = x.id WHERE x.d > 1 GROUP BY a, b) SELECT * FROM c ORDER BY a LIMIT 1',
+  'INSERT INTO t (a, b) SELECT a, CAST(b AS CHAR) FROM s ON DUPLICATE KEY UPDATE b = VALUES(b)',
+  'CREATE TABLE t (a INT NOT NULL, b VARCHAR(10)) ENGINE = InnoDB',
+];
+
 module.exports = { check, versionNumber };
 
 if (require.main === module) {
   const pkg = require(`${GRAMMAR_PACKAGE}/package.json`);
   process.stdout.write(JSON.stringify({ ready: true, grammar: `${GRAMMAR_PACKAGE} ${pkg.version}` }) + '\n');
+  // The first parse builds the parser's prediction tables (about a second);
+  // do it now, while the lint is still rendering its first file.
+  for (const sql of WARM_UP) check(sql, '8.0.28');
   const input = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
   input.on('line', (line) => {
     let reply;
