@@ -120,15 +120,23 @@ def test_hook_grammar_error_points_into_the_model_file(linter, tmp_path):
     assert findings[0].description == "MySQL 8.0.28 grammar: missing TO at 'b'"
 
 
-def test_target_version_comes_from_sqlfluff_config(tmp_path):
-    (tmp_path / ".sqlfluff").write_text("[sqlfluff:rules]\nmysql_target_version = 8.0.31\n")
-    model = tmp_path / "models" / "set_ops.sql"
-    model.parent.mkdir()
-    model.write_text("select a from t except select a from u\n")
-    linter = project_linter()
+def linter_at(version: str):
+    from sqlfluff.core import FluffConfig
+
+    from dbt_safeguard.lint.project_linter import ProjectLinter
+
     with at_repo_root():
-        report = linter.lint([str(model)])
-    assert report.findings == [] or all("grammar" not in f.description for f in report.findings)
+        config = FluffConfig.from_root()
+        config.set_value(["rules", "mysql_target_version"], version)
+        return ProjectLinter(config=config)
+
+
+def test_target_version_comes_from_sqlfluff_config(linter, tmp_path):
+    values = "select * from (values row(1, 2)) as v\n"
+    assert lint(linter, tmp_path, values) == []  # 8.0.28, the repository's target
+    old = lint(linter_at("8.0.18"), tmp_path, values)
+    assert [(f.code, f.description) for f in old] == [("PRS", "MySQL 8.0.18 grammar: no viable alternative at 'values'")]
+    assert lint(linter_at("8.0.31"), tmp_path, "select a from t except select a from u\n") == []
 
 
 def test_missing_node_is_one_line_and_the_lint_goes_on(tmp_path):
