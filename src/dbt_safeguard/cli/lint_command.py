@@ -53,12 +53,21 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # sqlfluff is imported here so other subcommands do not pay for it.
-    from ..lint.grammar_gate import install_grammar
-    from ..lint.project_linter import ProjectLinter
+    from ..lint.grammar_gate import GrammarGate, GrammarGateUnavailable, install_grammar
 
     if args.install_grammar:
         return install_grammar()
-    linter = ProjectLinter(branches=args.branch or BRANCHES, grammar=not args.no_grammar)
+    gate = None
+    if not args.no_grammar:
+        # Node loads MySQL's grammar while Python imports sqlfluff and renders.
+        gate = GrammarGate()
+        try:
+            gate.start()
+        except GrammarGateUnavailable:
+            gate = None  # the linter finds the same and reports it in one line
+    from ..lint.project_linter import ProjectLinter
+
+    linter = ProjectLinter(branches=args.branch or BRANCHES, grammar=not args.no_grammar, gate=gate)
     report = linter.lint(args.paths)
     if linter.grammar_unavailable:
         # One line, once per run: what the lint did not check.

@@ -97,6 +97,8 @@ class GrammarGate:
         self.close()
 
     def start(self) -> None:
+        if self._proc is not None:
+            return
         if not self.node or not (os.path.isfile(self.node) or shutil.which(self.node)):
             raise GrammarGateUnavailable(
                 f"safeguard lint: node not found ({self.node or 'not on PATH'}): {NOT_CHECKED}; install Node.js, "

@@ -129,7 +129,10 @@ class ProjectLinter:
         config: Optional[FluffConfig] = None,
         grammar: bool = True,
         node: Optional[str] = None,
+        gate: Optional[GrammarGate] = None,
     ):
+        """gate: a helper the caller started early (Node loads while sqlfluff
+        does), for the first lint(); later runs start their own."""
         unknown = [b for b in branches if b not in BRANCHES]
         if unknown:
             raise FatalError(f"safeguard lint: unknown branch {unknown[0]!r}; choose from {', '.join(BRANCHES)}")
@@ -147,12 +150,15 @@ class ProjectLinter:
         # Why the grammar gate did not run (one line), or None.
         self.grammar_unavailable: Optional[str] = None
         self._gate: Optional[GrammarGate] = None
+        self._next_gate = gate
 
     def lint(self, paths: Iterable[str]) -> LintReport:
         files = sql_files(paths)
         findings: List[Finding] = []
         renderings = 0
-        gate = GrammarGate(node=self.node) if self.grammar else None
+        gate, self._next_gate = self._next_gate, None
+        if gate is None and self.grammar:
+            gate = GrammarGate(node=self.node)
         try:
             if gate is not None:
                 gate.start()  # one helper process per run
