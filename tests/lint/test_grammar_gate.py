@@ -170,3 +170,26 @@ def test_require_grammar_fails_the_lint_when_node_is_missing(tmp_path, capsys, m
         next(line for line in err.splitlines() if "not checked against MySQL's grammar" in line)
     ]
     assert run_lint("--require-grammar", str(model)) == 1
+
+
+def test_helper_that_never_answers_stops_the_lint_within_its_bound(tmp_path):
+    from dbt_safeguard.lint.grammar_gate import GrammarGateError
+
+    silent = tmp_path / "silent-node"
+    silent.write_text("#!/bin/sh\nexec sleep 30\n")
+    silent.chmod(0o755)
+    gate = GrammarGate(node=str(silent), ready_timeout=1)
+    gate.start()
+    try:
+        with pytest.raises(GrammarGateError, match="no answer within 1 s"):
+            gate.check("select 1")
+    finally:
+        gate.close()
+
+
+def test_verdicts_submitted_ahead_come_back_to_their_own_statement(gate):
+    # The linter sends every rendering of a file before sqlfluff lints them.
+    tickets = [gate.submit(sql) for sql in ("select 1", "select null::date", "select 2", "select cast(x as int)")]
+    verdicts = [gate.result(t) for t in reversed(tickets)][::-1]
+    assert [v is None for v in verdicts] == [True, False, True, False]
+    assert verdicts[3].message == "no viable alternative at 'int'"

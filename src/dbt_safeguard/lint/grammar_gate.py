@@ -77,8 +77,17 @@ class GrammarGate:
     """A context manager owning one Node helper; check() parses one text (one
     or more statements) at a MySQL version."""
 
-    def __init__(self, version: str = DEFAULT_TARGET_VERSION, node: Optional[str] = None, grammar_dir: Path = GRAMMAR_DIR):
+    def __init__(
+        self,
+        version: str = DEFAULT_TARGET_VERSION,
+        node: Optional[str] = None,
+        grammar_dir: Path = GRAMMAR_DIR,
+        ready_timeout: float = READY_TIMEOUT_S,
+        check_timeout: float = CHECK_TIMEOUT_S,
+    ):
         self.version = format_version(parse_version(version))
+        self.ready_timeout = ready_timeout
+        self.check_timeout = check_timeout
         self.node = node if node is not None else node_binary()
         self.grammar_dir = Path(grammar_dir)
         self.grammar = ""  # "ts-mysql-parser 0.2.0" once started
@@ -121,7 +130,7 @@ class GrammarGate:
         self._ready = False
 
     def _wait_ready(self) -> None:
-        ready = self._read_reply(READY_TIMEOUT_S, "start")
+        ready = self._read_reply(self.ready_timeout, "start")
         if not ready.get("ready"):
             self.close()
             raise GrammarGateUnavailable(f"safeguard lint: the grammar helper cannot load ({ready.get('error')}): {NOT_CHECKED}")
@@ -154,7 +163,7 @@ class GrammarGate:
         if not self._ready:
             self._wait_ready()
         while self._received < ticket:
-            self._replies[self._received + 1] = self._read_reply(CHECK_TIMEOUT_S, "check")
+            self._replies[self._received + 1] = self._read_reply(self.check_timeout, "check")
             self._received += 1
         reply = self._replies.pop(ticket)
         if reply.get("internal"):
