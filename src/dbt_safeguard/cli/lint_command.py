@@ -69,11 +69,6 @@ def run(args: argparse.Namespace) -> int:
 
     linter = ProjectLinter(branches=args.branch or BRANCHES, grammar=not args.no_grammar, gate=gate)
     report = linter.lint(args.paths)
-    if linter.grammar_unavailable:
-        # One line, once per run: what the lint did not check.
-        event("lint_grammar_unavailable", "%s", linter.grammar_unavailable, level=logging.WARNING)
-        if args.require_grammar:
-            return 1
     for finding in report.findings:
         if args.log_format == "json":
             event("lint_finding", "%s", finding.format(), **finding.as_dict())
@@ -91,4 +86,9 @@ def run(args: argparse.Namespace) -> int:
         renderings=report.renderings,
         findings=len(report.findings),
     )
+    if linter.grammar_unavailable:
+        # One line, once per run: what the lint did not check.
+        event("lint_grammar_unavailable", "%s", linter.grammar_unavailable, level=logging.WARNING)
+        if args.require_grammar:
+            return 1
     return 1 if report.findings else 0
