@@ -193,3 +193,14 @@ def test_verdicts_submitted_ahead_come_back_to_their_own_statement(gate):
     verdicts = [gate.result(t) for t in reversed(tickets)][::-1]
     assert [v is None for v in verdicts] == [True, False, True, False]
     assert verdicts[3].message == "no viable alternative at 'int'"
+
+
+def test_startup_snapshot_gives_the_verdicts_of_the_plain_helper():
+    # scripts/bootstrap.sh builds the warmed-up snapshot with this node.
+    sqls = [c["sql"] for c in CASES["version_gated"]]
+    sqls += list(CASES["rejected_at_8_0_28"].values()) + list(CASES["accepted_at_8_0_28"].values())
+    with GrammarGate() as snapshot, GrammarGate(use_snapshot=False) as plain:
+        assert any(arg.startswith("--snapshot-blob=") for arg in snapshot.command())
+        assert plain.command()[1].endswith("gate.js")
+        for version in ("8.0.18", "8.0.28", "8.0.31"):
+            assert [snapshot.check(s, version) for s in sqls] == [plain.check(s, version) for s in sqls]

@@ -20,6 +20,7 @@ import os
 import select
 import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,10 @@ READY_TIMEOUT_S = 30.0
 # take seconds. Past this the helper is stuck and the lint stops.
 CHECK_TIMEOUT_S = 60.0
 NODE_ENV = "SAFEGUARD_NODE"
+# Written by grammar/build_snapshot.js: the helper's heap after loading and
+# warming up the parser, and which node binary it belongs to.
+SNAPSHOT_BLOB = ".gate-snapshot.blob"
+SNAPSHOT_INFO = ".gate-snapshot.json"
 NOT_CHECKED = "SQL is not checked against MySQL's grammar (sqlfluff's parser only)"
 
 
@@ -64,13 +69,20 @@ def node_binary() -> Optional[str]:
 
 
 def install_grammar() -> int:
-    """`npm ci` in the helper's folder: the exact versions of package-lock.json;
-    offline when npm's cache has them."""
+    """`npm ci` in the helper's folder (the exact versions of
+    package-lock.json; offline when npm's cache has them), then the helper's
+    startup snapshot."""
     npm = shutil.which("npm")
     if npm is None:
         raise GrammarGateUnavailable("safeguard lint --install-grammar: npm is not on PATH; install Node.js (with npm) first")
     command = [npm, "ci", "--omit=dev", "--prefer-offline", "--no-audit", "--no-fund"]
-    return subprocess.call(command, cwd=GRAMMAR_DIR)
+    status = subprocess.call(command, cwd=GRAMMAR_DIR)
+    if status == 0:
+        # Optional: without the snapshot each lint run warms the parser up itself.
+        node = node_binary()
+        if node and subprocess.call([node, "build_snapshot.js"], cwd=GRAMMAR_DIR) != 0:
+            print("safeguard lint --install-grammar: no startup snapshot; the grammar runs without it", file=sys.stderr)
+    return status
 
 
 class GrammarGate:
@@ -84,10 +96,12 @@ class GrammarGate:
         grammar_dir: Path = GRAMMAR_DIR,
         ready_timeout: float = READY_TIMEOUT_S,
         check_timeout: float = CHECK_TIMEOUT_S,
+        use_snapshot: bool = True,
     ):
         self.version = format_version(parse_version(version))
         self.ready_timeout = ready_timeout
         self.check_timeout = check_timeout
+        self.use_snapshot = use_snapshot
         self.node = node if node is not None else node_binary()
         self.grammar_dir = Path(grammar_dir)
         self.grammar = ""  # "ts-mysql-parser 0.2.0" once started
@@ -119,7 +133,7 @@ class GrammarGate:
                 "run `safeguard lint --install-grammar`"
             )
         self._proc = subprocess.Popen(
-            [self.node, str(self.grammar_dir / "gate.js")],
+            self.command(),
             cwd=self.grammar_dir,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -136,6 +150,19 @@ class GrammarGate:
             raise GrammarGateUnavailable(f"safeguard lint: the grammar helper cannot load ({ready.get('error')}): {NOT_CHECKED}")
         self.grammar = ready.get("grammar", GRAMMAR_PACKAGE)
         self._ready = True
+
+    def command(self) -> List[str]:
+        """node with the warmed-up startup snapshot (build_snapshot.js) when
+        it was built by this node binary, else node gate.js."""
+        blob = self.grammar_dir / "node_modules" / SNAPSHOT_BLOB
+        info_path = self.grammar_dir / "node_modules" / SNAPSHOT_INFO
+        if self.use_snapshot and blob.is_file() and info_path.is_file():
+            node = os.path.realpath(shutil.which(self.node) or self.node)
+            info = json.loads(info_path.read_text())
+            stat = os.stat(node)
+            if (info.get("node"), info.get("size"), int(info.get("mtime", -1))) == (node, stat.st_size, int(stat.st_mtime * 1000)):
+                return [self.node, f"--snapshot-blob={blob}"]
+        return [self.node, str(self.grammar_dir / "gate.js")]
 
     def check(self, sql: str, version: Optional[str] = None) -> Optional[GateError]:
         """None when the grammar accepts every statement in sql at version
