@@ -88,3 +88,63 @@ select cast(x as int)
 with a as (select 1), select * from a
 ;
 select a from t fetch first 1 rows only
+;
+-- dbt model shapes: CTE chains over refs, window functions, date arithmetic.
+with source as (
+    select * from `analytics`.`stg_events`
+),
+renamed as (
+    select
+        id as event_id,
+        cast(user_id as char(36)) as user_id,
+        lower(trim(status)) as status,
+        date(created_at) as created_on,
+        coalesce(amount, 0) as amount
+    from source
+    where created_at >= utc_timestamp() - interval 7 day
+),
+ranked as (
+    select
+        r.*,
+        lag(status) over (partition by user_id order by created_on) as previous_status,
+        lead(created_on) over (partition by user_id order by created_on, event_id) as next_on,
+        row_number() over (partition by user_id order by created_on desc) as recency,
+        sum(amount) over (partition by user_id order by created_on rows between unbounded preceding and current row) as running_amount
+    from renamed as r
+)
+select
+    user_id,
+    count(distinct event_id) as events,
+    sum(case when status = 'paid' then amount else 0 end) as paid,
+    max(datediff(coalesce(next_on, current_date), created_on)) as longest_gap_days,
+    min(date_format(created_on, '%Y-%m-01')) as first_month,
+    concat(user_id, '-', max(recency)) as label
+from ranked
+where previous_status is null or previous_status <> status
+group by user_id
+having count(*) > 0
+;
+select a.id, b.name
+from (select id, max(updated_at) as updated_at from `db`.`a` group by id) as a
+inner join `db`.`b` as b on b.a_id = a.id and b.deleted_at is null
+left outer join `db`.`c` on c.id = b.c_id
+where a.updated_at > (select coalesce(max(updated_at), '1900-01-01') from `db`.`model`)
+  and b.kind not in ('x', 'y') and exists (select 1 from `db`.`d` where d.b_id = b.id and d.flag != 0)
+order by a.id
+;
+create table if not exists `db`.`safeguard_backups` (
+    backup_id varchar(64) not null,
+    source_table varchar(128) not null,
+    created_at datetime not null default current_timestamp,
+    row_count bigint null,
+    details json null,
+    primary key (backup_id),
+    unique key uq_backup_table (source_table, backup_id),
+    key ix_created (created_at)
+)
+;
+insert into `db`.`safeguard_backups` (backup_id, source_table, created_at, row_count) values ('20260206_070000', 'silver.t', utc_timestamp(), 10)
+;
+delete from `db`.`t` where updated_at >= date_sub(curdate(), interval 3 day) and id in (1, 2, 3)
+;
+select table_schema, table_name, table_rows from information_schema.tables where table_schema = 'silver' and table_name like 't\_%' escape '\\'
