@@ -204,3 +204,12 @@ def test_startup_snapshot_gives_the_verdicts_of_the_plain_helper():
         assert plain.command()[1].endswith("gate.js")
         for version in ("8.0.18", "8.0.28", "8.0.31"):
             assert [snapshot.check(s, version) for s in sqls] == [plain.check(s, version) for s in sqls]
+
+
+def test_safeguard_lint_reports_grammar_errors_with_the_helper_it_starts(tmp_path, capsys):
+    model = tmp_path / "model.sql"
+    model.write_text("select a\nfrom t\nwhere b = 1 and c similar to 'x%'\n")
+    assert run_lint("--require-grammar", str(model)) == 1
+    assert capsys.readouterr().out.startswith(f"{model}:3:19: PRS MySQL 8.0.28 grammar: ")
+    assert run_lint("--no-grammar", str(model)) == 1  # sqlfluff's parser fails too, with its own words
+    assert "grammar" not in capsys.readouterr().out
