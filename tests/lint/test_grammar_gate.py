@@ -213,3 +213,10 @@ def test_safeguard_lint_reports_grammar_errors_with_the_helper_it_starts(tmp_pat
     assert capsys.readouterr().out.startswith(f"{model}:3:19: PRS MySQL 8.0.28 grammar: ")
     assert run_lint("--no-grammar", str(model)) == 1  # sqlfluff's parser fails too, with its own words
     assert "grammar" not in capsys.readouterr().out
+
+
+def test_statement_cut_short_is_reported_on_its_last_line(linter, tmp_path):
+    findings = lint(linter, tmp_path, "select a\nfrom t\nwhere\n")
+    assert [(f.line, f.code, f.description) for f in findings] == [
+        (3, "PRS", "MySQL 8.0.28 grammar: no viable alternative at end of input")
+    ]

@@ -329,7 +329,8 @@ class ProjectLinter:
             offset = min(error.offset, max(len(templated.templated_str) - 1, 0))
             source = templated.templated_slice_to_source_slice(slice(offset, offset + 1))
             line_no, line_pos = templated.get_line_pos_of_char_pos(source.start, source=True)
-            source_line = templated.source_str.splitlines()[line_no - 1] if templated.source_str else ""
+            source_lines = templated.source_str.splitlines()
+            source_line = source_lines[line_no - 1] if 0 < line_no <= len(source_lines) else ""
             if self._waived(source_line):
                 continue
             pos = line_pos + (col_offset if line_no == 1 else 0)
