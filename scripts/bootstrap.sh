@@ -25,6 +25,25 @@ if [ ! -f "$stamp" ]; then
   echo "bootstrap: .venv ready in $((SECONDS - started))s; later runs reuse it until a pyproject.toml changes" >&2
 fi
 export PATH="$venv/bin:$PATH"
+# MySQL's grammar for the lint (src/dbt_safeguard/lint/grammar_gate.py): the
+# exact packages of package-lock.json, from npm's cache when it has them. Once
+# per change of the lock file.
+grammar="$repo/src/dbt_safeguard/lint/grammar"
+grammar_stamp="$grammar/node_modules/.installed-$(sha1sum "$grammar/package-lock.json" | cut -c1-12)"
+if [ ! -f "$grammar_stamp" ]; then
+  if ! command -v npm >/dev/null; then
+    echo "bootstrap: npm not found: the lint cannot check SQL against MySQL's grammar; install Node.js" >&2
+  elif ! (cd "$grammar" && npm ci --omit=dev --prefer-offline --no-audit --no-fund) >"$venv/npm.log" 2>&1; then
+    tail -n 30 "$venv/npm.log" >&2
+    exit 1
+  else
+    # The warmed-up startup snapshot (build_snapshot.js) is optional: without it
+    # each lint run loads and warms up the parser itself.
+    (cd "$grammar" && node build_snapshot.js) >>"$venv/npm.log" 2>&1 ||
+      echo "bootstrap: no startup snapshot for the grammar helper (see $venv/npm.log); the lint is slower without it" >&2
+    touch "$grammar_stamp"
+  fi
+fi
 # dbt's anonymous usage tracking would try to reach the internet.
 export DBT_SEND_ANONYMOUS_USAGE_STATS=false
 export DO_NOT_TRACK=1

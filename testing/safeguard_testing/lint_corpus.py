@@ -114,9 +114,20 @@ def any_of(checkers: Sequence[Checker]) -> Checker:
     return check
 
 
-# What the corpus test scores. The grammar gate (issue 9) is added here as
-# `grammar_checker("8.0.28")` when it lands: it replaces sqlfluff's parse
-# errors, which flag valid MySQL sqlfluff's dialect lacks (GRANT ... PROXY,
-# LOCK TABLES, SAVEPOINT, ...), so the rules are scored without PRS.
-def default_checkers() -> List[Checker]:
-    return [rules_checker(parse_errors=False)]
+def grammar_checker(gate, version: str = "8.0.28") -> Checker:
+    """MySQL's own grammar (the lint's grammar gate) at `version`: a statement
+    it cannot parse is flagged with the grammar's message."""
+
+    def check(sql: str) -> Optional[str]:
+        error = gate.check(sql, version)
+        return None if error is None else f"PRS: MySQL {version} grammar: {error.message}"
+
+    return check
+
+
+# What the corpus test scores: MySQL's grammar, then the rules. The grammar
+# replaces sqlfluff's parse errors, which flag valid MySQL that sqlfluff's
+# dialect lacks (GRANT ... PROXY, LOCK TABLES, SAVEPOINT, ...), so the rules
+# are scored without PRS, as `safeguard lint` runs them beside the gate.
+def default_checkers(gate) -> List[Checker]:
+    return [grammar_checker(gate), rules_checker(parse_errors=False)]

@@ -11,6 +11,11 @@ Also linted, with line numbers mapped back into their file: the
 written; MySQL error 1093 in a post-hook is how the nightly job failed), hook
 SQL in YAML files, and the statements macros build in ``{% set sql %}``
 blocks.
+
+Every rendering is also parsed by MySQL's own grammar at
+``mysql_target_version`` (grammar_gate): its verdict replaces sqlfluff's
+parse errors (PRS), so SQL MySQL accepts needs no ``noqa`` where sqlfluff's
+dialect falls short.
 """
 from __future__ import annotations
 
@@ -28,8 +33,10 @@ from ..errors import FatalError
 from .branches import BRANCH_LABELS, BRANCHES
 from .dbt_context import RenderRecord
 from .dbt_templater import SafeguardDbtTemplater
+from .grammar_gate import GrammarGate, GrammarGateUnavailable
 from .sqlfluff_internals import keep_traceback_limit, normalise_newlines
 from .macro_sql import STATEMENT_START, sql_blocks
+from .mysql_versions import DEFAULT_TARGET_VERSION, format_version, parse_version
 from .project_config import TEMPLATER, complete, default_paths, find_project_root, project_config
 from .yaml_hooks import yaml_hooks
 
@@ -64,6 +71,9 @@ def is_known_false_parse_error(violation: SQLBaseError) -> bool:
     segment = getattr(violation, "segment", None)
     raw = segment.raw.strip() if segment is not None else ""
     return any(pattern.match(raw) for pattern in _FALSE_PARSE_ERRORS)
+GRAMMAR_FINDING = " grammar: "  # "MySQL 8.0.28 grammar: <the grammar's message>"
+# `-- noqa` or `-- noqa: PRS` on a line waives a grammar error there, as it does sqlfluff's.
+LINE_NOQA = re.compile(r"--\s*noqa\b(?:\s*:\s*(?P<codes>[A-Za-z0-9_, ]+))?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -138,8 +148,17 @@ class _FileJob:
 class ProjectLinter:
     """Lints files in several branches with one sqlfluff Linter."""
 
-    def __init__(self, branches: Sequence[str] = BRANCHES, config: Optional[FluffConfig] = None,
-                 project_root: Optional[Path] = None):
+    def __init__(
+        self,
+        branches: Sequence[str] = BRANCHES,
+        config: Optional[FluffConfig] = None,
+        project_root: Optional[Path] = None,
+        grammar: bool = True,
+        node: Optional[str] = None,
+        gate: Optional[GrammarGate] = None,
+    ):
+        """gate: a helper the caller started early (Node loads while sqlfluff
+        does), for the first lint(); later runs start their own."""
         unknown = [b for b in branches if b not in BRANCHES]
         if unknown:
             raise FatalError(f"safeguard lint: unknown branch {unknown[0]!r}; choose from {', '.join(BRANCHES)}")
@@ -157,6 +176,12 @@ class ProjectLinter:
             )
         self.templater: SafeguardDbtTemplater = self.linter.templater
         self._rule_packs: Dict[tuple, object] = {}
+        self.grammar = grammar
+        self.node = node
+        # Why the grammar gate did not run (one line), or None.
+        self.grammar_unavailable: Optional[str] = None
+        self._gate: Optional[GrammarGate] = None
+        self._next_gate = gate
 
     def default_paths(self) -> List[str]:
         """The project's model, snapshot and macro folders and its dbt_project.yml."""
@@ -171,10 +196,24 @@ class ProjectLinter:
         files = sql_files(paths)
         findings: List[Finding] = []
         renderings = 0
-        for fname in files:
-            file_findings, count = self.lint_file(fname)
-            findings += file_findings
-            renderings += count
+        gate, self._next_gate = self._next_gate, None
+        if gate is None and self.grammar:
+            gate = GrammarGate(node=self.node)
+        try:
+            if gate is not None:
+                gate.start()  # one helper process per run
+                self._gate = gate
+        except GrammarGateUnavailable as exc:
+            self.grammar_unavailable = str(exc)
+        try:
+            for fname in files:
+                file_findings, count = self.lint_file(fname)
+                findings += file_findings
+                renderings += count
+        finally:
+            self._gate = None
+            if gate is not None:
+                gate.close()
         return LintReport(files=len(files), renderings=renderings, findings=findings)
 
     def lint_file(self, fname: str) -> Tuple[List[Finding], int]:
@@ -252,7 +291,14 @@ class ProjectLinter:
             Finding(job.fname, line, 1, "NOQA", description, ())
             for line, description in self._range_waivers(job.raw)
         ]
+        # A rule finding names the fix: the grammar's error later on its line,
+        # where the parse gave up on that SQL, adds nothing.
+        rule_spots = [(line, pos, origin) for (line, pos, code, _, origin) in job.collected if code not in ("PRS", "TMP")]
         for (line, pos, code, description, origin), branches in job.collected.items():
+            if code == "PRS" and GRAMMAR_FINDING in description and any(
+                (r_line, r_origin) == (line, origin) and r_pos <= pos for r_line, r_pos, r_origin in rule_spots
+            ):
+                continue
             label = () if branches == all_branches else tuple(b for b in self.branches if b in branches)
             if label and code in ("PRS", "TMP") and not origin:
                 description += self._branch_hint(job.raw, label)
@@ -306,17 +352,64 @@ class ProjectLinter:
         return renders, hooks, records
 
     def _lint_renders(self, renders, job: "_FileJob", origin: str, line_offset: int, col_offset: int) -> None:
+        # The grammar helper parses while sqlfluff lints: send first, read after.
+        pending = self._gate_submit(renders, job)
+        linted = []
         for branches, rendered in renders.values():
             try:
                 with keep_traceback_limit():
-                    linted = self.linter.lint_rendered(rendered, job.rule_pack)
+                    linted.append((branches, self.linter.lint_rendered(rendered, job.rule_pack)))
             except Exception as exc:  # noqa: BLE001 - see _internal_error
                 self._internal_error(job, exc, branches, origin, line_offset)
-                continue
-            for violation in linted.get_violations():
-                if is_known_false_parse_error(violation):
+        self._gate_collect(pending, job, origin, line_offset, col_offset)
+        for branches, linted_file in linted:
+            for violation in linted_file.get_violations():
+                if violation.rule_code() == "PRS" and (self._gate is not None or is_known_false_parse_error(violation)):
+                    # MySQL's grammar decides what parses when it runs; sqlfluff's
+                    # parse errors would only repeat or contradict it.
                     continue
                 self._collect(job.collected, violation, branches, origin, line_offset, col_offset)
+
+    def _gate_submit(self, renders, job: "_FileJob") -> list:
+        if self._gate is None:
+            return []
+        version = format_version(parse_version(job.config.get("mysql_target_version", section="rules") or DEFAULT_TARGET_VERSION))
+        return [
+            (branches, templated, version, self._gate.submit(templated.templated_str, version))
+            for branches, rendered in renders.values()
+            for templated in rendered.templated_variants
+            if templated.templated_str.strip()
+        ]
+
+    def _gate_collect(self, pending: list, job: "_FileJob", origin: str, line_offset: int, col_offset: int) -> None:
+        for branches, templated, version, ticket in pending:
+            try:
+                error = self._gate.result(ticket)
+            except GrammarGateUnavailable as exc:  # the helper could not load its packages
+                self.grammar_unavailable, self._gate = str(exc), None
+                return
+            if error is None:
+                continue
+            # The grammar's offset is into the rendered SQL; the finding's line is the source's.
+            offset = min(error.offset, max(len(templated.templated_str) - 1, 0))
+            source = templated.templated_slice_to_source_slice(slice(offset, offset + 1))
+            line_no, line_pos = templated.get_line_pos_of_char_pos(source.start, source=True)
+            source_lines = templated.source_str.splitlines()
+            source_line = source_lines[line_no - 1] if 0 < line_no <= len(source_lines) else ""
+            if self._waived(source_line):
+                continue
+            pos = line_pos + (col_offset if line_no == 1 else 0)
+            description = f"MySQL {version}{GRAMMAR_FINDING}{error.message}"
+            key = (line_no + line_offset, pos, "PRS", description, origin)
+            job.collected.setdefault(key, set()).update(branches)
+
+    @staticmethod
+    def _waived(source_line: str) -> bool:
+        match = LINE_NOQA.search(source_line)
+        if match is None:
+            return False
+        codes = {c.strip().upper() for c in (match.group("codes") or "").split(",") if c.strip()}
+        return not codes or bool(codes & {"PRS", "ALL"})
 
     @staticmethod
     def _internal_error(job: "_FileJob", exc: Exception, branches, origin: str, line_offset: int) -> None:

@@ -1,0 +1,307 @@
+'use strict';
+// MySQL syntax added after 8.0.18, mapped onto the 8.0.18 form it equals.
+//
+// ts-mysql-parser's grammar stops at MySQL 8.0.18. Each rule below turns one
+// later construct into tokens the 8.0.18 grammar knows, and applies only from
+// the release that added the construct, so the version predicate stays exact.
+// The rewritten tokens keep their source positions: an error in a rewritten
+// statement still points into the user's text. gate.js only rewrites a
+// statement the grammar rejected as written.
+const { CommonToken, Token } = require('antlr4ts');
+const { MySQLLexer: L } = require('ts-mysql-parser/dist/grammar/MySQLLexer');
+
+// The release that first accepts each construct (MySQL 8.0 reference manual).
+const TABLE_VALUE_CONSTRUCTOR = 80019; // VALUES ROW(...), ROW(...)
+const TABLE_STATEMENT = 80019; // TABLE t
+const DROP_CHECK = 80016; // ALTER TABLE ... DROP CHECK c
+const DROP_CONSTRAINT = 80019; // ALTER TABLE ... DROP CONSTRAINT c / ALTER CONSTRAINT c
+const JSON_VALUE_CLAUSES = 80021; // JSON_VALUE(doc, path RETURNING type ... ON EMPTY ... ON ERROR)
+const IF_NOT_EXISTS_ROUTINES = 80029; // CREATE TRIGGER / PROCEDURE / FUNCTION IF NOT EXISTS
+const INTERSECT_EXCEPT = 80031; // INTERSECT and EXCEPT beside UNION
+
+const DEFAULT = Token.DEFAULT_CHANNEL;
+
+function word(token) {
+  return token.type === L.IDENTIFIER ? token.text.toUpperCase() : null;
+}
+
+function synth(from, type, text) {
+  const token = CommonToken.fromToken(from);
+  token.type = type;
+  token.text = text;
+  return token;
+}
+
+// The default-channel tokens of one list, with their positions in it.
+class Tokens {
+  constructor(tokens) {
+    this.all = tokens;
+    this.sig = [];
+    tokens.forEach((t, i) => {
+      if (t.channel === DEFAULT) this.sig.push(i);
+    });
+  }
+
+  at(k) {
+    return k >= 0 && k < this.sig.length ? this.all[this.sig[k]] : null;
+  }
+
+  type(k) {
+    const t = this.at(k);
+    return t ? t.type : Token.EOF;
+  }
+
+  // k of the `)` matching the `(` at k, or -1.
+  closing(k) {
+    let depth = 0;
+    for (let j = k; j < this.sig.length; j++) {
+      const ty = this.type(j);
+      if (ty === L.OPEN_PAR_SYMBOL) depth++;
+      else if (ty === L.CLOSE_PAR_SYMBOL && --depth === 0) return j;
+    }
+    return -1;
+  }
+
+  // k of the first token of the statement holding k.
+  statementStart(k) {
+    let j = k;
+    while (j > 0 && this.type(j - 1) !== L.SEMICOLON_SYMBOL) j--;
+    return j;
+  }
+}
+
+const QUERY_OPENERS = new Set([L.OPEN_PAR_SYMBOL, L.UNION_SYMBOL, L.EXCEPT_SYMBOL, L.ALL_SYMBOL, L.DISTINCT_SYMBOL, L.AS_SYMBOL, L.SEMICOLON_SYMBOL]);
+
+// True where a query expression may start: the start of a statement, after
+// `(`, a set operator or AS (CREATE TABLE ... AS), and after the table or
+// column list of INSERT/REPLACE and the CTEs of WITH.
+function queryPosition(toks, k) {
+  if (k === 0) return true;
+  const prev = toks.type(k - 1);
+  if (QUERY_OPENERS.has(prev) || word(toks.at(k - 1)) === 'INTERSECT') return true;
+  const first = toks.type(toks.statementStart(k));
+  const afterName = prev === L.CLOSE_PAR_SYMBOL || prev === L.IDENTIFIER || prev === L.BACK_TICK_QUOTED_ID;
+  return afterName && [L.INSERT_SYMBOL, L.REPLACE_SYMBOL, L.WITH_SYMBOL, L.CREATE_SYMBOL].includes(first);
+}
+
+function insertValues(toks, k) {
+  const first = toks.type(toks.statementStart(k));
+  const prev = toks.type(k - 1);
+  return [L.INSERT_SYMBOL, L.REPLACE_SYMBOL].includes(first)
+    && (prev === L.CLOSE_PAR_SYMBOL || prev === L.IDENTIFIER || prev === L.BACK_TICK_QUOTED_ID);
+}
+
+// Each rule looks at significant token k and returns null, or
+// {end: k after the construct, tokens: replacement for sig tokens k..end-1}.
+const RULES = [
+  {
+    since: INTERSECT_EXCEPT,
+    // The same place in the grammar as UNION [ALL | DISTINCT].
+    apply(toks, k) {
+      const t = toks.at(k);
+      if (t.type !== L.EXCEPT_SYMBOL && word(t) !== 'INTERSECT') return null;
+      return { end: k + 1, tokens: [synth(t, L.UNION_SYMBOL, 'UNION')] };
+    },
+  },
+  {
+    since: DROP_CHECK,
+    // ALTER TABLE t DROP {CHECK | CONSTRAINT} c: the shape of DROP FOREIGN KEY c.
+    apply(toks, k, version) {
+      const t = toks.at(k);
+      if (toks.type(k - 1) !== L.DROP_SYMBOL || toks.type(toks.statementStart(k)) !== L.ALTER_SYMBOL) return null;
+      const ok = t.type === L.CHECK_SYMBOL || (t.type === L.CONSTRAINT_SYMBOL && version >= DROP_CONSTRAINT);
+      if (!ok) return null;
+      return { end: k + 1, tokens: [synth(t, L.FOREIGN_SYMBOL, 'FOREIGN'), synth(t, L.KEY_SYMBOL, 'KEY')] };
+    },
+  },
+  {
+    since: DROP_CONSTRAINT,
+    // ALTER TABLE t ALTER CONSTRAINT c [NOT] ENFORCED: ALTER CHECK c [NOT] ENFORCED.
+    apply(toks, k) {
+      const t = toks.at(k);
+      if (t.type !== L.CONSTRAINT_SYMBOL || toks.type(k - 1) !== L.ALTER_SYMBOL || k - 1 === toks.statementStart(k)) return null;
+      return { end: k + 1, tokens: [synth(t, L.CHECK_SYMBOL, 'CHECK')] };
+    },
+  },
+  {
+    since: IF_NOT_EXISTS_ROUTINES,
+    // CREATE [DEFINER = user] {TRIGGER | PROCEDURE | [AGGREGATE] FUNCTION} IF NOT EXISTS name
+    apply(toks, k) {
+      const t = toks.at(k);
+      if (![L.TRIGGER_SYMBOL, L.PROCEDURE_SYMBOL, L.FUNCTION_SYMBOL].includes(t.type)) return null;
+      if (toks.type(toks.statementStart(k)) !== L.CREATE_SYMBOL) return null;
+      if (toks.type(k + 1) !== L.IF_SYMBOL || toks.type(k + 2) !== L.NOT_SYMBOL || toks.type(k + 3) !== L.EXISTS_SYMBOL) return null;
+      return { end: k + 4, tokens: [t] };
+    },
+  },
+  {
+    since: TABLE_STATEMENT,
+    // TABLE t [ORDER BY ...] [LIMIT ...]: SELECT * FROM t [ORDER BY ...] [LIMIT ...].
+    apply(toks, k) {
+      const t = toks.at(k);
+      if (t.type !== L.TABLE_SYMBOL || !queryPosition(toks, k)) return null;
+      let j = k + 1;
+      if (toks.type(j + 1) === L.DOT_SYMBOL) j += 2;
+      const next = toks.type(j + 1);
+      const tail = [L.ORDER_SYMBOL, L.LIMIT_SYMBOL, L.CLOSE_PAR_SYMBOL, L.SEMICOLON_SYMBOL, Token.EOF, L.UNION_SYMBOL, L.EXCEPT_SYMBOL, L.INTO_SYMBOL];
+      if (!tail.includes(next) && word(toks.at(j + 1)) !== 'INTERSECT') return null;
+      return {
+        end: k + 1,
+        tokens: [synth(t, L.SELECT_SYMBOL, 'SELECT'), synth(t, L.MULT_OPERATOR, '*'), synth(t, L.FROM_SYMBOL, 'FROM')],
+      };
+    },
+  },
+  {
+    since: TABLE_VALUE_CONSTRUCTOR,
+    // VALUES ROW(a, b), ROW(c, d): SELECT a, b UNION ALL SELECT c, d, and
+    // INSERT ... VALUES ROW(a, b): INSERT ... VALUES (a, b).
+    apply(toks, k) {
+      const t = toks.at(k);
+      if (t.type !== L.VALUES_SYMBOL || toks.type(k + 1) !== L.ROW_SYMBOL) return null;
+      const inInsert = insertValues(toks, k);
+      if (!inInsert && !queryPosition(toks, k)) return null;
+      const out = inInsert ? [t] : [];
+      let j = k + 1;
+      for (;;) {
+        if (toks.type(j) !== L.ROW_SYMBOL || toks.type(j + 1) !== L.OPEN_PAR_SYMBOL) return null;
+        const close = toks.closing(j + 1);
+        if (close < 0) return null;
+        if (inInsert) {
+          for (let m = j + 1; m <= close; m++) out.push(toks.at(m));
+        } else {
+          out.push(synth(toks.at(j), L.SELECT_SYMBOL, 'SELECT'));
+          for (let m = j + 2; m < close; m++) out.push(toks.at(m));
+        }
+        j = close + 1;
+        if (toks.type(j) !== L.COMMA_SYMBOL || toks.type(j + 1) !== L.ROW_SYMBOL) break;
+        if (inInsert) out.push(toks.at(j));
+        else out.push(synth(toks.at(j), L.UNION_SYMBOL, 'UNION'), synth(toks.at(j), L.ALL_SYMBOL, 'ALL'));
+        j += 1;
+      }
+      return { end: j, tokens: out };
+    },
+  },
+  {
+    since: JSON_VALUE_CLAUSES,
+    // JSON_VALUE(doc, path RETURNING type [on empty] [on error]):
+    // CAST(JSON_VALUE(doc, path) AS type); each clause is
+    // {NULL | ERROR | DEFAULT literal} ON {EMPTY | ERROR}.
+    apply(toks, k) {
+      const t = toks.at(k);
+      if (word(t) !== 'JSON_VALUE' || toks.type(k + 1) !== L.OPEN_PAR_SYMBOL) return null;
+      const close = toks.closing(k + 1);
+      if (close < 0) return null;
+      let depth = 0;
+      let cut = -1;
+      for (let m = k + 2; m < close; m++) {
+        const ty = toks.type(m);
+        if (ty === L.OPEN_PAR_SYMBOL) depth++;
+        else if (ty === L.CLOSE_PAR_SYMBOL) depth--;
+        else if (depth === 0 && (word(toks.at(m)) === 'RETURNING' || onClauseAt(toks, m, close))) {
+          cut = m;
+          break;
+        }
+      }
+      if (cut < 0) return null;
+      let typeEnd = cut;
+      if (word(toks.at(cut)) === 'RETURNING') {
+        typeEnd = cut + 1;
+        while (typeEnd < close && !onClauseAt(toks, typeEnd, close)) {
+          if (toks.type(typeEnd) === L.OPEN_PAR_SYMBOL) typeEnd = toks.closing(typeEnd);
+          typeEnd++;
+        }
+      }
+      // The clauses: ON EMPTY before ON ERROR, each at most once.
+      let m = typeEnd;
+      const seen = [];
+      while (m < close) {
+        const len = onClauseAt(toks, m, close);
+        if (!len) return null;
+        seen.push(toks.at(m + len - 1).text.toUpperCase());
+        m += len;
+      }
+      const order = seen.join(' ');
+      if (!['', 'EMPTY', 'ERROR', 'EMPTY ERROR'].includes(order)) return null;
+      const out = [];
+      const returning = word(toks.at(cut)) === 'RETURNING';
+      if (returning) out.push(synth(t, L.CAST_SYMBOL, 'CAST'), synth(t, L.OPEN_PAR_SYMBOL, '('));
+      for (let n = k; n < cut; n++) out.push(toks.at(n));
+      out.push(synth(toks.at(close), L.CLOSE_PAR_SYMBOL, ')'));
+      if (returning) {
+        out.push(synth(toks.at(cut), L.AS_SYMBOL, 'AS'));
+        for (let n = cut + 1; n < typeEnd; n++) out.push(toks.at(n));
+        out.push(toks.at(close));
+      }
+      return { end: close + 1, tokens: out };
+    },
+  },
+];
+
+// Length of an ON EMPTY / ON ERROR clause of JSON_VALUE starting at m, or 0.
+function onClauseAt(toks, m, close) {
+  const ty = toks.type(m);
+  let j;
+  if (ty === L.NULL_SYMBOL || ty === L.ERROR_SYMBOL) j = m + 1;
+  else if (ty === L.DEFAULT_SYMBOL) {
+    j = m + 1;
+    if (toks.type(j) === L.MINUS_OPERATOR || toks.type(j) === L.PLUS_OPERATOR) j++;
+    j++; // the literal
+  } else return 0;
+  if (j + 1 >= close + 1 || toks.type(j) !== L.ON_SYMBOL) return 0;
+  const what = toks.at(j + 1);
+  const ok = what.type === L.ERROR_SYMBOL || what.type === L.EMPTY_SYMBOL || word(what) === 'EMPTY';
+  return ok ? j + 2 - m : 0;
+}
+
+// The tokens with every construct the version accepts rewritten, or null
+// when no rule applied. MySQL reads a double-quoted text as a string unless
+// ANSI_QUOTES is set (sql_lex.cc: both quotes lex as TEXT_STRING), so a
+// double-quoted charset, collation or host name counts as single-quoted.
+function rewrite(tokens, version) {
+  const toks = new Tokens(tokens);
+  const out = [];
+  let changed = false;
+  let k = 0;
+  let nextSig = 0; // index into toks.sig of the next significant token
+  for (let i = 0; i < tokens.length;) {
+    const token = tokens[i];
+    if (token.channel !== DEFAULT || token.type === Token.EOF) {
+      out.push(token);
+      i++;
+      if (token.channel === DEFAULT) nextSig++;
+      continue;
+    }
+    k = nextSig;
+    let done = false;
+    for (const rule of RULES) {
+      if (version < rule.since) continue;
+      const hit = rule.apply(toks, k, version);
+      if (hit) {
+        out.push(...hit.tokens);
+        nextSig = hit.end;
+        i = hit.end < toks.sig.length ? toks.sig[hit.end] : tokens.length - 1;
+        changed = true;
+        done = true;
+        break;
+      }
+    }
+    if (done) continue;
+    if (token.type === L.DOUBLE_QUOTED_TEXT) {
+      out.push(synth(token, L.SINGLE_QUOTED_TEXT, token.text));
+      changed = true;
+    } else {
+      out.push(token);
+    }
+    nextSig++;
+    i++;
+  }
+  if (!changed) return null;
+  // A fresh index per token: the parser's stream relies on it.
+  return out.map((t, n) => {
+    const copy = CommonToken.fromToken(t);
+    copy.tokenIndex = n;
+    return copy;
+  });
+}
+
+module.exports = { rewrite };
