@@ -226,3 +226,34 @@ def test_full_refresh_of_a_protected_incremental_is_refused_unless_allowed(wareh
         f"SELECT pinned FROM `{warehouse.catalog_schema}`.safeguard_backups WHERE backup_table = %s",
         (backup["backup_table"],),
     ) == 1
+
+
+def test_protected_incremental_turned_into_a_view_is_backed_up_before_dbt_drops_it(warehouse):
+    gold = warehouse.schema("gold")
+    before = warehouse.sql.table_rows(gold, "moveout_notices")
+    assert before
+    with warehouse.edit_model("gold/moveout_notices.sql", "materialized='incremental'", "materialized='view'"):
+        outcome = warehouse.run("--select", "moveout_notices")
+        assert outcome.success, outcome.log
+    assert "holds no data" not in outcome.log
+    [backup] = _backups_of(warehouse, outcome, "moveout_notices")
+    assert backup["status"] == "verified"
+    assert warehouse.sql.table_rows(gold, backup["backup_table"]) == before
+    # the history comes back (restore_backup does not replace a view: drop it first)
+    warehouse.sql.execute(f"DROP VIEW `{gold}`.moveout_notices")
+    restored = warehouse.operation("restore_backup", f"{{table: {gold}.moveout_notices}}")
+    assert restored.success, restored.log
+    assert warehouse.sql.table_rows(gold, "moveout_notices") == before
+
+
+def test_table_model_failing_after_its_swap_gets_its_kept_table_back(warehouse):
+    gold = warehouse.schema("gold")
+    failing = "{{ config(post_hook={'sql': 'select * from no_such_table_for_safeguard', 'transaction': false}) }}\n"
+    warehouse.sql.execute(f"DELETE FROM `{gold}`.new_contracts LIMIT 3")  # a rebuild would differ
+    before = warehouse.sql.table_rows(gold, "new_contracts")
+    with warehouse.prepend_to_model("gold/new_contracts.sql", failing):
+        outcome = warehouse.run("--select", "new_contracts")
+    assert not outcome.success
+    assert "ROLLBACK" in outcome.log, outcome.log
+    assert warehouse.sql.table_rows(gold, "new_contracts") == before
+    assert warehouse.run("--select", "new_contracts").success
