@@ -80,7 +80,7 @@
         {%- endif -%}
     {%- endfor -%}
     {%- for name in kept_at_swap -%}
-        {%- do safeguard._log('KEEP', name ~ ': the table model keeps its current table as the backup when it swaps (no copy)') -%}
+        {%- do safeguard._log('SWAP', name ~ ': its current table becomes the backup at the model'"'"'s swap (no copy)') -%}
     {%- endfor -%}
     {%- do safeguard._take_lease() -%}
     {%- do safeguard._release_lock() -%}

@@ -257,3 +257,26 @@ def test_table_model_failing_after_its_swap_gets_its_kept_table_back(warehouse):
     assert "ROLLBACK" in outcome.log, outcome.log
     assert warehouse.sql.table_rows(gold, "new_contracts") == before
     assert warehouse.run("--select", "new_contracts").success
+
+
+def test_protected_table_that_create_backups_did_not_plan_is_copied_by_its_materialization(warehouse):
+    """What `dbt retry` needs when dbt gives it no selected_resources: no
+    backup of the table was planned in this run (here a later on-run-start
+    hook forgets the one create_backups took), and the materialization
+    backs it up itself before it writes."""
+    from reference_warehouse import ModelEdit
+
+    gold = warehouse.schema("gold")
+    before = warehouse.sql.table_rows(gold, "moveout_notices")
+    forget = (
+        f"  - \"delete from `{warehouse.catalog_schema}`.safeguard_backups where invocation_id = '{{{{ invocation_id }}}}'\"\n"
+        '  - "commit"\n'
+    )
+    start = '  - "{{ safeguard.prune_backups() }}"\n'
+    with ModelEdit(warehouse.project / "dbt_project.yml", start, start + forget):
+        outcome = warehouse.run("--select", "moveout_notices")
+    assert outcome.success, outcome.log
+    assert "in incremental materialization" in outcome.log
+    [backup] = _backups_of(warehouse, outcome, "moveout_notices")
+    assert backup["status"] == "verified"
+    assert warehouse.sql.table_rows(gold, backup["backup_table"]) == before
