@@ -22,7 +22,7 @@ BROKEN_SQL = "cast(null as date)"
 
 @pytest.fixture(scope="module", params=["mysql", "mariadb"])
 def warehouse(request, tmp_path_factory, server, schema_prefix, day_dumps):
-    wh = build_warehouse(tmp_path_factory, server, schema_prefix, request.param, day_dumps)
+    wh = build_warehouse(tmp_path_factory, server, schema_prefix, request.param, day_dumps, tag="mat")
     wh.load_day(1)
     assert wh.dbt("seed").success
     first = wh.run()
@@ -280,3 +280,25 @@ def test_protected_table_that_create_backups_did_not_plan_is_copied_by_its_mater
     [backup] = _backups_of(warehouse, outcome, "moveout_notices")
     assert backup["status"] == "verified"
     assert warehouse.sql.table_rows(gold, backup["backup_table"]) == before
+
+
+def test_swap_behind_an_open_reader_transaction_gives_up_within_the_lock_wait_and_changes_nothing(warehouse):
+    gold = warehouse.schema("gold")
+    warehouse.sql.execute(f"DELETE FROM `{gold}`.new_contracts LIMIT 2")  # a rebuild would differ
+    before = warehouse.sql.table_rows(gold, "new_contracts")
+    reader = Sql(warehouse.settings)
+    try:
+        reader.execute("START TRANSACTION")
+        reader.rows(f"SELECT COUNT(*) FROM `{gold}`.new_contracts")  # holds a shared metadata lock
+        started = time.monotonic()
+        outcome = warehouse.run("--select", "new_contracts", "--vars={safeguard_lock_wait_seconds: 1}")
+        elapsed = time.monotonic() - started
+        after = warehouse.sql.table_rows(gold, "new_contracts")
+    finally:
+        reader.execute("ROLLBACK")
+        reader.close()
+    assert not outcome.success
+    assert "Lock wait timeout" in outcome.log
+    assert after == before
+    assert elapsed < 30, elapsed
+    assert warehouse.run("--select", "new_contracts").success

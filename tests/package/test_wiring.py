@@ -58,7 +58,7 @@ WIRINGS = [
 @pytest.fixture(scope="module", params=["mysql", "mariadb"])
 def base(request, tmp_path_factory, server, schema_prefix, day_dumps):
     """The reference warehouse built on day 1 with the documented wiring."""
-    wh = build_warehouse(tmp_path_factory, server, schema_prefix, request.param, day_dumps)
+    wh = build_warehouse(tmp_path_factory, server, schema_prefix, request.param, day_dumps, tag="wir")
     wh.load_day(1)
     assert wh.dbt("seed").success
     assert wh.run().success
