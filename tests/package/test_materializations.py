@@ -228,6 +228,23 @@ def test_full_refresh_of_a_protected_incremental_is_refused_unless_allowed(wareh
     ) == 1
 
 
+def test_release_pin_frees_a_pinned_backup_and_a_wrong_ts_changes_nothing(warehouse):
+    gold = warehouse.schema("gold")
+    [pinned] = warehouse.sql.rows(
+        f"SELECT backup_table, backup_ts FROM `{warehouse.catalog_schema}`.safeguard_backups"
+        " WHERE pinned = 1 AND source_schema = %s AND source_table = 'moveout_notices'", (gold,)
+    )
+    wrong = warehouse.operation("release_pin", f"{{table: {gold}.moveout_notices, ts: '20200101_000000'}}")
+    assert not wrong.success and "no pinned backup(s)" in wrong.log and pinned[1] in wrong.log
+
+    released = warehouse.operation("release_pin", f"{{table: {gold}.moveout_notices, ts: '{pinned[1]}'}}")
+
+    assert released.success, released.log
+    assert warehouse.sql.scalar(
+        f"SELECT pinned FROM `{warehouse.catalog_schema}`.safeguard_backups WHERE backup_table = %s", (pinned[0],)
+    ) == 0
+
+
 def test_protected_incremental_turned_into_a_view_is_backed_up_before_dbt_drops_it(warehouse):
     gold = warehouse.schema("gold")
     before = warehouse.sql.table_rows(gold, "moveout_notices")
