@@ -131,10 +131,11 @@ class ModelEdit:
         self.path.write_text(self.original)
 
 
-def build_warehouse(tmp_path_factory, server, schema_prefix, adapter_type, dumps) -> Warehouse:
+def build_warehouse(tmp_path_factory, server, schema_prefix, adapter_type, dumps, tag: str = "") -> Warehouse:
+    """`tag` keeps one test module's schemas apart from another's on the shared server."""
     settings = dataclasses.replace(server, adapter_type=adapter_type)
-    project = copy_reference_project(tmp_path_factory.mktemp(f"project_{adapter_type}"))
-    prefix = f"{schema_prefix}{adapter_type[:2]}_"
+    project = copy_reference_project(tmp_path_factory.mktemp(f"project_{tag}{adapter_type}"))
+    prefix = f"{schema_prefix}{tag}{adapter_type[:2]}_"
     warehouse = Warehouse(project, settings, prefix, dumps)
     assert warehouse.dbt("deps").success
     return warehouse
