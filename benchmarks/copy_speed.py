@@ -18,7 +18,7 @@ import sys
 import time
 
 from dbt_safeguard.connection import ConnectionSettings
-from dbt_safeguard.local_server import LocalServer
+from safeguard_testing.local_server import LocalServer
 
 SCHEMA = "bench_copy"
 COLUMNS = "tenant_id, valid_from, valid_to, status_code, note"

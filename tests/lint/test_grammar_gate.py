@@ -12,7 +12,7 @@ import yaml
 from dbt_safeguard.cli import lint_command
 from dbt_safeguard.lint.grammar_gate import GrammarGate, GrammarGateUnavailable
 from dbt_safeguard.run_events import configure_logging
-from lint_helpers import at_repo_root, project_linter
+from safeguard_testing.lint_helpers import at_repo_root, project_linter
 
 CASES = yaml.safe_load((Path(__file__).parent / "grammar_cases.yml").read_text())
 GATED = [(c["name"], c["sql"], v, True) for c in CASES["version_gated"] for v in c["accept"]] + [

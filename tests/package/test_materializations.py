@@ -13,8 +13,8 @@ import time
 import pymysql
 import pytest
 
-from harness import Sql
-from reference_warehouse import build_warehouse
+from safeguard_testing.harness import Sql
+from safeguard_testing.reference_warehouse import build_warehouse
 
 NO_SUCH_TABLE = 1146
 BROKEN_SQL = "cast(null as date)"

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from harness import copy_reference_project
-from reference_warehouse import Warehouse
+from safeguard_testing.harness import copy_reference_project
+from safeguard_testing.reference_warehouse import Warehouse
 
 SNAPSHOT = """{% snapshot tenants_snapshot %}
 {{ config(

@@ -14,8 +14,8 @@ import dataclasses
 import pytest
 import yaml
 
-from harness import copy_reference_project
-from reference_warehouse import Warehouse, build_warehouse
+from safeguard_testing.harness import copy_reference_project
+from safeguard_testing.reference_warehouse import Warehouse, build_warehouse
 
 CREATE = "{{ safeguard.create_backups() }}"
 PRUNE = "{{ safeguard.prune_backups() }}"
