@@ -22,17 +22,13 @@
         {{ exceptions.raise_compiler_error("safeguard: refusing to build " ~ name ~ ": " ~ busy ~ "; nothing was written") }}
     {%- endif -%}
 
+    {#- The model's connection: recover_run can end its statement if dbt is killed. -#}
+    {%- do safeguard._record_connection() -%}
     {%- if not safeguard._is_protected(model) -%}{{ return('') }}{%- endif -%}
     {%- if not safeguard._table_exists(this.schema, this.identifier) -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set where -%}
-        source_schema = {{ safeguard._sql_string(this.schema) }}
-        and source_table = {{ safeguard._sql_string(this.identifier) }}
-        and invocation_id = {{ safeguard._sql_string(invocation_id) }}
-        and kind = 'backup' and status = 'verified'
-    {%- endset -%}
-    {%- if safeguard._catalog_rows(where) | length == 0 -%}
+    {%- if safeguard._catalog_rows({'source_schema': this.schema, 'source_table': this.identifier, 'invocation_id': invocation_id, 'kind': 'backup', 'status': 'verified'}) | length == 0 -%}
         {{ exceptions.raise_compiler_error("safeguard: refusing to build " ~ name ~ ": no verified backup of it was taken in this run (see the on-run-start log); nothing was written. Fix the backup, or skip protection with --vars '{safeguard_enabled: false}'") }}
     {%- endif -%}
     {{ return('') }}
