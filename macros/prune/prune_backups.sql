@@ -51,8 +51,11 @@
 {#- As a run-operation: arguments are validated first; returns the names
     it dropped (or would drop). -#}
 {% macro _prune_operation(dry_run, retention_days, keep_last) %}
-    {%- set retention_days = safeguard._whole_number(retention_days, 'the retention_days argument') if retention_days is not none else safeguard._setting('retention_days') -%}
-    {%- set keep_last = safeguard._whole_number(keep_last, 'the keep_last argument') if keep_last is not none else safeguard._setting('keep_last') -%}
+    {%- for name, value in [('retention_days', retention_days), ('keep_last', keep_last)] if value is not none and safeguard._as_whole_number(value) is none -%}
+        {{ exceptions.raise_compiler_error("safeguard.prune_backups: the " ~ name ~ " argument must be a whole number >= 0, got '" ~ value ~ "'") }}
+    {%- endfor -%}
+    {%- set retention_days = safeguard._as_whole_number(retention_days) if retention_days is not none else safeguard._setting('retention_days') -%}
+    {%- set keep_last = safeguard._as_whole_number(keep_last) if keep_last is not none else safeguard._setting('keep_last') -%}
     {%- if dry_run is not boolean -%}
         {{ exceptions.raise_compiler_error("safeguard.prune_backups: dry_run must be true or false, got '" ~ dry_run ~ "'") }}
     {%- endif -%}

@@ -92,3 +92,16 @@ def test_prune_refuses_hand_edited_rows_pointing_outside_the_protected_set(wareh
     assert {name for name in before if name in after} == set(before)
     assert [row for row in catalog_after if row["status"] == "dropped"] == \
         [row for row in catalog_before if row["status"] == "dropped"]
+
+
+@pytest.mark.parametrize("args, message", [
+    ("{retention_days: -1}", "the retention_days argument must be a whole number >= 0"),
+    ("{keep_last: many}", "the keep_last argument must be a whole number >= 0"),
+    ("{dry_run: maybe}", "dry_run must be true or false"),
+])
+def test_bad_prune_arguments_name_the_macro_and_change_nothing(warehouse, args, message):
+    before, catalog_before = all_data_tables(warehouse), warehouse.catalog()
+    outcome = warehouse.operation("prune_backups", args)
+    assert not outcome.success
+    assert error_line(outcome, message).startswith("safeguard.prune_backups:")
+    assert all_data_tables(warehouse) == before and warehouse.catalog() == catalog_before
