@@ -48,3 +48,15 @@ def all_data_tables(wh) -> dict:
     operation leaves that behind by design (the next one clears it)."""
     return {name: checksum for name, checksum in wh.all_tables().items()
             if name != f"{wh.catalog_schema}.safeguard_connections"}
+
+
+def forge_catalog_row(wh, invocation_id: str, backup_ts: str, source_schema: str, source_table: str,
+                      backup_schema: str, backup_table: str, row_count: int, checksum: int) -> None:
+    """A hand-edited catalog row: a verified backup the package never took."""
+    wh.sql.execute(
+        f"INSERT INTO `{wh.catalog_schema}`.safeguard_backups"
+        " (backup_ts, invocation_id, kind, source_schema, source_table, backup_schema, backup_table,"
+        "  row_count, checksum, status, created_at, updated_at)"
+        " VALUES (%s, %s, 'backup', %s, %s, %s, %s, %s, %s, 'verified', UTC_TIMESTAMP(), UTC_TIMESTAMP())",
+        (backup_ts, invocation_id, source_schema, source_table, backup_schema, backup_table, row_count, checksum),
+    )

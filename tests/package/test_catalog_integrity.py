@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from built_warehouse import all_data_tables, error_line, latest_backup, warehouse_with_backups
+from built_warehouse import all_data_tables, error_line, forge_catalog_row, latest_backup, warehouse_with_backups
 from harness import Sql
 
 
@@ -129,14 +129,8 @@ def test_restore_refuses_a_hand_edited_row_that_points_at_another_table(warehous
     warehouse.sql.execute(f"CREATE DATABASE IF NOT EXISTS `{finance}`")
     warehouse.sql.execute(f"CREATE TABLE IF NOT EXISTS `{finance}`.invoices (id INT PRIMARY KEY, amount INT)")
     warehouse.sql.execute(f"REPLACE INTO `{finance}`.invoices VALUES (1, 100), (2, 250)")
-    warehouse.sql.execute(
-        f"INSERT INTO `{warehouse.catalog_schema}`.safeguard_backups"
-        " (backup_ts, invocation_id, kind, source_schema, source_table, backup_schema, backup_table,"
-        "  row_count, checksum, status, created_at, updated_at)"
-        " VALUES ('29990101_000000', '00000000-f0f0-f0f0-f0f0-000000000001', 'backup', %s, 'moveouts', %s, 'invoices',"
-        "  2, %s, 'verified', UTC_TIMESTAMP(), UTC_TIMESTAMP())",
-        (gold, finance, warehouse.sql.checksum(finance, "invoices")),
-    )
+    forge_catalog_row(warehouse, "00000000-f0f0-f0f0-f0f0-000000000001", "29990101_000000", gold, "moveouts",
+                      finance, "invoices", 2, warehouse.sql.checksum(finance, "invoices"))
     before, catalog_before = all_data_tables(warehouse), warehouse.catalog()
     try:
         outcome = warehouse.operation("restore_backup", f"{{table: {gold}.moveouts, ts: '29990101_000000'}}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from built_warehouse import all_data_tables, error_line, warehouse_with_backups
+from built_warehouse import all_data_tables, error_line, forge_catalog_row, warehouse_with_backups
 
 FORGED = "00000000-f0f0-f0f0-f0f0-00000000000f"
 
@@ -65,13 +65,8 @@ def test_prune_refuses_hand_edited_rows_pointing_outside_the_protected_set(wareh
     warehouse.sql.execute(f"CREATE DATABASE IF NOT EXISTS `{finance}`")
     warehouse.sql.execute(f"CREATE TABLE IF NOT EXISTS `{finance}`.`{backup_table}` (id INT PRIMARY KEY)")
     warehouse.sql.execute(f"REPLACE INTO `{finance}`.`{backup_table}` VALUES (1), (2), (3)")
-    warehouse.sql.execute(
-        f"INSERT INTO `{warehouse.catalog_schema}`.safeguard_backups"
-        " (backup_ts, invocation_id, kind, source_schema, source_table, backup_schema, backup_table,"
-        "  row_count, checksum, status, created_at, updated_at)"
-        " VALUES ('20200101_000000', %s, 'backup', %s, 'moveouts', %s, %s, 3, 0, 'verified', UTC_TIMESTAMP(), UTC_TIMESTAMP())",
-        (FORGED, warehouse.schema("gold"), warehouse.schema(backup_schema), backup_table),
-    )
+    forge_catalog_row(warehouse, FORGED, "20200101_000000", warehouse.schema("gold"), "moveouts",
+                      warehouse.schema(backup_schema), backup_table, 3, 0)
     before, catalog_before = all_data_tables(warehouse), warehouse.catalog()
     try:
         dry = warehouse.operation("prune_backups", "{retention_days: 0, keep_last: 0, dry_run: true}")
