@@ -236,3 +236,34 @@ def test_children_reference_the_restored_parent_and_a_new_child_row_inserts(ware
     assert warehouse.sql.rows(f"SELECT line_id, lease_id FROM `{schema}`.sg_lease_lines ORDER BY line_id") == [
         (10, 1), (20, 2), (40, 4)]
     warehouse.sql.execute(f"DROP TABLE `{schema}`.sg_lease_lines")
+
+
+def test_table_models_kept_table_is_verified_after_a_crash_at_its_swap(warehouse):
+    """The table materialization writes the old table's row before its
+    RENAME and verifies it after. A crash in between: if the kept table is
+    there it is the pre-run table and becomes verified with its own
+    fingerprint; if the RENAME never happened the row goes. It is never
+    dropped as if it were a half-made copy."""
+    schema = warehouse.schema("gold")
+    dead = "00000000-dead-f0f0-f0f0-00000000000a"
+    kept, never = "moveouts_backup_20250101_000000", "moveouts_backup_20250101_000001"
+    warehouse.sql.execute(f"CREATE TABLE `{schema}`.`{kept}` AS SELECT * FROM `{schema}`.moveouts")
+    for table in (kept, never):
+        warehouse.sql.execute(
+            f"INSERT INTO `{warehouse.catalog_schema}`.safeguard_backups"
+            " (backup_ts, invocation_id, kind, source_schema, source_table, backup_schema, backup_table,"
+            "  status, created_at, updated_at, note)"
+            " VALUES (%s, %s, 'backup', %s, 'moveouts', %s, %s, 'pending', UTC_TIMESTAMP(), UTC_TIMESTAMP(),"
+            " 'kept at the swap of the table model')",
+            (table[-15:], dead, schema, schema, table),
+        )
+
+    listed = warehouse.operation("list_backups")
+
+    assert listed.success, listed.log
+    (row,) = warehouse.catalog("backup_table = %s", (kept,))
+    assert row["status"] == "verified"
+    assert row["checksum"] == warehouse.sql.checksum(schema, kept)
+    assert row["row_count"] == warehouse.sql.scalar(f"SELECT COUNT(*) FROM `{schema}`.`{kept}`")
+    assert warehouse.catalog("backup_table = %s", (never,)) == []
+    assert_verified_means_exists_and_matches(warehouse)
