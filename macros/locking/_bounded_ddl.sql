@@ -140,7 +140,8 @@ end
 {#- The connections that may hold a metadata lock on `tables`, as
     [{id, user, host, trx_seconds, command, seconds, statement, certain}].
     performance_schema.metadata_locks names the holders exactly (MySQL 8
-    default; MariaDB 10.5+ with performance_schema=ON). Without it, every
+    default; MariaDB 10.5+ with performance_schema=ON and the instrument
+    wait/lock/metadata/sql/mdl enabled). Without it, every
     other connection with an open InnoDB transaction, or whose running
     statement names one of the tables, is a candidate. -#}
 {% macro _lock_blockers(tables) %}
@@ -150,12 +151,21 @@ end
         {%- do pairs.append('(' ~ safeguard._sql_string(t[0]) ~ ', ' ~ safeguard._sql_string(t[1]) ~ ')') -%}
     {%- endfor -%}
     {%- if not pairs -%}{{ return(found) }}{%- endif -%}
+    {#- Exact only when performance_schema is on and records metadata locks:
+        the mdl instrument is on by default in MySQL 8, off in MariaDB. -#}
     {%- set ps_sql -%}
         select count(*) from information_schema.tables
         where table_schema = 'performance_schema' and table_name = 'metadata_locks'
           and @@global.performance_schema = 1
     {%- endset -%}
     {%- set exact = run_query(ps_sql).rows[0][0] | int > 0 -%}
+    {%- if exact -%}
+        {%- set instrument_sql -%}
+            select count(*) from performance_schema.setup_instruments
+            where name = 'wait/lock/metadata/sql/mdl' and enabled = 'YES'
+        {%- endset -%}
+        {%- set exact = run_query(instrument_sql).rows[0][0] | int > 0 -%}
+    {%- endif -%}
     {%- set columns -%}
         p.id, p.user, p.host, timestampdiff(second, x.trx_started, now()), p.command, p.time, left(p.info, 120)
     {%- endset -%}

@@ -10,6 +10,7 @@ import time
 import pytest
 
 from built_warehouse import all_data_tables, error_line, latest_backup, warehouse_with_backups
+from dbt_safeguard.local_server import LocalServer
 from harness import Sql
 
 ATTEMPT = 1
@@ -175,3 +176,44 @@ def test_a_busy_named_lock_names_its_holder_connection(warehouse):
     assert not outcome.success
     assert "connection None" not in outcome.log
     assert f"held by connection {holder_id}" in outcome.log
+
+
+@pytest.fixture(scope="module")
+def server_with_metadata_locks(tmp_path_factory):
+    """A second throwaway server that records metadata locks, as MySQL 8 does by default."""
+    local = LocalServer(base_dir=str(tmp_path_factory.mktemp("ps_server")), server_options=(
+        "--performance-schema=ON", "--performance-schema-instrument=wait/lock/metadata/sql/mdl=ON"))
+    try:
+        yield local.start()
+    finally:
+        local.stop()
+
+
+@pytest.fixture(scope="module", params=["mysql", "mariadb"])
+def warehouse_with_metadata_locks(request, tmp_path_factory, server_with_metadata_locks, day_dumps):
+    wh = warehouse_with_backups("ps", request.param, tmp_path_factory, server_with_metadata_locks, "", day_dumps)
+    yield wh
+    wh.sql.close()
+
+
+def test_with_performance_schema_the_exact_holder_is_named_and_no_one_else(warehouse_with_metadata_locks):
+    warehouse = warehouse_with_metadata_locks
+    schema, table = warehouse.schema("gold"), "moveouts"
+    relation = f"`{schema}`.`{table}`"
+    bystander = Sql(warehouse.settings)  # an open transaction on another table: not a blocker
+    bystander.execute("START TRANSACTION")
+    bystander.rows(f"SELECT COUNT(*) FROM `{schema}`.new_contracts")
+    bystander_id = bystander.scalar("SELECT CONNECTION_ID()")
+    reader = open_reader(warehouse.settings, relation)
+    reader_id = reader.scalar("SELECT CONNECTION_ID()")
+    try:
+        outcome = warehouse.dbt("run-operation", "restore_backup", "--args", f"{{table: {schema}.{table}}}", BOUNDS)
+    finally:
+        for client in (reader, bystander):
+            client.execute("ROLLBACK")
+            client.close()
+    assert not outcome.success
+    error = error_line(outcome, "gave up after")
+    assert f"held by connection {reader_id} (" in error
+    assert f"connection {bystander_id}" not in error
+    assert "performance_schema is off" not in error
