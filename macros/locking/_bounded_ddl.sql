@@ -181,7 +181,11 @@ end
               and p.id <> connection_id()
             order by p.id
         {%- endset -%}
-    {%- else -%}
+        {%- set rows = run_query(sql).rows -%}
+        {#- The holder may have let go meanwhile: then show the candidates. -#}
+        {%- set exact = rows | length > 0 -%}
+    {%- endif -%}
+    {%- if not exact -%}
         {%- set mentions = [] -%}
         {%- for t in tables -%}
             {%- do mentions.append("p.info like " ~ safeguard._sql_string('%' ~ t[1] ~ '%')) -%}
@@ -195,8 +199,9 @@ end
               and coalesce(p.state, '') not like '%metadata lock%'
             order by x.trx_started is null, x.trx_started, p.id
         {%- endset -%}
+        {%- set rows = run_query(sql).rows -%}
     {%- endif -%}
-    {%- for row in run_query(sql).rows -%}
+    {%- for row in rows -%}
         {%- do found.append({
             'id': row[0] | int, 'user': row[1], 'host': row[2],
             'trx_seconds': none if row[3] is none else row[3] | int,
@@ -220,6 +225,6 @@ end
             ~ ', ' ~ (b.command | lower) ~ ' for ' ~ b.seconds ~ ' s'
             ~ (': ' ~ (b.statement | replace('\n', ' ')) if b.statement else '') ~ ')') -%}
     {%- endfor -%}
-    {%- set intro = 'held by ' if blockers[0].certain else 'performance_schema is off, so these are the candidates (open transactions, or statements naming the table): ' -%}
+    {%- set intro = 'held by ' if blockers[0].certain else 'performance_schema does not name the holder, so these are the candidates (open transactions, or statements naming the table): ' -%}
     {{ return(intro ~ described | join(', ')) }}
 {% endmacro %}
