@@ -14,6 +14,8 @@
         {{ safeguard._refuse(name, gate.problems | join('; ')) }}
     {%- endif -%}
     {%- if not gate.act -%}{{ return('') }}{%- endif -%}
+    {#- The model's connection: recover_run can end its statement if dbt is killed. -#}
+    {%- do safeguard._record_connection() -%}
     {%- if not safeguard._holds_lease() -%}
         {{ safeguard._refuse(name, safeguard._lease_problem()) }}
     {%- endif -%}
@@ -25,13 +27,7 @@
     {%- if model.config.materialized == 'table' and safeguard._materialization_is_safeguards('table') -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set where -%}
-        source_schema = {{ safeguard._sql_string(this.schema) }}
-        and source_table = {{ safeguard._sql_string(this.identifier) }}
-        and invocation_id = {{ safeguard._sql_string(invocation_id) }}
-        and kind = 'backup' and status = 'verified'
-    {%- endset -%}
-    {%- if safeguard._catalog_rows(where) | length == 0 -%}
+    {%- if safeguard._catalog_rows({'source_schema': this.schema, 'source_table': this.identifier, 'invocation_id': invocation_id, 'kind': 'backup', 'status': 'verified'}) | length == 0 -%}
         {{ safeguard._refuse(name, "no verified backup of it was taken in this run (see the on-run-start log). Fix the backup and run again; the last verified backups are listed by `dbt run-operation list_backups`") }}
     {%- endif -%}
     {{ return('') }}

@@ -3,7 +3,7 @@
     materialization uses two RENAMEs, and readers get error 1146 between
     them). `RENAME TABLE t TO kept, t__dbt_tmp TO t` is atomic.
     - keep_backup: the old table is the backup of this run. Its catalog row
-      is written `pending` before the RENAME (intent), and `verified` with
+      is written `planned` before the RENAME (intent; reconciled after a crash), and `verified` with
       its fingerprint after: the old table is no longer written by anyone,
       so one read of it, after the swap and outside any reader's way, is
       what makes the row comparable by finish_run and restore_backup.
@@ -25,7 +25,7 @@
         {%- set entry = safeguard._backup_entry(schema, table, ts) -%}
         {%- do entry.update({'foreign_keys': safeguard._foreign_keys_json(schema, table)}) -%}
         {%- do safeguard._execute('create schema if not exists `' ~ entry.backup_schema ~ '`') -%}
-        {%- do safeguard._record_backup(entry, 'pending', none, 'kept at the swap of the table model') -%}
+        {%- do safeguard._record_backup(entry, 'planned', none, 'kept at the swap of the table model') -%}
         {%- set kept = api.Relation.create(schema=entry.backup_schema, identifier=entry.backup_table, type='table') -%}
     {%- else -%}
         {%- set kept = make_backup_relation(target_relation, existing_relation.type) -%}

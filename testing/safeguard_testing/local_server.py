@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 import pymysql
 
@@ -57,13 +57,14 @@ class LocalServer:
     """`with LocalServer() as settings:` gives ConnectionSettings for a fresh server."""
 
     def __init__(self, adapter_type: str = "mysql", base_dir: Optional[str] = None, startup_timeout: float = 30.0,
-                 die_with_parent: bool = True):
+                 die_with_parent: bool = True, server_options: Sequence[str] = ()):
         self.adapter_type = adapter_type
         # False: the server outlives this process (the demo's --keep); stop()
         # or `kill $(cat <root>/mysqld.pid)` ends it.
         self.die_with_parent = die_with_parent
         self.base_dir = base_dir
         self.startup_timeout = startup_timeout
+        self.server_options = tuple(server_options)  # extra mariadbd options, e.g. --performance-schema=ON
         self.root: Optional[Path] = None
         self.process: Optional[subprocess.Popen] = None
         self.settings: Optional[ConnectionSettings] = None
@@ -102,6 +103,7 @@ class LocalServer:
                 "--character-set-server=utf8mb4",
                 "--collation-server=utf8mb4_general_ci",
                 f"--log-error={self.root / 'error.log'}",
+                *self.server_options,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
