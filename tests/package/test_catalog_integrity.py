@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from built_warehouse import all_data_tables, error_line, forge_catalog_row, latest_backup, warehouse_with_backups
-from harness import Sql
+from safeguard_testing.built_warehouse import all_data_tables, error_line, forge_catalog_row, latest_backup, warehouse_with_backups
+from safeguard_testing.harness import Sql
 
 
 @pytest.fixture(scope="module", params=["mysql", "mariadb"])

@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from built_warehouse import all_data_tables, error_line, latest_backup, warehouse_with_backups
+from safeguard_testing.built_warehouse import all_data_tables, error_line, latest_backup, warehouse_with_backups
 from dbt_safeguard.local_server import LocalServer
-from harness import Sql
+from safeguard_testing.harness import Sql
 
 ATTEMPT = 1
 TOTAL = 6

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from built_warehouse import all_data_tables, error_line, forge_catalog_row, warehouse_with_backups
+from safeguard_testing.built_warehouse import all_data_tables, error_line, forge_catalog_row, warehouse_with_backups
 
 FORGED = "00000000-f0f0-f0f0-f0f0-00000000000f"
 

@@ -17,8 +17,8 @@ import pytest
 
 from dbt_safeguard import tenant_data
 from dbt_safeguard.dbt_invoker import DbtInvoker
-from harness import Sql, copy_reference_project
-from reference_warehouse import PROTECTED
+from safeguard_testing.harness import Sql, copy_reference_project
+from safeguard_testing.reference_warehouse import PROTECTED
 
 SIZE = 60
 # A statement the killed run leaves running server-side, on a model built

@@ -76,7 +76,9 @@ class Rule_SG24(BaseRule):
                 problem = f"{word} (table sampling)"
             elif word == "SYSTEM_TIME" and before == "FOR":
                 problem = "FOR SYSTEM_TIME (temporal tables)"
-            elif word.startswith("@") and not word.startswith("@@") and before in _ITEM_START:
+            elif (word.startswith("@") and not word.startswith("@@") and before in _ITEM_START
+                  and not (before == "FROM" and i >= 3 and words[i - 3] == "PREPARE")):
+                # `PREPARE stmt FROM @sql_text` is MySQL's dynamic SQL, not a stage.
                 problem = "a stage (@name) as a FROM source"
             if problem:
                 results.append(

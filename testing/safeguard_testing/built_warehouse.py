@@ -4,7 +4,7 @@ Each module passes its own tag, so its schemas never meet another module's.
 """
 from __future__ import annotations
 
-from reference_warehouse import Warehouse, build_warehouse
+from .reference_warehouse import Warehouse, build_warehouse
 
 
 def warehouse_with_backups(tag, adapter_type, tmp_path_factory, server, schema_prefix, day_dumps) -> Warehouse:
