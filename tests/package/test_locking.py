@@ -10,7 +10,7 @@ import time
 import pytest
 
 from safeguard_testing.built_warehouse import all_data_tables, error_line, latest_backup, warehouse_with_backups
-from dbt_safeguard.local_server import LocalServer
+from safeguard_testing.local_server import LocalServer
 from safeguard_testing.harness import Sql
 
 ATTEMPT = 1

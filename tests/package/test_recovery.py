@@ -15,7 +15,7 @@ import uuid
 
 import pytest
 
-from dbt_safeguard import tenant_data
+from safeguard_testing import oltp_dump
 from dbt_safeguard.dbt_invoker import DbtInvoker
 from safeguard_testing.harness import Sql, copy_reference_project
 from safeguard_testing.reference_warehouse import PROTECTED
@@ -48,7 +48,7 @@ class EtlProject:
     def dump(self, day: int):
         if day not in self.dumps:
             path = self.root / f"day{day}.sql.gz"
-            tenant_data.write_dump(day, path, self.server, size=SIZE)
+            oltp_dump.write_dump(day, path, self.server, size=SIZE)
             self.dumps[day] = path
         return self.dumps[day]
 
