@@ -281,7 +281,7 @@ def test_protected_table_that_create_backups_did_not_plan_is_copied_by_its_mater
     backup of the table was planned in this run (here a later on-run-start
     hook forgets the one create_backups took), and the materialization
     backs it up itself before it writes."""
-    from reference_warehouse import ModelEdit
+    from safeguard_testing.reference_warehouse import ModelEdit
 
     gold = warehouse.schema("gold")
     before = warehouse.sql.table_rows(gold, "moveout_notices")
