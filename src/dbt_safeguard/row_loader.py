@@ -62,7 +62,7 @@ MAX_FALLBACKS = 3
 
 _CREATE_TABLE_LAYOUT = re.compile(rb"(CREATE TABLE `(?:[^`]|``)+` \(\n)(.*\n)(\) [^\n]*)\Z", re.S)
 _SECONDARY_KEY = re.compile(rb"  (?:UNIQUE )?KEY `(?:[^`]|``)+` \(.*\),?")
-_FOREIGN_KEY = re.compile(rb"  CONSTRAINT `(?:[^`]|``)+` FOREIGN KEY \(.*\),?")
+_FOREIGN_KEY = re.compile(rb"  CONSTRAINT `(?:[^`]|``)+` FOREIGN KEY \(.*")
 _FIRST_KEY_COLUMN = re.compile(rb"\(`((?:[^`]|``)+)`")
 
 

@@ -447,6 +447,9 @@ class StagingLoader:
         for conn in (ddl, *inserters):
             self._execute(conn, LOAD_SESSION)
         load_data = self.load_data and local_infile_enabled(ddl)
+        if self.load_data and not load_data:
+            log.info("ROWS     local_infile is OFF on the server: rows go as the dump's INSERT statements "
+                     "(same tables, slower)")
         spill_dir = tempfile.TemporaryDirectory(prefix="safeguard-load-", dir=self.spill_dir)
         pool = _LanePool(inserters, spill_dir.name, self.memory_budget)
         tables: Dict[str, None] = {}  # ordered set
