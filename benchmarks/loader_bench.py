@@ -15,7 +15,9 @@ into empty schemas, rotating which tool goes first, and checks that every
 loaded table has the source's CHECKSUM TABLE. It prints each time, then per
 dump the median time of each tool, the loader's speed-up over each (their
 time / the loader's time: above 1 the loader is faster), and the peak RSS
-of each process (GNU time's maximum resident set size).
+of each process (GNU time's maximum resident set size), and the CPU seconds
+the server spent on each load (from /proc: robust to a busy machine, where
+wall times are not).
 """
 from __future__ import annotations
 
@@ -66,6 +68,12 @@ def load_average() -> str:
         return "unknown"
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system, all threads) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def timed(command: Sequence[str], stdin=None, env=None) -> Tuple[float, float]:
     """(seconds, peak RSS in MB) of a child process.
 
@@ -83,8 +91,9 @@ def timed(command: Sequence[str], stdin=None, env=None) -> Tuple[float, float]:
 
 
 class Bench:
-    def __init__(self, settings, workdir: Path, workers: int):
+    def __init__(self, settings, server_pid: int, workdir: Path, workers: int):
         self.settings = settings
+        self.server_pid = server_pid
         self.workdir = workdir
         self.workers = workers
         self.conn = settings.connect()
@@ -142,8 +151,14 @@ class Bench:
 
     # -- one load ----------------------------------------------------------------------
 
-    def run(self, tool: str, dump: Path, export: Optional[Path], schema: str) -> Tuple[float, float]:
+    def run(self, tool: str, dump: Path, export: Optional[Path], schema: str) -> Tuple[float, float, float]:
+        """(seconds, peak RSS in MB of the tool, CPU seconds the server spent on it)."""
         self.drop(schema)
+        before = process_cpu(self.server_pid)
+        elapsed, rss = self._run(tool, dump, export, schema)
+        return elapsed, rss, process_cpu(self.server_pid) - before
+
+    def _run(self, tool: str, dump: Path, export: Optional[Path], schema: str) -> Tuple[float, float]:
         if tool == "client":
             self.sql(f"CREATE DATABASE `{schema}`")
             with open(dump, "rb") as stdin:
@@ -163,15 +178,16 @@ class Bench:
                 raise SystemExit(f"{schema}.{table} differs from {source}.{table} (CHECKSUM TABLE)")
 
 
-def summarize(name: str, size_mb: float, times: Dict[str, List[Tuple[float, float]]]) -> List[str]:
-    median = {tool: statistics.median(t for t, _ in runs) for tool, runs in times.items() if runs}
+def summarize(name: str, size_mb: float, times: Dict[str, List[Tuple[float, float, float]]]) -> List[str]:
+    median = {tool: statistics.median(t for t, _, _ in runs) for tool, runs in times.items() if runs}
     lines = [f"{name} ({size_mb:.0f} MB dump), medians of {len(times['loader'])} rounds:"]
     for tool in TOOLS:
         if tool not in median:
             continue
-        peak = max(rss for _, rss in times[tool])
+        peak = max(rss for _, rss, _ in times[tool])
+        cpu = statistics.median(c for _, _, c in times[tool])
         ratio = "" if tool == "loader" else f"   loader speed-up {median[tool] / median['loader']:.2f}x"
-        lines.append(f"  {tool:<9} {median[tool]:7.1f} s   peak {peak:5.0f} MB RSS{ratio}")
+        lines.append(f"  {tool:<9} {median[tool]:7.1f} s   peak {peak:5.0f} MB RSS   server CPU {cpu:6.1f} s{ratio}")
     return lines
 
 
@@ -193,7 +209,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     server = LocalServer(base_dir=str(workdir))
     try:
         settings = server.start()
-        bench = Bench(settings, workdir, args.workers)
+        bench = Bench(settings, server.process.pid, workdir, args.workers)
         tools = list(TOOLS)
         if not (bench.mydumper and bench.myloader):
             print("myloader: not installed (Debian: apt-get install mydumper); its column is left out")
@@ -214,11 +230,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 cells = []
                 for tool in order:
                     schema = f"bench_{tool}"
-                    elapsed, rss = bench.run(tool, dump, export, schema)
+                    elapsed, rss, cpu = bench.run(tool, dump, export, schema)
                     bench.check(source, schema, tables)
                     bench.drop(schema)
-                    results[name][tool].append((elapsed, rss))
-                    cells.append(f"{tool} {elapsed:6.1f} s ({rss:.0f} MB)")
+                    results[name][tool].append((elapsed, rss, cpu))
+                    cells.append(f"{tool} {elapsed:6.1f} s ({rss:.0f} MB, server CPU {cpu:.1f} s)")
                 print(f"round {round_number} {name:<10} " + "   ".join(cells) +
                       f"   checksums equal   load average {load_average()}", flush=True)
         print()
