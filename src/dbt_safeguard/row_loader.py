@@ -30,7 +30,7 @@ client, and both keep the loaded table identical to the source:
    columns, whose values are written as 0x.., b'..' or expressions), the
    session has no NO_BACKSLASH_ESCAPES, and the statement carries none of
    the escapes the two readers decode differently (\\N, \\%, \\_). Each
-   LOAD DATA runs in its own transaction: if the server reports a warning
+   LOAD DATA runs in its own transaction: if the server reports an error, a warning
    or a skipped row (a row that did not split into the table's columns),
    it is rolled back and the INSERT itself is run instead.
 
@@ -238,12 +238,14 @@ class TableWriter:
         try:
             rows = self.cursor.execute(statement)
         except pymysql.err.MySQLError as exc:
+            # The INSERT runs instead; if the data is at fault, it fails with its own error.
             self.cursor.execute("ROLLBACK")
             if exc.args and exc.args[0] in LOCAL_INFILE_REFUSED:
                 self.load_data = False
                 self.refused = exc
-                return None
-            raise
+            else:
+                self.fallbacks += 1
+            return None
         # pymysql keeps the server's "Records: n  Deleted: 0  Skipped: 0  Warnings: 0"
         # on the cursor's result; without it nothing proves the rows were read right.
         message = getattr(getattr(self.cursor, "_result", None), "message", None) or b""

@@ -105,13 +105,15 @@ def test_dominant_table_through_spill_files_loads_identically(server, sql, names
 
 
 TEXT_ROWS = [
-    (1, None, None, None, None, None, None, None, None, None, None),
-    (2, "NULL", "NULL", "NULL", "a", "", 0.1, 1e300, "-12345678901234.123456", "2024-02-29 23:59:59.123456", 2024),
-    (3, "N", "", "", "b,c", "x,y", -0.0, 2.5e-300, "0.000001", "1000-01-01 00:00:00", 1901),
+    (1, None, None, None, None, None, None, None, None, None, None, None),
+    (2, "NULL", "NULL", "NULL", "a", "", 0.1, 1e300, "-12345678901234.123456", "2024-02-29 23:59:59.123456", 2024,
+     "2038-01-18 03:14:07"),
+    (3, "N", "", "", "b,c", "x,y", -0.0, 2.5e-300, "0.000001", "1000-01-01 00:00:00", 1901, "1970-01-02 00:00:01"),
     (4, "café ñ", "😀 ✓ 日本語", "),(),(", "a", "y", 3.4e38, -1.7976931348623157e308, "99999999999999.999999",
-     "9999-12-31 23:59:59.999999", 2155),
-    (5, "l'apostrophe", "quote ' and \" and `", "back\\slash\\", "b,c", "x", 1.5, 1 / 3, "1", None, None),
-    (6, "a,b", "line\nbreak\r\n", "tab\there\x1a\x00nul", "a", "", 7, 0.1 + 0.2, "-0.5", None, 1999),
+     "9999-12-31 23:59:59.999999", 2155, "2024-03-31 01:30:00"),
+    (5, "l'apostrophe", "quote ' and \" and `", "back\\slash\\", "b,c", "x", 1.5, 1 / 3, "1", None, None, None),
+    (6, "a,b", "line\nbreak\r\n", "tab\there\x1a\x00nul", "a", "", 7, 0.1 + 0.2, "-0.5", None, 1999,
+     "2000-02-29 12:00:00"),
 ]
 
 
@@ -121,7 +123,8 @@ def create_text_schema(sql, schema):
     sql.execute(
         "CREATE TABLE texts (id INT PRIMARY KEY, l1 VARCHAR(50) CHARACTER SET latin1, u8 VARCHAR(50), t TEXT, "
         "e ENUM('a','b,c'), s SET('x','y'), f FLOAT, dbl DOUBLE, dec_col DECIMAL(20,6), dt DATETIME(6), "
-        "y YEAR) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
+        # TIMESTAMP values are read in the session's time_zone (the dump sets '+00:00')
+        "y YEAR, ts TIMESTAMP NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
     )
     for row in TEXT_ROWS:
         sql.execute("INSERT INTO texts VALUES (" + ", ".join(["%s"] * len(row)) + ")", row)
