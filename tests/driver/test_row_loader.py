@@ -230,12 +230,12 @@ def test_local_infile_off_loads_identically_through_inserts(local_infile_off_ser
         sql.close()
 
 
-def test_server_refusing_load_data_gets_the_insert_instead(server, sql, names):
+def test_server_refusing_load_data_gets_the_insert_instead(server, sql, names, tmp_path):
     sql.execute(f"CREATE DATABASE `{names.target}`")
     sql.execute(f"CREATE TABLE `{names.target}`.t (id INT PRIMARY KEY, v VARCHAR(20))")
     # Opened without pymysql's local_infile flag: the server refuses LOAD DATA LOCAL (4166 on MariaDB).
     conn = server.connect(database=names.target)
-    writer = TableWriter(conn, "t", load_data=True, scratch_path=str(server.port) + "-unused")
+    writer = TableWriter(conn, "t", load_data=True, scratch_path=str(tmp_path / "rows"))
     try:
         rows = writer.execute(b"INSERT INTO `t` VALUES (1,'a'),(2,NULL)", is_insert=True)
         more = writer.execute(b"INSERT INTO `t` VALUES (3,'c')", is_insert=True)
