@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import BinaryIO, Iterator, List, Optional, Tuple
+from typing import BinaryIO, Iterator, Optional
 
 from .errors import FatalError
 
@@ -312,44 +312,6 @@ def unqualify(text: bytes, schema: str) -> bytes:
         return text
     parts.append(text[last:])
     return b"".join(parts)
-
-
-_CREATE_TABLE_LAYOUT = re.compile(rb"(CREATE TABLE `(?:[^`]|``)+` \(\n)(.*\n)(\) [^\n]*)\Z", re.S)
-_SECONDARY_KEY = re.compile(rb"  (?:UNIQUE )?KEY `(?:[^`]|``)+` \(.*\),?")
-_FIRST_KEY_COLUMN = re.compile(rb"\(`((?:[^`]|``)+)`")
-
-
-def split_secondary_keys(text: bytes) -> Tuple[bytes, List[bytes]]:
-    """CREATE TABLE without its secondary KEY / UNIQUE KEY lines, and those lines.
-
-    Adding the keys after the data is in lets InnoDB build each index by one
-    sort instead of a random insert per row (measured 15-20% faster on the
-    reference dump). Only the layout SHOW CREATE TABLE writes is touched,
-    only for InnoDB tables with a primary key and no foreign key (which
-    needs its index), and never a key an AUTO_INCREMENT column depends on.
-    Otherwise the text comes back unchanged with no keys.
-    """
-    match = _CREATE_TABLE_LAYOUT.match(text)
-    if match is None or b"ENGINE=InnoDB" not in match.group(3):
-        return text, []
-    lines = match.group(2).rstrip(b"\n").split(b"\n")
-    if any(b"FOREIGN KEY" in line or line.startswith(b"  CONSTRAINT") for line in lines):
-        return text, []
-    primary = [line for line in lines if line.startswith(b"  PRIMARY KEY")]
-    auto = [line for line in lines if line.startswith(b"  `") and b" AUTO_INCREMENT" in line]
-    if not primary:
-        return text, []
-    if auto:
-        column = auto[0][3:auto[0].index(b"`", 3)]
-        first = _FIRST_KEY_COLUMN.search(primary[0])
-        if first is None or first.group(1) != column:
-            return text, []
-    keys = [line.strip().rstrip(b",") for line in lines if _SECONDARY_KEY.fullmatch(line)]
-    if not keys:
-        return text, []
-    kept = [line.rstrip(b",") for line in lines if not _SECONDARY_KEY.fullmatch(line)]
-    body = b",\n".join(kept) + b"\n"
-    return match.group(1) + body + match.group(3), keys
 
 
 _REMOVED_SQL_MODE = re.compile(rb",?\bNO_AUTO_CREATE_USER\b,?", re.I)

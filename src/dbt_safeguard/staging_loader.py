@@ -53,10 +53,10 @@ from .dump_reader import (
     DumpReader,
     Statement,
     for_mysql8,
-    split_secondary_keys,
     strip_definer,
 )
 from .errors import FatalError
+from .row_loader import TableWriter, defer_keys, loadable_columns, local_infile_enabled
 
 log = logging.getLogger("safeguard")
 
@@ -184,6 +184,9 @@ class _LanePool:
 
     def __init__(self, connections: Sequence, spill_dir: str, memory_budget: int):
         self.connections = list(connections)
+        # Tables whose INSERTs may go as LOAD DATA LOCAL INFILE (row_loader).
+        self.load_data_tables: set = set()
+        self.load_data_refused: Optional[BaseException] = None
         self.spill_dir = spill_dir
         self.memory_budget = memory_budget
         self.memory = 0
@@ -288,7 +291,7 @@ class _LanePool:
     # -- worker side ---------------------------------------------------------------
 
     def _work(self, conn) -> None:
-        cursor = conn.cursor()
+        scratch = os.path.join(self.spill_dir, f"rows-{threading.get_ident()}")
         while True:
             with self.cond:
                 while not self.pending and not self.stopping:
@@ -297,17 +300,22 @@ class _LanePool:
                     return
                 lane = self.pending.popleft()
                 self.running.append(lane)
+            writer = TableWriter(conn, lane.table, lane.table in self.load_data_tables, scratch)
             try:
                 for statement in lane.session:
-                    cursor.execute(statement.text)
-                self._run_lane(lane, cursor)
+                    self._execute(lane, writer, statement)
+                self._run_lane(lane, writer)
                 # In case the dump turned autocommit off and never committed.
-                cursor.execute("COMMIT")
+                writer.execute(b"COMMIT", is_insert=False)
             except _LoadFailed as failed:
                 with self.cond:
                     if self.failure is None:
                         self.failure = failed
             finally:
+                writer.close()
+                if writer.refused is not None:
+                    self.load_data_tables.clear()
+                    self.load_data_refused = writer.refused
                 with self.cond:
                     self.running.remove(lane)
                     self.cond.notify_all()
@@ -323,13 +331,13 @@ class _LanePool:
                 self.memory -= len(item.text)
             return item
 
-    def _run_lane(self, lane: _Lane, cursor) -> None:
+    def _run_lane(self, lane: _Lane, writer: TableWriter) -> None:
         while True:
             item = self._next(lane)
             if item is None:
                 return
             if isinstance(item, Statement):
-                self._execute(lane, cursor, item)
+                self._execute(lane, writer, item)
                 continue
             try:
                 with open(item, "rb") as spill:
@@ -339,15 +347,15 @@ class _LanePool:
                             break
                         index, offset, length, kind = _RECORD.unpack(header)
                         text = spill.read(length)
-                        self._execute(lane, cursor, Statement(index, offset, text, _KINDS[kind], lane.table))
+                        self._execute(lane, writer, Statement(index, offset, text, _KINDS[kind], lane.table))
                         if self.failure is not None:
                             return
             finally:
                 os.unlink(item)
 
-    def _execute(self, lane: _Lane, cursor, statement: Statement) -> None:
+    def _execute(self, lane: _Lane, writer: TableWriter, statement: Statement) -> None:
         try:
-            affected = cursor.execute(statement.text)
+            affected = writer.execute(statement.text, is_insert=statement.kind == "insert")
         except Exception as exc:  # noqa: BLE001 - reported with the statement that failed
             raise _LoadFailed(statement, exc) from None
         if statement.kind == "insert":
@@ -370,6 +378,7 @@ class StagingLoader:
         defer_keys: bool = True,
         trust_incomplete: bool = False,
         lock_wait: LockWaitBound = LockWaitBound(),
+        load_data: bool = True,
     ):
         if workers < 1:
             raise FatalError(f"workers must be at least 1, got {workers}")
@@ -384,10 +393,11 @@ class StagingLoader:
         self.defer_keys = defer_keys
         self.trust_incomplete = trust_incomplete
         self.lock_wait = lock_wait.validated()
+        self.load_data = load_data
         self.mysql8 = False
 
-    def _connect(self, database: Optional[str] = None):
-        return open_connection(self.settings, database, max_allowed_packet=CLIENT_MAX_PACKET)
+    def _connect(self, database: Optional[str] = None, **kwargs):
+        return open_connection(self.settings, database, max_allowed_packet=CLIENT_MAX_PACKET, **kwargs)
 
     def load(self, stream, name: str) -> LoadResult:
         started = time.monotonic()
@@ -493,9 +503,14 @@ class StagingLoader:
     def _load_shadow(self, reader: DumpReader, dump: DumpPlan):
         plan = self.plan
         ddl = self._connect(plan.shadow)
-        inserters = [self._connect(plan.shadow) for _ in range(self.workers)]
+        # pymysql sends a LOAD DATA LOCAL file only on a connection opened with local_infile.
+        inserters = [self._connect(plan.shadow, local_infile=True) for _ in range(self.workers)]
         for conn in (ddl, *inserters):
             self._execute(conn, LOAD_SESSION)
+        load_data = self.load_data and local_infile_enabled(ddl)
+        if self.load_data and not load_data:
+            log.info("ROWS     local_infile is OFF on the server: rows go as the dump's INSERT statements "
+                     "(same tables, slower)")
         spill_dir = tempfile.TemporaryDirectory(prefix=self._spill_prefix(), dir=self.spill_dir)
         pool = _LanePool(inserters, spill_dir.name, self.memory_budget)
         rows: Dict[str, int] = {}
@@ -504,6 +519,7 @@ class StagingLoader:
         live_from = 0  # replay[:live_from] already runs in the shadow (triggers gone live)
         current: Optional[str] = None  # the table whose INSERTs came last
         deferred: Dict[str, Statement] = {}  # table -> ALTER TABLE adding its secondary keys
+        constraints: Dict[str, Statement] = {}  # table -> ALTER TABLE adding its foreign keys, run last
         progress_at = 0.0
 
         def finish(table: Optional[str]) -> None:
@@ -557,10 +573,16 @@ class StagingLoader:
                         finish(current)
                         current = None
                     if kind == "create_table" and self.defer_keys:
-                        self._defer_keys(statement, deferred)
+                        self._defer_keys(statement, deferred, constraints)
                     elif kind == "drop_table":
                         for table in names:
                             deferred.pop(table, None)
+                            constraints.pop(table, None)
+                    if kind == "create_table" and load_data and reader.producer and loadable_columns(statement.text):
+                        pool.load_data_tables.add(statement.name)
+                    elif kind in ("create_table", "drop_table"):
+                        for table in names:
+                            pool.load_data_tables.discard(table)
                     if len(names) == 1 and pool.lane(statement.name) is not None:
                         # e.g. ALTER TABLE t ENABLE KEYS: after t's INSERTs, on t's connection.
                         pool.submit(statement.name, statement, session)
@@ -581,6 +603,15 @@ class StagingLoader:
             collect(pool.drain())
             for alter in deferred.values():  # tables without INSERTs
                 self._run(ddl, alter)
+            if constraints:
+                # Every table has its rows and keys now; with foreign_key_checks=0
+                # ADD FOREIGN KEY checks no row (a metadata change).
+                self._execute(ddl, "SET SESSION foreign_key_checks = 0")
+                for alter in constraints.values():
+                    self._run(ddl, alter)
+            if pool.load_data_refused is not None:
+                log.warning("ROWS     the server refused LOAD DATA LOCAL INFILE (%s); rows went as the dump's "
+                            "INSERT statements", server_message(pool.load_data_refused))
             self._replay_into(ddl, replay[live_from:])
         finally:
             pool.close()
@@ -598,12 +629,14 @@ class StagingLoader:
         return clause + (f" COLLATE {dump.collation}" if dump.collation else "")
 
     @staticmethod
-    def _defer_keys(statement: Statement, deferred: Dict[str, Statement]) -> None:
-        text, keys = split_secondary_keys(statement.text)
-        if keys:
-            statement.text = text
-            alter = f"ALTER TABLE {quote(statement.name)} ".encode() + b", ".join(b"ADD " + key for key in keys)
-            deferred[statement.name] = Statement(statement.index, statement.offset, alter, "alter_table",
+    def _defer_keys(statement: Statement, deferred: Dict[str, Statement], constraints: Dict[str, Statement]) -> None:
+        text, keys = defer_keys(statement.text, statement.name)
+        if keys is None:
+            return
+        statement.text = text
+        for alter, into in ((keys.keys_statement, deferred), (keys.foreign_keys_statement, constraints)):
+            if alter is not None:
+                into[statement.name] = Statement(statement.index, statement.offset, alter, "alter_table",
                                                  statement.name)
 
     def _replay_into(self, conn, replay: List[Statement]) -> None:

@@ -13,7 +13,6 @@ from dbt_safeguard.dump_reader import (
     classify,
     for_mysql8,
     references,
-    split_secondary_keys,
     strip_definer,
     unqualify,
 )
@@ -102,32 +101,6 @@ def test_mysqldump_server_state_statements_are_told_apart_from_session_ones():
 def test_definer_is_stripped_from_objects():
     text = b"/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`localhost`*/ /*!50003 TRIGGER x"
     assert b"DEFINER" not in strip_definer(text)
-
-
-TABLE = b"""CREATE TABLE `t` (
-  `id` int(11) NOT NULL AUTO_INCREMENT,
-  `a` int(11) DEFAULT NULL,
-  PRIMARY KEY (`id`),
-  KEY `ix_a` (`a`),
-  UNIQUE KEY `ux_a_id` (`a`,`id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"""
-
-
-def test_secondary_keys_are_split_off_for_a_sorted_build_after_the_data():
-    text, keys = split_secondary_keys(TABLE)
-    assert keys == [b"KEY `ix_a` (`a`)", b"UNIQUE KEY `ux_a_id` (`a`,`id`)"]
-    assert text == TABLE.replace(b"  PRIMARY KEY (`id`),\n  KEY `ix_a` (`a`),\n  UNIQUE KEY `ux_a_id` (`a`,`id`)\n",
-                                 b"  PRIMARY KEY (`id`)\n")
-
-
-@pytest.mark.parametrize("change", [
-    (b"  KEY `ix_a` (`a`),", b"  KEY `ix_a` (`a`),\n  CONSTRAINT `fk` FOREIGN KEY (`a`) REFERENCES `p` (`id`),"),
-    (b"  PRIMARY KEY (`id`),", b"  PRIMARY KEY (`a`,`id`),"),  # AUTO_INCREMENT then needs a key of its own
-    (b"ENGINE=InnoDB", b"ENGINE=MyISAM"),
-])
-def test_tables_whose_keys_must_stay_are_left_alone(change):
-    table = TABLE.replace(*change)
-    assert split_secondary_keys(table) == (table, [])
 
 
 @pytest.mark.parametrize("mode, expected", [

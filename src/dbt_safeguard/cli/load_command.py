@@ -40,6 +40,9 @@ def register(subparsers) -> None:
                              f"(default: {LockWaitBound.total_seconds:g})")
     parser.add_argument("--drop-previous", action="store_true",
                         help="drop <schema>_previous after the swap instead of keeping it until the next load")
+    parser.add_argument("--no-local-infile", action="store_true",
+                        help="send rows as the dump's INSERT statements, never LOAD DATA LOCAL INFILE "
+                             "(the default uses it when the server's local_infile is ON)")
     parser.add_argument("--dry-run", action="store_true",
                         help="read the dump and print the plan (tables, objects, the swap); change nothing")
     add_connection_arguments(parser)
@@ -72,6 +75,7 @@ def _load(args: argparse.Namespace) -> int:
         keep_previous=not args.drop_previous,
         trust_incomplete=args.trust_incomplete,
         lock_wait=LockWaitBound(args.lock_wait, args.lock_wait_total),
+        load_data=not args.no_local_infile,
         dry_run=args.dry_run,
     )
     if result is None:
