@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from dbt_safeguard.local_server import LocalServer
+from safeguard_testing.local_server import LocalServer
 from dbt_safeguard.row_loader import TableWriter, defer_keys
 from dbt_safeguard.staging_loader import StagingLoader
-from driver.dump_files import mariadb_dump
+from safeguard_testing.dump_files import mariadb_dump
 
 pytestmark = pytest.mark.usefixtures("cleanup_schemas")
 
@@ -211,7 +211,7 @@ def local_infile_off_server(tmp_path_factory):
 
 
 def test_local_infile_off_loads_identically_through_inserts(local_infile_off_server, tmp_path, caplog):
-    from harness import Sql
+    from safeguard_testing.harness import Sql
 
     sql = Sql(local_infile_off_server)
     try:
