@@ -8,27 +8,37 @@
 
 
 {#- The tables this invocation protects: selected protected models, seeds
-    and snapshots that hold data, plus `safeguard_extra_tables`. -#}
+    and snapshots that hold data, plus `safeguard_extra_tables`. Each is
+    {schema, table, unique_id, zero_copy}: zero_copy marks a table model
+    that safeguard's table materialization backs up by keeping the old
+    table at its swap, so create_backups does not copy it. -#}
 {% macro _protected_tables() %}
     {%- set tables = [] -%}
     {%- set seen = [] -%}
+    {%- set zero_copy_tables = safeguard._materialization_is_safeguards('table') -%}
     {%- for node in graph.nodes.values()
           if node.resource_type in ['model', 'seed', 'snapshot']
           and node.unique_id in selected_resources
           and safeguard._is_protected(node) -%}
-        {%- if node.config.materialized in ['view', 'ephemeral'] -%}
-            {%- do safeguard._log('SKIP', node.name ~ ' is a ' ~ node.config.materialized ~ ' and holds no data') -%}
+        {%- set schema = safeguard._validate_identifier(node.schema, 'schema of ' ~ node.unique_id) -%}
+        {%- set table = safeguard._validate_identifier(node.alias or node.name, 'name of ' ~ node.unique_id) -%}
+        {%- if node.config.materialized in ['view', 'ephemeral'] and not safeguard._table_exists(schema, table) -%}
+            {%- do safeguard._log('SKIP', schema ~ '.' ~ table ~ ' is a ' ~ node.config.materialized ~ ' and no table of that name exists: nothing to back up') -%}
         {%- else -%}
-            {%- set schema = safeguard._validate_identifier(node.schema, 'schema of ' ~ node.unique_id) -%}
-            {%- set table = safeguard._validate_identifier(node.alias or node.name, 'name of ' ~ node.unique_id) -%}
-            {%- do tables.append({'schema': schema, 'table': table, 'unique_id': node.unique_id}) -%}
+            {%- if node.config.materialized in ['view', 'ephemeral'] -%}
+                {#- A protected table turned into a view: dbt's view
+                    materialization drops the table, so it is backed up. -#}
+                {%- do safeguard._log('WARN', schema ~ '.' ~ table ~ ' is now a ' ~ node.config.materialized ~ ' but a table of that name holds data: backing it up before dbt replaces it') -%}
+            {%- endif -%}
+            {%- do tables.append({'schema': schema, 'table': table, 'unique_id': node.unique_id,
+                                  'zero_copy': zero_copy_tables and node.config.materialized == 'table'}) -%}
             {%- do seen.append(schema ~ '.' ~ table) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- for name in safeguard._setting('extra_tables') -%}
         {%- set parsed = safeguard._parse_table_name(name, 'an entry of var safeguard_extra_tables') -%}
         {%- if (parsed.schema ~ '.' ~ parsed.table) not in seen -%}
-            {%- do tables.append({'schema': parsed.schema, 'table': parsed.table, 'unique_id': none}) -%}
+            {%- do tables.append({'schema': parsed.schema, 'table': parsed.table, 'unique_id': none, 'zero_copy': false}) -%}
             {%- do seen.append(parsed.schema ~ '.' ~ parsed.table) -%}
         {%- endif -%}
     {%- endfor -%}
@@ -44,7 +54,10 @@
 
 
 {#- Copy with CREATE TABLE ... LIKE so the backup keeps keys and column
-    types, and a restored table is the table that was backed up. -#}
+    types, and a restored table is the table that was backed up. The
+    columns are named: INSERT ... SELECT * into a generated column fails
+    (MariaDB 1906, MySQL 3105), and SELECT * skips INVISIBLE columns. The
+    copy has no foreign keys (LIKE drops them); the catalog records them. -#}
 {% macro _copy_table(source_schema, source_table, backup_schema, backup_table) %}
     {{ return(adapter.dispatch('copy_table', 'safeguard')(source_schema, source_table, backup_schema, backup_table)) }}
 {% endmacro %}
@@ -52,7 +65,28 @@
 {% macro default__copy_table(source_schema, source_table, backup_schema, backup_table) %}
     {%- set source = safeguard._quote_table(source_schema, source_table) -%}
     {%- set backup = safeguard._quote_table(backup_schema, backup_table) -%}
+    {%- set columns = safeguard._stored_columns(source_schema, source_table) -%}
     {%- do safeguard._execute('create table ' ~ backup ~ ' like ' ~ source) -%}
-    {%- do safeguard._execute('insert into ' ~ backup ~ ' select * from ' ~ source) -%}
+    {%- do safeguard._execute('insert into ' ~ backup ~ ' (' ~ columns ~ ') select ' ~ columns ~ ' from ' ~ source) -%}
     {%- do safeguard._commit() -%}
+{% endmacro %}
+
+
+{#- The quoted, comma-separated columns a copy writes: every column except
+    generated ones, which the server computes (generation_expression is ''
+    on MySQL 8 and NULL on MariaDB for an ordinary column; MySQL's
+    DEFAULT_GENERATED columns are ordinary columns with an expression default). -#}
+{% macro _stored_columns(schema, table) %}
+    {%- set sql -%}
+        select column_name from information_schema.columns
+        where table_schema = {{ safeguard._sql_string(schema) }}
+          and table_name = {{ safeguard._sql_string(table) }}
+          and coalesce(generation_expression, '') = ''
+        order by ordinal_position
+    {%- endset -%}
+    {%- set quoted = [] -%}
+    {%- for row in run_query(sql).rows -%}
+        {%- do quoted.append('`' ~ (row[0] | replace('`', '``')) ~ '`') -%}
+    {%- endfor -%}
+    {{ return(quoted | join(', ')) }}
 {% endmacro %}

@@ -1,27 +1,37 @@
 {#- on-run-start: "{{ safeguard.create_backups() }}"
     Backs up, and verifies, every protected table this invocation will build
-    and that already exists, then takes the run lease.
+    and that already exists, then takes the run lease. Table models built by
+    safeguard's table materialization are not copied: their old table is
+    kept as the backup at the swap.
 
-    Expected failures (a concurrent run, a backup that fails verification)
-    are logged as ERROR and do not fail the hook: require_backup() stops the
-    models instead. A failed on-run-start would not stop dbt 1.7 anyway, and
-    with --fail-fast it crashes dbt before on-run-end, so the run could not
-    roll back or give back its lease. The lease is taken last, so a database
-    error part-way through leaves no lease behind. -#}
+    Expected failures (a concurrent run, a backup that fails verification,
+    a missing finish_run line) are logged as ERROR and do not fail the hook:
+    safeguard's materializations refuse the models instead. A failed
+    on-run-start would not stop dbt 1.7 anyway, and with --fail-fast it
+    crashes dbt before on-run-end, so the run could not roll back or give
+    back its lease. The lease is taken last, so a database error part-way
+    through leaves no lease behind. -#}
 {% macro create_backups() %}
-    {%- if not execute -%}{{ return('') }}{%- endif -%}
-    {%- set problems = safeguard._settings_problems() -%}
-    {%- if problems -%}
-        {%- for problem in problems -%}
-            {%- do safeguard._log('ERROR', 'create_backups: ' ~ problem ~ '; no backup taken, so every model of this run will refuse to build') -%}
-        {%- endfor -%}
-        {{ return('') }}
-    {%- endif -%}
+    {%- set gate = safeguard._hook_preamble() -%}
+    {%- for problem in gate.problems -%}
+        {%- do safeguard._log('ERROR', 'create_backups: ' ~ problem ~ '; no backup taken, so every model of this run will refuse to build') -%}
+    {%- endfor -%}
+    {%- if not execute or gate.problems -%}{{ return('') }}{%- endif -%}
     {%- if not safeguard._setting('enabled') -%}
         {%- do safeguard._log('OFF', 'safeguard_enabled is false: no backups are taken and nothing is guarded') -%}
         {{ return('') }}
     {%- endif -%}
-    {%- if not safeguard._invocation_writes() -%}{{ return('') }}{%- endif -%}
+    {%- if not gate.act -%}{{ return('') }}{%- endif -%}
+    {%- set wiring = safeguard._wiring_problem() -%}
+    {%- if wiring is not none -%}
+        {#- Without finish_run the lease would never be given back: every
+            later run would be refused for lease_hours. Take none. -#}
+        {%- do safeguard._log('ERROR', 'create_backups: ' ~ wiring ~ '; no backup taken, so every model of this run will refuse to build') -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- if not safeguard._materialization_is_safeguards('table') -%}
+        {%- do safeguard._log('WARN', 'no root-project file returns safeguard.materialization_table_' ~ adapter.type() ~ '(): protected table models are copied before the run instead of kept at their swap (see the install block in the docs)') -%}
+    {%- endif -%}
 
     {%- set tables = safeguard._protected_tables() -%}
     {%- do safeguard._ensure_catalog() -%}
@@ -40,45 +50,37 @@
 
     {#- Plan -#}
     {%- set present = [] -%}
+    {%- set kept_at_swap = [] -%}
     {%- for t in tables -%}
-        {%- if safeguard._table_exists(t.schema, t.table) -%}
-            {%- do present.append({'schema': t.schema, 'table': t.table, 'backup_schema': safeguard._backup_schema_for(t.schema)}) -%}
-        {%- else -%}
+        {%- if not safeguard._table_exists(t.schema, t.table) -%}
             {%- do safeguard._log('SKIP', t.schema ~ '.' ~ t.table ~ ' does not exist yet (first build): nothing to back up') -%}
+        {%- elif t.zero_copy -%}
+            {%- do kept_at_swap.append(t.schema ~ '.' ~ t.table) -%}
+        {%- else -%}
+            {%- do present.append({'schema': t.schema, 'table': t.table, 'backup_schema': safeguard._backup_schema_for(t.schema)}) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- set ts = safeguard._free_ts(present, 'backup', run_started_at) -%}
     {%- set plan = [] -%}
     {%- for t in present -%}
-        {%- do plan.append({
-            'backup_ts': ts, 'kind': 'backup',
-            'source_schema': t.schema, 'source_table': t.table,
-            'backup_schema': t.backup_schema,
-            'backup_table': safeguard._backup_name(t.schema, t.table, t.backup_schema, 'backup', ts),
-        }) -%}
+        {%- do plan.append(safeguard._backup_entry(t.schema, t.table, ts)) -%}
     {%- endfor -%}
 
     {#- Act -#}
     {%- set failed = [] -%}
     {%- for entry in plan -%}
         {%- set label = entry.source_schema ~ '.' ~ entry.source_table -%}
-        {%- set target_name = entry.backup_schema ~ '.' ~ entry.backup_table -%}
         {#- _free_ts chose names that are free, under the named lock. -#}
-        {%- do safeguard._execute('create schema if not exists `' ~ entry.backup_schema ~ '`') -%}
-        {#- Recorded before the copy, so a crash leaves a row that prune can clean up. -#}
-        {%- do safeguard._record_backup(entry, 'pending') -%}
-        {%- do safeguard._copy_table(entry.source_schema, entry.source_table, entry.backup_schema, entry.backup_table) -%}
-        {%- set source_print = safeguard._fingerprint(entry.source_schema, entry.source_table) -%}
-        {%- set backup_print = safeguard._fingerprint(entry.backup_schema, entry.backup_table) -%}
-        {%- if source_print == backup_print -%}
-            {%- do safeguard._update_backup(entry.backup_schema, entry.backup_table, 'verified', backup_print) -%}
-            {%- do safeguard._log('BACKUP', loop.index ~ ' of ' ~ plan | length ~ ' ' ~ label ~ ' -> ' ~ target_name ~ ' (' ~ backup_print.row_count ~ ' rows, checksum ' ~ backup_print.checksum ~ ')') -%}
+        {%- set taken = safeguard._take_backup_entry(entry) -%}
+        {%- if taken.verified -%}
+            {%- do safeguard._log('BACKUP', loop.index ~ ' of ' ~ plan | length ~ ' ' ~ label ~ ' -> ' ~ entry.backup_schema ~ '.' ~ entry.backup_table ~ ' (' ~ entry.row_count ~ ' rows, checksum ' ~ entry.checksum ~ ')') -%}
         {%- else -%}
-            {%- set note = 'source ' ~ source_print.row_count ~ ' rows/checksum ' ~ source_print.checksum ~ ', backup ' ~ backup_print.row_count ~ ' rows/checksum ' ~ backup_print.checksum -%}
-            {%- do safeguard._update_backup(entry.backup_schema, entry.backup_table, 'failed', backup_print, note) -%}
-            {%- do failed.append(label ~ ' (' ~ note ~ ')') -%}
-            {%- do safeguard._log('FAIL', label ~ ': verification failed: ' ~ note) -%}
+            {%- do failed.append(label ~ ' (' ~ taken.note ~ ')') -%}
+            {%- do safeguard._log('FAIL', label ~ ': verification failed: ' ~ taken.note) -%}
         {%- endif -%}
+    {%- endfor -%}
+    {%- for name in kept_at_swap -%}
+        {%- do safeguard._log('SWAP', name ~ ': its current table becomes the backup at the model'"'"'s swap (no copy)') -%}
     {%- endfor -%}
     {%- do safeguard._take_lease() -%}
     {%- do safeguard._release_lock() -%}
@@ -86,6 +88,6 @@
     {%- if failed -%}
         {%- do safeguard._log('ERROR', 'create_backups: backup failed for ' ~ failed | join('; ') ~ '; those models will refuse to build') -%}
     {%- endif -%}
-    {%- do safeguard._log('SUMMARY', (plan | length - failed | length) ~ ' verified backup(s) at ' ~ ts ~ ', ' ~ failed | length ~ ' failed, ' ~ (tables | length - plan | length) ~ ' skipped') -%}
+    {%- do safeguard._log('SUMMARY', (plan | length - failed | length) ~ ' verified backup(s) at ' ~ ts ~ ', ' ~ failed | length ~ ' failed, ' ~ kept_at_swap | length ~ ' kept at swap, ' ~ (tables | length - plan | length - kept_at_swap | length) ~ ' skipped') -%}
     {{ return('') }}
 {% endmacro %}

@@ -44,6 +44,8 @@
             created_at datetime not null,
             updated_at datetime not null,
             note varchar(512) null,
+            foreign_keys text null,
+            pinned tinyint not null default 0,
             primary key (backup_id),
             unique key uq_safeguard_backup_table (backup_schema, backup_table),
             key ix_safeguard_source (source_schema, source_table, backup_ts)
@@ -101,14 +103,15 @@
     {%- set sql -%}
         insert into {{ safeguard._catalog_table() }}
             (backup_ts, invocation_id, kind, source_schema, source_table, backup_schema, backup_table,
-             row_count, checksum, status, created_at, updated_at, note)
+             row_count, checksum, status, created_at, updated_at, note, foreign_keys, pinned)
         values (
             {{ safeguard._sql_string(entry.backup_ts) }}, {{ safeguard._sql_string(invocation_id) }},
             {{ safeguard._sql_string(entry.kind) }},
             {{ safeguard._sql_string(entry.source_schema) }}, {{ safeguard._sql_string(entry.source_table) }},
             {{ safeguard._sql_string(entry.backup_schema) }}, {{ safeguard._sql_string(entry.backup_table) }},
             {{ fingerprint.row_count if fingerprint else 'null' }}, {{ fingerprint.checksum if fingerprint and fingerprint.checksum is not none else 'null' }},
-            {{ safeguard._sql_string(status) }}, utc_timestamp(), utc_timestamp(), {{ safeguard._sql_string(note) }}
+            {{ safeguard._sql_string(status) }}, utc_timestamp(), utc_timestamp(), {{ safeguard._sql_string(note) }},
+            {{ safeguard._sql_string(entry.get('foreign_keys')) }}, {{ 1 if entry.get('pinned') else 0 }}
         )
     {%- endset -%}
     {%- do safeguard._execute(sql) -%}

@@ -4,23 +4,25 @@
     from the backup taken at the start of the run, then gives back the run
     lease. on-run-end still runs after --fail-fast. -#}
 {% macro finish_run(results) %}
-    {%- if not execute -%}{{ return('') }}{%- endif -%}
-    {%- if safeguard._settings_problems() -%}
+    {%- set gate = safeguard._hook_preamble() -%}
+    {%- if gate.problems -%}
         {%- do safeguard._log('SKIP', 'finish_run: the safeguard settings are invalid (see create_backups above); nothing to roll back') -%}
         {{ return('') }}
     {%- endif -%}
-    {%- if not safeguard._setting('enabled') or not safeguard._invocation_writes() -%}{{ return('') }}{%- endif -%}
+    {%- if not gate.act -%}{{ return('') }}{%- endif -%}
     {%- if not safeguard._holds_lease() -%}
         {%- do safeguard._log('SKIP', 'this run holds no safeguard lease: nothing to roll back or release') -%}
         {{ return('') }}
     {%- endif -%}
 
-    {%- set status_by_id = {} -%}
+    {#- The status of each table a node of this run built, by `schema.table`,
+        from the results themselves: on `dbt retry` selected_resources is empty. -#}
+    {%- set status_by_table = {} -%}
     {%- set ns = namespace(run_failed=false) -%}
     {%- for result in results or [] -%}
         {#- A failed on-run-start hook adds a result with no node. -#}
-        {%- if result.node is defined and result.node -%}
-            {%- do status_by_id.update({result.node.unique_id: result.status | string}) -%}
+        {%- if result.node is defined and result.node and result.node.resource_type in ['model', 'seed', 'snapshot'] -%}
+            {%- do status_by_table.update({result.node.schema ~ '.' ~ (result.node.alias or result.node.name): result.status | string}) -%}
         {%- endif -%}
         {%- if result.status | string in ['error', 'fail', 'runtime error'] -%}
             {%- set ns.run_failed = true -%}
@@ -28,17 +30,16 @@
     {%- endfor -%}
 
     {#- Plan: which of this run's backups must go back. -#}
-    {%- set node_by_table = {} -%}
-    {%- for t in safeguard._protected_tables() -%}
-        {%- do node_by_table.update({t.schema ~ '.' ~ t.table: t.unique_id}) -%}
+    {%- set graph_tables = [] -%}
+    {%- for node in graph.nodes.values() if node.resource_type in ['model', 'seed', 'snapshot'] -%}
+        {%- do graph_tables.append(node.schema ~ '.' ~ (node.alias or node.name)) -%}
     {%- endfor -%}
     {%- set to_restore = [] -%}
     {%- set live_prints = {} -%}
     {%- if safeguard._setting('rollback_failed') -%}
         {%- for entry in safeguard._catalog_rows("kind = 'backup' and status = 'verified' and invocation_id = " ~ safeguard._sql_string(invocation_id)) -%}
             {%- set name = entry.source_schema ~ '.' ~ entry.source_table -%}
-            {%- set unique_id = node_by_table.get(name) -%}
-            {%- set status = status_by_id.get(unique_id, 'not run') if unique_id else ('error' if ns.run_failed else 'success') -%}
+            {%- set status = status_by_table.get(name, 'not run') if name in graph_tables else ('error' if ns.run_failed else 'success') -%}
             {%- if status in ['success', 'pass'] -%}
                 {#- built successfully, or (not a dbt table) the run succeeded -#}
             {%- elif not safeguard._table_exists(entry.source_schema, entry.source_table) -%}

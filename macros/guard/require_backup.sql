@@ -1,29 +1,28 @@
-{#- models: +pre-hook: "{{ safeguard.require_backup() }}"
-    No backup, no write. dbt 1.7 keeps running models after a failed
-    on-run-start hook, so this pre-hook is what stops a protected model
-    whose backup was not taken and verified in this invocation, and any
-    model of a run that does not hold the run lease (a concurrent run). -#}
+{#- models: +pre-hook: "{{ safeguard.require_backup() }}"   (optional)
+    safeguard's materializations now check everything before they write, so
+    this pre-hook is no longer needed. It stays harmless for projects that
+    have it, and still guards a project whose dbt uses its builtin
+    materializations (dbt >= 1.8, or the flag
+    require_explicit_package_overrides_for_builtin_materializations, without
+    the root-project file): it refuses a model of a run that does not hold
+    the run lease, and a protected model whose table exists but has no
+    verified backup from this invocation. -#}
 {% macro require_backup() %}
-    {%- if not execute -%}{{ return('') }}{%- endif -%}
-    {%- set problems = safeguard._settings_problems() -%}
-    {%- if problems -%}
-        {{ exceptions.raise_compiler_error("safeguard: refusing to build " ~ this.schema ~ "." ~ this.identifier ~ ": " ~ problems | join('; ') ~ "; nothing was written") }}
-    {%- endif -%}
-    {%- if not safeguard._setting('enabled') or not safeguard._invocation_writes() -%}{{ return('') }}{%- endif -%}
+    {%- set gate = safeguard._hook_preamble() -%}
     {%- set name = this.schema ~ '.' ~ this.identifier -%}
-
-    {%- if not safeguard._holds_lease() -%}
-        {%- set lease = safeguard._foreign_lease() -%}
-        {%- set busy = safeguard._describe_lease(lease) if lease is not none else safeguard._try_lock() -%}
-        {%- if busy is none -%}
-            {%- do safeguard._release_lock() -%}
-            {%- set busy = "create_backups did not complete in this run (see the [safeguard] lines of on-run-start; is it wired in on-run-start?)" -%}
-        {%- endif -%}
-        {{ exceptions.raise_compiler_error("safeguard: refusing to build " ~ name ~ ": " ~ busy ~ "; nothing was written") }}
+    {%- if gate.problems -%}
+        {{ safeguard._refuse(name, gate.problems | join('; ')) }}
     {%- endif -%}
-
-    {%- if not safeguard._is_protected(model) -%}{{ return('') }}{%- endif -%}
-    {%- if not safeguard._table_exists(this.schema, this.identifier) -%}
+    {%- if not gate.act -%}{{ return('') }}{%- endif -%}
+    {%- if not safeguard._holds_lease() -%}
+        {{ safeguard._refuse(name, safeguard._lease_problem()) }}
+    {%- endif -%}
+    {%- if not safeguard._is_protected(model) or not safeguard._table_exists(this.schema, this.identifier) -%}
+        {{ return('') }}
+    {%- endif -%}
+    {#- safeguard's table materialization keeps the old table as the backup
+        at its swap, after this pre-hook. -#}
+    {%- if model.config.materialized == 'table' and safeguard._materialization_is_safeguards('table') -%}
         {{ return('') }}
     {%- endif -%}
     {%- set where -%}
@@ -33,7 +32,7 @@
         and kind = 'backup' and status = 'verified'
     {%- endset -%}
     {%- if safeguard._catalog_rows(where) | length == 0 -%}
-        {{ exceptions.raise_compiler_error("safeguard: refusing to build " ~ name ~ ": no verified backup of it was taken in this run (see the on-run-start log); nothing was written. Fix the backup, or skip protection with --vars '{safeguard_enabled: false}'") }}
+        {{ safeguard._refuse(name, "no verified backup of it was taken in this run (see the on-run-start log). Fix the backup and run again; the last verified backups are listed by `dbt run-operation list_backups`") }}
     {%- endif -%}
     {{ return('') }}
 {% endmacro %}

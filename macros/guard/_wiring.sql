@@ -1,0 +1,38 @@
+{#- The hook lines a protected project needs, read from the graph: dbt keeps
+    on-run-start and on-run-end hooks as nodes of resource type `operation`
+    whose raw_code is the hook's text. Returns none when both lines are
+    there, else one sentence naming the missing line and where it goes. -#}
+{% macro _wiring_problem() %}
+    {%- set found = {'on-run-start': false, 'on-run-end': false} -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'operation' -%}
+        {%- set code = node.raw_code or '' -%}
+        {%- if 'on-run-start' in node.unique_id and modules.re.search('safeguard\\.create_backups\\s*\\(', code) -%}
+            {%- do found.update({'on-run-start': true}) -%}
+        {%- elif 'on-run-end' in node.unique_id and modules.re.search('safeguard\\.finish_run\\s*\\(\\s*results', code) -%}
+            {%- do found.update({'on-run-end': true}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not found['on-run-start'] -%}
+        {{ return("dbt_project.yml has no on-run-start line \"{{ safeguard.create_backups() }}\", so no backup is taken; add it (see the install block in the docs)") }}
+    {%- elif not found['on-run-end'] -%}
+        {{ return("dbt_project.yml has no on-run-end line \"{{ safeguard.finish_run(results) }}\", so a failed model would not be rolled back and the run lease would never be given back; add it (see the install block in the docs)") }}
+    {%- endif -%}
+    {{ return(none) }}
+{% endmacro %}
+
+
+{#- Will dbt build nodes materialized as `materialized` with safeguard's
+    materialization? True when the root project overrides it with a macro
+    that returns safeguard's (the documented one-line file). Without that
+    file dbt 1.7 still picks the package's materialization for a builtin,
+    with a deprecation warning, unless the project sets the flag
+    require_explicit_package_overrides_for_builtin_materializations (the
+    default from dbt 1.8 on), which a macro cannot read. So without the file
+    the answer is "not sure", and callers keep the copy-based protection. -#}
+{% macro _materialization_is_safeguards(materialized) %}
+    {%- set root = context.get('materialization_' ~ materialized ~ '_' ~ adapter.type()) -%}
+    {%- if root is none or root.macro is not defined or root.macro.package_name != project_name -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {{ return('safeguard.materialization_' ~ materialized ~ '_' in root.macro.macro_sql) }}
+{% endmacro %}

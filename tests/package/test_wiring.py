@@ -1,0 +1,117 @@
+"""Every partial wiring of the documented install lines either protects
+fully or changes no protected table (issue 7, item 1).
+
+The documented install is two on-run-start lines, one on-run-end line and
+the root-project file macros/safeguard_materializations.sql. Each case below
+leaves some of it out (or adds the older require_backup pre-hook) and runs
+the next night's build with a protected incremental whose post-hook fails
+after its insert committed.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import yaml
+
+from harness import copy_reference_project
+from reference_warehouse import Warehouse, build_warehouse
+
+CREATE = "{{ safeguard.create_backups() }}"
+PRUNE = "{{ safeguard.prune_backups() }}"
+FINISH = "{{ safeguard.finish_run(results) }}"
+PRE_HOOK = "{{ safeguard.require_backup() }}"
+MATERIALIZATIONS_FILE = "macros/safeguard_materializations.sql"
+FAILING_POST_HOOK = (
+    "{{ config(post_hook={'sql': 'select * from no_such_table_for_safeguard', 'transaction': false}) }}\n"
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Wiring:
+    name: str
+    on_run_start: tuple
+    on_run_end: tuple
+    materializations_file: bool
+    pre_hook: bool = False
+    explicit_overrides_flag: bool = False  # dbt >= 1.8's default: builtins win over package materializations
+    protects: bool = True  # else: changes no protected table
+    message: str = ""
+
+
+WIRINGS = [
+    Wiring("documented", (CREATE, PRUNE), (FINISH,), True),
+    Wiring("create_backups_only", (CREATE,), (), False, protects=False,
+           message='no on-run-end line "{{ safeguard.finish_run(results) }}"'),
+    Wiring("create_backups_and_finish_run", (CREATE,), (FINISH,), False),
+    Wiring("pre_hook_only", (), (), False, pre_hook=True, protects=False,
+           message='no on-run-start line "{{ safeguard.create_backups() }}"'),
+    Wiring("materializations_file_only", (), (), True, protects=False,
+           message='no on-run-start line "{{ safeguard.create_backups() }}"'),
+    Wiring("hooks_without_materializations_file", (CREATE, PRUNE), (FINISH,), False),
+    Wiring("hooks_and_pre_hook_with_builtin_materializations", (CREATE, PRUNE), (FINISH,), False,
+           pre_hook=True, explicit_overrides_flag=True),
+    Wiring("hooks_with_builtin_materializations", (CREATE, PRUNE), (FINISH,), False, explicit_overrides_flag=True),
+]
+
+
+@pytest.fixture(scope="module", params=["mysql", "mariadb"])
+def base(request, tmp_path_factory, server, schema_prefix, day_dumps):
+    """The reference warehouse built on day 1 with the documented wiring."""
+    wh = build_warehouse(tmp_path_factory, server, schema_prefix, request.param, day_dumps)
+    wh.load_day(1)
+    assert wh.dbt("seed").success
+    assert wh.run().success
+    wh.load_day(2)
+    yield wh
+    wh.sql.close()
+
+
+def _wired_project(base, wiring, tmp_path):
+    project = copy_reference_project(tmp_path)
+    config_path = project / "dbt_project.yml"
+    config = yaml.safe_load(config_path.read_text())
+    config["on-run-start"] = list(wiring.on_run_start)
+    config["on-run-end"] = list(wiring.on_run_end)
+    if wiring.pre_hook:
+        config["models"]["safeguard_reference"]["+pre-hook"] = PRE_HOOK
+    if wiring.explicit_overrides_flag:
+        config["flags"] = {"require_explicit_package_overrides_for_builtin_materializations": True}
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+    if not wiring.materializations_file:
+        (project / MATERIALIZATIONS_FILE).unlink()
+    wired = Warehouse(project, base.settings, base.prefix, base.dumps)
+    assert wired.dbt("deps").success
+    return wired
+
+
+@pytest.mark.parametrize("wiring", WIRINGS, ids=[w.name for w in WIRINGS])
+def test_partial_wiring_protects_fully_or_changes_no_protected_table(base, wiring, tmp_path):
+    wired = _wired_project(base, wiring, tmp_path)
+    history = f"{base.schema('silver')}.tenant_status_history"
+    base.change_tenant_statuses(3)  # tonight's changes: a build would change the tables
+    before = base.snapshot()
+    try:
+        with wired.prepend_to_model("silver/tenant_status_history.sql", FAILING_POST_HOOK):
+            outcome = wired.dbt("run")
+        after = base.snapshot()
+        backups = base.catalog("kind = 'backup' and invocation_id = %s", (outcome.invocation_id,))
+    finally:
+        wired.sql.close()
+    assert not outcome.success  # the post-hook fails in every wiring
+    if not wiring.protects:
+        assert after == before, "a protected table changed without protection"
+        assert wiring.message in outcome.log
+        return
+    # Protection is complete: the failed model was rolled back, and every
+    # protected table the run rebuilt has a verified backup of its pre-run state.
+    assert after[history] == before[history]
+    by_table = {f"{row['source_schema']}.{row['source_table']}": row for row in backups}
+    built = [f"{schema}.{table}" for schema, table in base.protected() if outcome.status_of(table) == "success"]
+    assert built, "the run built no protected table"
+    for name in built:
+        backup = by_table[name]
+        assert backup["status"] == "verified", name
+        assert base.sql.table_rows(backup["backup_schema"], backup["backup_table"]) == before[name][1], name
+    # The run gave its lease back: the next night is not refused.
+    assert not base.sql.rows(f"SELECT 1 FROM `{base.catalog_schema}`.safeguard_run_lease")
