@@ -48,6 +48,10 @@
         {{ return('') }}
     {%- endif -%}
 
+    {#- Named lock held and no other live run: repair what a crash left
+        (a half-made copy from a full disk is dropped here, freeing space). -#}
+    {%- do safeguard._reconcile_catalog('create_backups') -%}
+
     {#- Plan -#}
     {%- set present = [] -%}
     {%- set kept_at_swap = [] -%}

@@ -3,11 +3,6 @@
 {% endmacro %}
 
 
-{% macro _lease_table() %}
-    {{ return(safeguard._quote_table(safeguard._catalog_schema(), 'safeguard_run_lease')) }}
-{% endmacro %}
-
-
 {% macro _table_exists(schema, table) %}
     {%- set sql -%}
         select count(*) from information_schema.tables
@@ -24,7 +19,20 @@
 {% endmacro %}
 
 
-{#- CREATE ... IF NOT EXISTS is valid on MySQL 8 and MariaDB alike. -#}
+{#- The catalog tables, and the columns later versions added:
+    - safeguard_backups: one row per backup (or replaced) table. status is
+      pending (being copied), verified (exists and matches), failed,
+      planned (a swap is about to create it), restored, missing, dropped.
+      foreign_keys: the source's own FK definitions as JSON (a copy made
+      with CREATE TABLE ... LIKE has none). pinned: prune never drops it.
+    - safeguard_journal: a swap's intent, written before its RENAME, so a
+      crash between the RENAME and the catalog writes is reconciled.
+    - safeguard_connections: the connection ids an invocation used, so a
+      killed run's statements can be found and ended, and, under
+      `safeguard etl`, the ETL lock that owns the invocation (its lease
+      is alive exactly while that lock is held; macros/locking).
+    - safeguard_run_lease: see macros/locking.
+    CREATE ... IF NOT EXISTS is valid on MySQL 8 and MariaDB alike. -#}
 {% macro _ensure_catalog() %}
     {%- set schema = safeguard._catalog_schema() -%}
     {%- do safeguard._execute('create schema if not exists `' ~ schema ~ '`') -%}
@@ -62,20 +70,105 @@
         ) engine = InnoDB
     {%- endset -%}
     {%- do safeguard._execute(sql) -%}
+    {%- set sql -%}
+        create table if not exists {{ safeguard._journal_table() }} (
+            journal_id bigint unsigned not null auto_increment,
+            invocation_id varchar(64) not null,
+            operation varchar(32) not null,
+            connection_id bigint unsigned not null,
+            swap_statement text not null,
+            probe_schema varchar(64) not null,
+            probe_table varchar(64) not null,
+            restored_ids varchar(2048) not null,
+            replaced_ids varchar(2048) not null,
+            status varchar(16) not null,
+            created_at datetime not null,
+            updated_at datetime not null,
+            primary key (journal_id),
+            key ix_safeguard_journal_status (status)
+        ) engine = InnoDB
+    {%- endset -%}
+    {%- do safeguard._execute(sql) -%}
+    {%- set sql -%}
+        create table if not exists {{ safeguard._connections_table() }} (
+            invocation_id varchar(64) not null,
+            connection_id bigint unsigned not null,
+            etl_lock varchar(64) null,
+            etl_connection_id bigint unsigned null,
+            recorded_at datetime not null,
+            primary key (invocation_id, connection_id),
+            key ix_safeguard_connection (connection_id)
+        ) engine = InnoDB
+    {%- endset -%}
+    {%- do safeguard._execute(sql) -%}
+    {%- do safeguard._migrate_catalog() -%}
+    {%- do safeguard._commit() -%}
 {% endmacro %}
 
 
-{#- Catalog rows as dicts, newest first. `where` is SQL built only from
-    validated names by the callers. -#}
-{% macro _catalog_rows(where='1 = 1') %}
+{#- Catalogs made by older versions lack later columns: add them, with a
+    bounded metadata-lock wait (a reader of the catalog must not hang it). -#}
+{% macro _migrate_catalog() %}
+    {%- set schema = safeguard._catalog_schema() -%}
+    {%- set wanted = [
+        ('safeguard_backups', 'foreign_keys', 'text null'),
+        ('safeguard_backups', 'pinned', 'tinyint not null default 0'),
+    ] -%}
+    {%- set sql -%}
+        select table_name, column_name from information_schema.columns
+        where table_schema = {{ safeguard._sql_string(schema) }}
+          and table_name in ('safeguard_backups', 'safeguard_run_lease')
+    {%- endset -%}
+    {%- set have = [] -%}
+    {%- for row in run_query(sql).rows -%}{%- do have.append(row[0] ~ '.' ~ row[1]) -%}{%- endfor -%}
+    {%- for table, column, definition in wanted if (table ~ '.' ~ column) not in have -%}
+        {%- do safeguard._run_ddl_bounded('alter table ' ~ safeguard._quote_table(schema, table) ~ ' add column `' ~ column ~ '` ' ~ definition, 'catalog migration') -%}
+        {%- do safeguard._log('MIGRATE', schema ~ '.' ~ table ~ ': added column ' ~ column) -%}
+    {%- endfor -%}
+{% endmacro %}
+
+
+{% macro _journal_table() %}
+    {{ return(safeguard._quote_table(safeguard._catalog_schema(), 'safeguard_journal')) }}
+{% endmacro %}
+
+
+{% macro _connections_table() %}
+    {{ return(safeguard._quote_table(safeguard._catalog_schema(), 'safeguard_connections')) }}
+{% endmacro %}
+
+
+{#- Catalog rows as dicts, newest first. `filters` maps a column to a value
+    (column = value) or a list of values (column in (...)); a key ending in
+    `__not` excludes the value(s). Every value is quoted here, so no caller
+    builds SQL. -#}
+{% macro _catalog_rows(filters={}) %}
     {%- if not safeguard._catalog_exists() -%}
         {{ return([]) }}
     {%- endif -%}
+    {%- set columns = ['backup_id', 'backup_ts', 'invocation_id', 'kind', 'source_schema', 'source_table',
+                       'backup_schema', 'backup_table', 'status', 'pinned'] -%}
+    {%- set conditions = ['1 = 1'] -%}
+    {%- if filters is string -%}
+        {#- Raw SQL from callers written before the mapping existed. -#}
+        {%- do conditions.append('(' ~ filters ~ ')') -%}
+    {%- else -%}
+        {%- for key, value in filters.items() -%}
+            {%- set column = key[:-5] if key.endswith('__not') else key -%}
+            {%- if column not in columns -%}
+                {{ exceptions.raise_compiler_error("safeguard: cannot filter the catalog on '" ~ key ~ "'; known: " ~ columns | join(', ')) }}
+            {%- endif -%}
+            {%- set values = value if (value is iterable and value is not string) else [value] -%}
+            {%- set quoted = [] -%}
+            {%- for v in values -%}{%- do quoted.append(safeguard._sql_string(v)) -%}{%- endfor -%}
+            {%- do conditions.append('`' ~ column ~ '` ' ~ ('not in' if key.endswith('__not') else 'in') ~ ' (' ~ (quoted | join(', ') or 'null') ~ ')') -%}
+        {%- endfor -%}
+    {%- endif -%}
     {%- set sql -%}
         select backup_id, backup_ts, invocation_id, kind, source_schema, source_table,
-               backup_schema, backup_table, row_count, checksum, status, note
+               backup_schema, backup_table, row_count, checksum, status, note, foreign_keys, pinned
         from {{ safeguard._catalog_table() }}
-        where {{ where }}
+        where {{ conditions | join(' and ') }}
         order by backup_ts desc, backup_id desc
     {%- endset -%}
     {%- set rows = [] -%}
@@ -93,12 +186,16 @@
             'checksum': none if row[9] is none else row[9] | int,
             'status': row[10],
             'note': row[11],
+            'foreign_keys': row[12],
+            'pinned': (row[13] or 0) | int == 1,
         }) -%}
     {%- endfor -%}
     {{ return(rows) }}
 {% endmacro %}
 
 
+{#- Inserts one catalog row and commits; returns its backup_id. `entry`
+    may carry `foreign_keys` (JSON text) and `pinned` (boolean). -#}
 {% macro _record_backup(entry, status, fingerprint=none, note=none) %}
     {%- set sql -%}
         insert into {{ safeguard._catalog_table() }}
@@ -115,7 +212,9 @@
         )
     {%- endset -%}
     {%- do safeguard._execute(sql) -%}
+    {%- set backup_id = run_query('select last_insert_id()').rows[0][0] | int -%}
     {%- do safeguard._commit() -%}
+    {{ return(backup_id) }}
 {% endmacro %}
 
 

@@ -17,6 +17,8 @@
     {%- if not safeguard._holds_lease() -%}
         {{ safeguard._refuse(name, safeguard._lease_problem()) }}
     {%- endif -%}
+    {#- The model's connection: recover_run can end its statement if dbt is killed. -#}
+    {%- do safeguard._record_connection() -%}
     {%- if not safeguard._is_protected(model) or not safeguard._table_exists(this.schema, this.identifier) -%}
         {{ return('') }}
     {%- endif -%}

@@ -1,29 +1,36 @@
 {#- Identifiers that reach SQL are plain names: letters, digits, _ and $,
     at most 64 characters (MySQL's limit). Anything else is refused, never
-    quoted-and-hoped. Returns the value as a string. -#}
-{% macro _validate_identifier(value, argument) %}
+    quoted-and-hoped. Returns the value as a string. `macro` names the
+    public macro whose argument this is, so the error starts with it. -#}
+{% macro _validate_identifier(value, argument, macro=none) %}
     {%- set text = value | string -%}
     {%- if value is none or not modules.re.match('^[A-Za-z0-9_$]{1,64}$', text) -%}
-        {{ exceptions.raise_compiler_error("safeguard: " ~ argument ~ " must be a plain name (letters, digits, _ or $, at most 64 characters), got '" ~ text ~ "'") }}
+        {{ exceptions.raise_compiler_error(safeguard._error_prefix(macro) ~ argument ~ " must be a plain name (letters, digits, _ or $, at most 64 characters), got '" ~ text ~ "'") }}
     {%- endif -%}
     {{ return(text) }}
 {% endmacro %}
 
 
 {#- 'schema.table' or 'table' -> {'schema': ... or none, 'table': ...} -#}
-{% macro _parse_table_name(value, argument) %}
+{% macro _parse_table_name(value, argument, macro=none) %}
     {%- if value is not string -%}
-        {{ exceptions.raise_compiler_error("safeguard: " ~ argument ~ " must be a table name like silver.tenant_status_history, got '" ~ value ~ "'") }}
+        {{ exceptions.raise_compiler_error(safeguard._error_prefix(macro) ~ argument ~ " must be a table name like silver.tenant_status_history, got '" ~ value ~ "'") }}
     {%- endif -%}
     {%- set parts = value | trim | replace('`', '') | string -%}
     {%- set parts = parts.split('.') -%}
     {%- if parts | length == 1 -%}
-        {{ return({'schema': none, 'table': safeguard._validate_identifier(parts[0], argument)}) }}
+        {{ return({'schema': none, 'table': safeguard._validate_identifier(parts[0], argument, macro)}) }}
     {%- elif parts | length == 2 -%}
-        {{ return({'schema': safeguard._validate_identifier(parts[0], argument), 'table': safeguard._validate_identifier(parts[1], argument)}) }}
+        {{ return({'schema': safeguard._validate_identifier(parts[0], argument, macro), 'table': safeguard._validate_identifier(parts[1], argument, macro)}) }}
     {%- else -%}
-        {{ exceptions.raise_compiler_error("safeguard: " ~ argument ~ " must be schema.table or table, got '" ~ value ~ "'") }}
+        {{ exceptions.raise_compiler_error(safeguard._error_prefix(macro) ~ argument ~ " must be schema.table or table, got '" ~ value ~ "'") }}
     {%- endif -%}
+{% endmacro %}
+
+
+{#- "safeguard.<macro>: " or "safeguard: " -#}
+{% macro _error_prefix(macro=none) %}
+    {{ return('safeguard.' ~ macro ~ ': ' if macro else 'safeguard: ') }}
 {% endmacro %}
 
 
@@ -94,7 +101,7 @@
     to match catalog timestamps with: 'YYYYMMDD', 'YYYYMMDD_HHMM' or
     'YYYYMMDD_HHMMSS'. --args is YAML, so 20260206_070000 arrives as the
     integer 20260206070000 and 2026-02-06 07:00:00 as a datetime. -#}
-{% macro _parse_ts(value) %}
+{% macro _parse_ts(value, macro=none) %}
     {%- if value is none or (value is string and value | trim | lower in ['', 'latest']) -%}
         {{ return(none) }}
     {%- endif -%}
@@ -115,7 +122,7 @@
         {%- endif -%}
     {%- endif -%}
     {%- if problem -%}
-        {{ exceptions.raise_compiler_error("safeguard: ts '" ~ raw ~ "' " ~ problem ~ "; use YYYYMMDD_HHMMSS (UTC), e.g. ts: '20260206_070000', or a date like 2026-02-06") }}
+        {{ exceptions.raise_compiler_error(safeguard._error_prefix(macro) ~ "ts '" ~ raw ~ "' " ~ problem ~ "; use YYYYMMDD_HHMMSS (UTC), e.g. ts: '20260206_070000', or a date like 2026-02-06") }}
     {%- endif -%}
     {%- set prefix = g[0] ~ g[1] ~ g[2] -%}
     {%- if g[3] -%}

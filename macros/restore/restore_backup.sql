@@ -5,8 +5,8 @@
 {% macro restore_backup(table=none, ts=none, invocation_id=none, dry_run=false) %}
     {%- if not execute -%}{{ return(none) }}{%- endif -%}
     {#- Validate everything before touching anything. -#}
-    {%- set wanted = safeguard._parse_table_name(table, 'the table argument') if table is not none else none -%}
-    {%- set ts_prefix = safeguard._parse_ts(ts) -%}
+    {%- set wanted = safeguard._parse_table_name(table, 'the table argument', 'restore_backup') if table is not none else none -%}
+    {%- set ts_prefix = safeguard._parse_ts(ts, 'restore_backup') -%}
     {%- if invocation_id is not none and not modules.re.match('^[0-9a-fA-F-]{8,64}$', invocation_id | string) -%}
         {{ exceptions.raise_compiler_error("safeguard.restore_backup: invocation_id must be a dbt invocation id like 1c0f...-...; got '" ~ invocation_id ~ "'") }}
     {%- endif -%}
@@ -20,12 +20,24 @@
         {{ exceptions.raise_compiler_error("safeguard.restore_backup: no backup catalog in schema " ~ safeguard._catalog_schema() ~ " yet: no backups have been taken") }}
     {%- endif -%}
 
-    {%- set entries = safeguard._select_restore_entries(wanted, ts_prefix, invocation_id | string if invocation_id is not none else none) -%}
-
+    {#- Resolve first (bad arguments fail before anything is locked), then
+        lock, reconcile what a crash left, and resolve again if it repaired. -#}
+    {%- set ids = invocation_id | string if invocation_id is not none else none -%}
+    {%- set entries = safeguard._select_restore_entries(wanted, ts_prefix, ids) -%}
     {%- if not dry_run -%}
         {%- do safeguard._acquire_lock('restore_backup') -%}
         {%- do safeguard._refuse_if_leased('restore_backup') -%}
+        {%- do safeguard._ensure_catalog() -%}
+        {%- if safeguard._reconcile_catalog('restore_backup') > 0 -%}
+            {%- set entries = safeguard._select_restore_entries(wanted, ts_prefix, ids) -%}
+        {%- endif -%}
     {%- endif -%}
+    {%- if entries | length == 0 -%}
+        {%- if not dry_run -%}{%- do safeguard._release_lock() -%}{%- endif -%}
+        {%- do safeguard._log('SUMMARY', 'nothing to restore: that backup is already in place (see SKIP above)') -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- do safeguard._refuse_untrusted(entries, 'restore_backup') -%}
     {%- set steps = safeguard._run_swap(safeguard._swap_plan(entries), 'restore_backup', dry_run) -%}
     {%- if not dry_run -%}
         {%- do safeguard._release_lock() -%}
@@ -51,15 +63,15 @@
 {% macro _select_restore_entries(wanted, ts_prefix, invocation_id) %}
     {%- set usable = ['verified'] -%}
     {%- if wanted is not none -%}
-        {%- set where = 'source_table = ' ~ safeguard._sql_string(wanted.table) -%}
+        {%- set filters = {'source_table': wanted.table, 'status': ['verified', 'pending', 'failed', 'missing', 'restored']} -%}
         {%- if wanted.schema is not none -%}
-            {%- set where = where ~ ' and source_schema = ' ~ safeguard._sql_string(wanted.schema) -%}
+            {%- do filters.update({'source_schema': wanted.schema}) -%}
         {%- endif -%}
-        {%- set rows = safeguard._catalog_rows(where ~ " and status in ('verified', 'pending', 'failed')") -%}
+        {%- set rows = safeguard._catalog_rows(filters) -%}
         {%- set label = (wanted.schema ~ '.' if wanted.schema is not none else '') ~ wanted.table -%}
         {%- if rows | length == 0 -%}
             {%- set known = [] -%}
-            {%- for r in safeguard._catalog_rows("status = 'verified'") -%}
+            {%- for r in safeguard._catalog_rows({'status': 'verified'}) -%}
                 {%- set name = r.source_schema ~ '.' ~ r.source_table -%}
                 {%- if name not in known -%}{%- do known.append(name) -%}{%- endif -%}
             {%- endfor -%}
@@ -86,7 +98,7 @@
             {{ exceptions.raise_compiler_error("safeguard.restore_backup: " ~ (ts_prefix or invocation_id) ~ " matches " ~ matches | length ~ " backups of " ~ label ~ ": " ~ matches | map(attribute='backup_ts') | join(', ') ~ "; give the full ts") }}
         {%- endif -%}
     {%- else -%}
-        {%- set rows = safeguard._catalog_rows("kind = 'backup' and status in ('verified', 'pending', 'failed')") -%}
+        {%- set rows = safeguard._catalog_rows({'kind': 'backup', 'status': ['verified', 'pending', 'failed', 'missing', 'restored']}) -%}
         {%- set matches = safeguard._rows_matching(rows, ts_prefix, invocation_id) -%}
         {%- set sets = matches | map(attribute='backup_ts') | unique | list -%}
         {%- if sets | length == 0 -%}
@@ -95,8 +107,21 @@
             {{ exceptions.raise_compiler_error("safeguard.restore_backup: " ~ (ts_prefix or invocation_id) ~ " matches " ~ sets | length ~ " backup sets: " ~ sets | join(', ') ~ "; give the full ts") }}
         {%- endif -%}
     {%- endif -%}
+    {#- A backup an earlier restore already put in place (for example one
+        that crashed after its RENAME): its table became the live table.
+        If the live table still matches it there is nothing to do; if it
+        changed since, that backup is used up and says so. -#}
+    {%- for r in matches if r.status == 'restored' -%}
+        {%- set live = r.source_schema ~ '.' ~ r.source_table -%}
+        {%- if safeguard._table_exists(r.source_schema, r.source_table) and safeguard._fingerprint(r.source_schema, r.source_table) == {'row_count': r.row_count, 'checksum': r.checksum} -%}
+            {%- do safeguard._log('SKIP', r.backup_schema ~ '.' ~ r.backup_table ~ ' (' ~ r.backup_ts ~ ') was already restored into ' ~ live ~ ' (' ~ r.note ~ ') and ' ~ live ~ ' still matches it; nothing to do') -%}
+        {%- else -%}
+            {{ exceptions.raise_compiler_error("safeguard.restore_backup: backup " ~ r.backup_schema ~ "." ~ r.backup_table ~ " was already restored into " ~ live ~ " (" ~ r.note ~ ") and " ~ live ~ " has changed since, so it cannot be restored again; nothing was changed; verified backups of " ~ live ~ ": " ~ (safeguard._catalog_rows({'status': 'verified', 'source_schema': r.source_schema, 'source_table': r.source_table}) | map(attribute='backup_ts') | join(', ') or 'none')) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set matches = matches | rejectattr('status', 'equalto', 'restored') | list -%}
     {%- for r in matches if r.status not in usable -%}
-        {{ exceptions.raise_compiler_error("safeguard.restore_backup: backup " ~ r.backup_schema ~ "." ~ r.backup_table ~ " is not verified (status " ~ r.status ~ ") and cannot be restored; verified backups of " ~ r.source_schema ~ "." ~ r.source_table ~ ": " ~ (safeguard._catalog_rows("status = 'verified' and source_schema = " ~ safeguard._sql_string(r.source_schema) ~ " and source_table = " ~ safeguard._sql_string(r.source_table)) | map(attribute='backup_ts') | join(', ') or 'none')) }}
+        {{ exceptions.raise_compiler_error("safeguard.restore_backup: backup " ~ r.backup_schema ~ "." ~ r.backup_table ~ " is not verified (status " ~ r.status ~ ") and cannot be restored; verified backups of " ~ r.source_schema ~ "." ~ r.source_table ~ ": " ~ (safeguard._catalog_rows({'status': 'verified', 'source_schema': r.source_schema, 'source_table': r.source_table}) | map(attribute='backup_ts') | join(', ') or 'none')) }}
     {%- endfor -%}
     {%- for r in matches if not safeguard._table_exists(r.backup_schema, r.backup_table) -%}
         {{ exceptions.raise_compiler_error("safeguard.restore_backup: the catalog lists " ~ r.backup_schema ~ "." ~ r.backup_table ~ " but the table is gone; nothing was changed") }}

@@ -15,6 +15,16 @@ recorded in the catalog for this ETL's dbt invocations.
 One ETL at a time per staging schema: a server-side GET_LOCK held on its own
 connection for the whole run. A second ETL exits at once, having touched
 nothing; a killed ETL's lock goes with its connection.
+
+A killed ETL is recovered by the next one, with no manual step. dbt gets the
+lock's name and connection id (SAFEGUARD_ETL_LOCK, SAFEGUARD_ETL_CONNECTION_ID)
+and the safeguard package records them with the run lease, so "is that run
+alive?" has an exact answer: IS_USED_LOCK(name) is still that connection.
+When the catalog shows a run that is not alive, the `recover` step (before
+the load, whose swap the dead run's statements could block) runs the
+package's `recover_run`: it ends the statements the dead run left running,
+rolls back what it changed exactly as its finish_run would have, and frees
+its lease.
 """
 from __future__ import annotations
 
@@ -38,6 +48,10 @@ log = logging.getLogger("safeguard")
 
 SCHEMA_PREFIX_ENV = "SAFEGUARD_SCHEMA_PREFIX"
 CATALOG_TABLE = "safeguard_backups"
+# The catalog tables that name a run that has not finished (macros/catalog).
+UNFINISHED_RUN_TABLES = ("safeguard_run_lease", "safeguard_connections")
+ETL_LOCK_ENV = "SAFEGUARD_ETL_LOCK"
+ETL_CONNECTION_ENV = "SAFEGUARD_ETL_CONNECTION_ID"
 
 
 @dataclasses.dataclass
@@ -103,6 +117,8 @@ class Etl:
         self.config = config
         self.settings = settings
         self.report = EtlReport(job=config.job_name)
+        self.lock_name = lock_name(config.staging)
+        self.lock_connection_id: Optional[int] = None
 
     # -- the workflow ------------------------------------------------------------
 
@@ -142,6 +158,19 @@ class Etl:
         with contextlib.ExitStack() as cleanup:
             if holder is not None:
                 cleanup.callback(holder.cleanup)
+            invoker = DbtInvoker(project, self.settings, extra_env={
+                SCHEMA_PREFIX_ENV: config.schema_prefix,
+                ETL_LOCK_ENV: self.lock_name,
+                ETL_CONNECTION_ENV: str(self.lock_connection_id),
+            })
+            needs_deps = (project / "packages.yml").is_file() and not (project / "dbt_packages").is_dir()
+            unfinished = self._unfinished_runs()
+            if unfinished:
+                # recover_run is a macro of the package: install it first.
+                self._deps(invoker, needs_deps)
+                with self._step("recover") as step:
+                    step.detail["unfinished"] = unfinished
+                    self._dbt(invoker, "run-operation", "recover_run")
             with self._step("load") as step:
                 result = load_source(
                     source, self.settings, config.staging, show_progress=config.show_progress,
@@ -151,11 +180,8 @@ class Etl:
             with self._step("drop_empty_tables", skip=not config.drop_empty_tables) as step:
                 if config.drop_empty_tables:
                     step.detail["dropped"] = drop_empty_tables(self.settings, config.staging, result)
-            invoker = DbtInvoker(project, self.settings, extra_env={SCHEMA_PREFIX_ENV: config.schema_prefix})
-            needs_deps = (project / "packages.yml").is_file() and not (project / "dbt_packages").is_dir()
-            with self._step("deps", skip=not needs_deps):
-                if needs_deps:
-                    self._dbt(invoker, "deps")
+            if not unfinished:
+                self._deps(invoker, needs_deps)
             with self._step("seed"):
                 self._dbt(invoker, "seed")
             with self._step("run"):
@@ -194,12 +220,12 @@ class Etl:
                   step=name, status=step.status, duration=step.duration, **step.detail)
 
     def _acquire_lock(self):
-        name = lock_name(self.config.staging)
+        name = self.lock_name
         conn = open_connection(self.settings)
         try:
             with conn.cursor() as cur:
-                cur.execute("SELECT GET_LOCK(%s, 0), IS_USED_LOCK(%s)", (name, name))
-                acquired, holder = cur.fetchone()
+                cur.execute("SELECT GET_LOCK(%s, 0), IS_USED_LOCK(%s), CONNECTION_ID()", (name, name))
+                acquired, holder, self.lock_connection_id = cur.fetchone()
         except BaseException:
             conn.close()
             raise
@@ -211,6 +237,37 @@ class Etl:
             )
         event("lock", "LOCK     %s for ETL into %s", name, self.config.staging, lock=name)
         return conn
+
+    def _deps(self, invoker: DbtInvoker, needed: bool) -> None:
+        with self._step("deps", skip=not needed):
+            if needed:
+                self._dbt(invoker, "deps")
+
+    def _unfinished_runs(self) -> int:
+        """How many dbt runs the catalog names that have not finished: a run
+        lease, or a recorded connection still open on the server (a killed
+        client's statement goes on running). A finished run leaves neither;
+        then no dbt call is spent on recovery. recover_run decides which of
+        them are dead."""
+        catalog = quote(self.config.catalog)
+        conn = open_connection(self.settings)
+        try:
+            with conn.cursor() as cur:
+                cur.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = %s"
+                    f" AND table_name IN ({', '.join(['%s'] * len(UNFINISHED_RUN_TABLES))})",
+                    (self.config.catalog, *UNFINISHED_RUN_TABLES),
+                )
+                if len(cur.fetchall()) < len(UNFINISHED_RUN_TABLES):
+                    return 0
+                cur.execute(
+                    f"SELECT COUNT(*) FROM (SELECT invocation_id FROM {catalog}.safeguard_run_lease"
+                    f" UNION SELECT c.invocation_id FROM {catalog}.safeguard_connections AS c"
+                    " JOIN information_schema.processlist AS p ON p.id = c.connection_id) AS unfinished"
+                )
+                return int(cur.fetchone()[0])
+        finally:
+            conn.close()
 
     def _record_load(self, result: LoadResult, step: StepReport) -> None:
         self.report.rows_loaded = result.rows

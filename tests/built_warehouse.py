@@ -1,0 +1,50 @@
+"""A reference warehouse with a verified backup set, for the package's test modules.
+
+Each module passes its own tag, so its schemas never meet another module's.
+"""
+from __future__ import annotations
+
+from reference_warehouse import Warehouse, build_warehouse
+
+
+def warehouse_with_backups(tag, adapter_type, tmp_path_factory, server, schema_prefix, day_dumps) -> Warehouse:
+    """Day 1 built, then day 2 built with backups of every protected table."""
+    wh = build_warehouse(tmp_path_factory, server, schema_prefix + tag, adapter_type, day_dumps)
+    wh.load_day(1)
+    assert wh.dbt("seed").success
+    first = wh.run()
+    assert first.success, first.log
+    wh.load_day(2)
+    second = wh.run()
+    assert second.success, second.log
+    return wh
+
+
+def latest_backup(wh: Warehouse, schema: str, table: str) -> dict:
+    rows = wh.catalog(
+        "kind = 'backup' and status = 'verified' and source_schema = %s and source_table = %s", (schema, table)
+    )
+    assert rows, f"no verified backup of {schema}.{table}"
+    return rows[-1]
+
+
+def catalog_ids(wh: Warehouse, where: str = "1 = 1", params=()) -> list:
+    return [row[0] for row in wh.sql.rows(
+        f"SELECT backup_id FROM `{wh.catalog_schema}`.safeguard_backups WHERE {where} ORDER BY backup_id", params
+    )]
+
+
+def error_line(outcome, text: str) -> str:
+    """The one line of dbt's log that is safeguard's error containing `text`."""
+    for line in outcome.log.splitlines():
+        if text in line and line.strip().startswith("safeguard"):
+            return line.strip()
+    raise AssertionError(f"no safeguard error line with {text!r} in:\n{outcome.log}")
+
+
+def all_data_tables(wh) -> dict:
+    """Every table and its checksum, as Warehouse.all_tables, except the
+    catalog's record of which connections an operation used: a failed
+    operation leaves that behind by design (the next one clears it)."""
+    return {name: checksum for name, checksum in wh.all_tables().items()
+            if name != f"{wh.catalog_schema}.safeguard_connections"}

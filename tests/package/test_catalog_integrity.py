@@ -1,0 +1,244 @@
+"""The catalog cannot lie: a crash between a swap and its catalog writes is
+reconciled, `verified` always means "exists and matches", half-made backups
+free their space, and rows the package did not write are refused."""
+from __future__ import annotations
+
+import pytest
+
+from built_warehouse import all_data_tables, error_line, latest_backup, warehouse_with_backups
+from harness import Sql
+
+
+@pytest.fixture(scope="module", params=["mysql", "mariadb"])
+def warehouse(request, tmp_path_factory, server, schema_prefix, day_dumps):
+    wh = warehouse_with_backups("ci", request.param, tmp_path_factory, server, schema_prefix, day_dumps)
+    yield wh
+    wh.sql.close()
+
+
+def assert_verified_means_exists_and_matches(wh) -> None:
+    for row in wh.catalog("status = 'verified'"):
+        assert wh.sql.table_exists(row["backup_schema"], row["backup_table"]), row
+        assert wh.sql.checksum(row["backup_schema"], row["backup_table"]) == row["checksum"], row
+
+
+def journal_rows(wh):
+    return wh.sql.rows(f"SELECT operation, status FROM `{wh.catalog_schema}`.safeguard_journal")
+
+
+def test_crash_between_rename_and_catalog_write_is_reconciled_by_the_next_operation(warehouse, server):
+    schema, table = warehouse.schema("gold"), "moveouts"
+    latest = latest_backup(warehouse, schema, table)
+    expected = warehouse.sql.table_rows(latest["backup_schema"], latest["backup_table"])
+    warehouse.sql.execute(f"DELETE FROM `{schema}`.`{table}` LIMIT 4")  # the corruption to undo
+    corrupted = warehouse.sql.checksum(schema, table)
+    args = f"{{table: {schema}.{table}, ts: '{latest['backup_ts']}'}}"
+
+    # The crash: the RENAME commits, then the catalog write after it cannot
+    # get its row (held here) and the operation dies on the lock timeout.
+    holder = Sql(server)
+    admin = Sql(server)
+    previous = admin.scalar("SELECT @@global.innodb_lock_wait_timeout")
+    admin.execute("SET GLOBAL innodb_lock_wait_timeout = 2")
+    try:
+        holder.execute("START TRANSACTION")
+        # by primary key: a lock on this one row only, not on its neighbours
+        backup_id = warehouse.sql.scalar(
+            f"SELECT backup_id FROM `{warehouse.catalog_schema}`.safeguard_backups WHERE backup_table = %s",
+            (latest["backup_table"],))
+        holder.rows(f"SELECT * FROM `{warehouse.catalog_schema}`.safeguard_backups WHERE backup_id = %s FOR UPDATE",
+                    (backup_id,))
+        crashed = warehouse.operation("restore_backup", args)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        admin.execute(f"SET GLOBAL innodb_lock_wait_timeout = {int(previous)}")
+        admin.close()
+    assert not crashed.success
+    # The window was hit: the table is restored, the catalog does not know yet.
+    assert warehouse.sql.table_rows(schema, table) == expected
+    assert warehouse.catalog("backup_table = %s", (latest["backup_table"],))[0]["status"] == "verified"
+    assert not warehouse.sql.table_exists(latest["backup_schema"], latest["backup_table"])
+    assert journal_rows(warehouse) == [("restore_backup", "planned")]
+
+    listed = warehouse.operation("list_backups", f"{{table: {schema}.{table}}}")
+
+    assert listed.success, listed.log
+    assert "RECONCILE" in listed.log
+    assert journal_rows(warehouse) == []
+    assert warehouse.catalog("backup_table = %s", (latest["backup_table"],))[0]["status"] == "restored"
+    # the displaced table is recorded, exists, and is the corrupted table
+    displaced = warehouse.catalog("kind = 'replaced' and source_schema = %s and source_table = %s", (schema, table))[-1]
+    assert displaced["status"] == "verified"
+    assert warehouse.sql.checksum(displaced["backup_schema"], displaced["backup_table"]) == corrupted == displaced["checksum"]
+    assert_verified_means_exists_and_matches(warehouse)
+
+    # A retried restore tells the truth and changes nothing.
+    before = all_data_tables(warehouse)
+    retried = warehouse.operation("restore_backup", args)
+    assert retried.success, retried.log
+    assert "was already restored" in retried.log
+    assert all_data_tables(warehouse) == before
+
+
+def test_swap_that_gave_up_before_its_rename_leaves_no_planned_rows(warehouse):
+    """The other side of the window: the RENAME never happened (it gave up
+    waiting), so nothing of its plan may remain in the catalog."""
+    schema, table = warehouse.schema("gold"), "new_contracts"
+    latest = latest_backup(warehouse, schema, table)
+    catalog_before = warehouse.catalog()
+    reader = Sql(warehouse.settings)
+    try:
+        reader.execute("START TRANSACTION")
+        reader.rows(f"SELECT COUNT(*) FROM `{schema}`.`{table}`")
+        outcome = warehouse.dbt(
+            "run-operation", "restore_backup", "--args", f"{{table: {schema}.{table}, ts: '{latest['backup_ts']}'}}",
+            "--vars={safeguard_lock_wait_seconds: 1, safeguard_lock_wait_total_seconds: 2}",
+        )
+    finally:
+        reader.execute("ROLLBACK")
+        reader.close()
+    assert not outcome.success and "gave up after" in outcome.log
+    assert warehouse.catalog() == catalog_before
+    assert journal_rows(warehouse) == []
+
+
+def test_vanished_backup_is_marked_missing_and_not_counted_toward_keep_last(warehouse):
+    schema, table = warehouse.schema("gold"), "daily_activity_summary"
+    for _ in range(2):
+        assert warehouse.run("--select", table).success
+    newest = latest_backup(warehouse, schema, table)
+    warehouse.sql.execute(f"DROP TABLE `{newest['backup_schema']}`.`{newest['backup_table']}`")  # by hand
+
+    outcome = warehouse.operation("prune_backups", "{retention_days: 0, keep_last: 2}")
+
+    assert outcome.success, outcome.log
+    assert warehouse.catalog("backup_table = %s", (newest["backup_table"],))[0]["status"] in ("missing", "dropped")
+    kept = warehouse.catalog(
+        "kind = 'backup' and status = 'verified' and source_schema = %s and source_table = %s", (schema, table)
+    )
+    assert len(kept) == 2, "two real backups are kept, not one real and one vanished"
+    assert_verified_means_exists_and_matches(warehouse)
+
+
+def test_restore_refuses_a_hand_edited_row_that_points_at_another_table(warehouse):
+    """`finance.invoices` forged as a backup of gold.moveouts: restore refuses,
+    and neither table changes."""
+    finance = warehouse.schema("finance")
+    gold = warehouse.schema("gold")
+    warehouse.sql.execute(f"CREATE DATABASE IF NOT EXISTS `{finance}`")
+    warehouse.sql.execute(f"CREATE TABLE IF NOT EXISTS `{finance}`.invoices (id INT PRIMARY KEY, amount INT)")
+    warehouse.sql.execute(f"REPLACE INTO `{finance}`.invoices VALUES (1, 100), (2, 250)")
+    warehouse.sql.execute(
+        f"INSERT INTO `{warehouse.catalog_schema}`.safeguard_backups"
+        " (backup_ts, invocation_id, kind, source_schema, source_table, backup_schema, backup_table,"
+        "  row_count, checksum, status, created_at, updated_at)"
+        " VALUES ('29990101_000000', '00000000-f0f0-f0f0-f0f0-000000000001', 'backup', %s, 'moveouts', %s, 'invoices',"
+        "  2, %s, 'verified', UTC_TIMESTAMP(), UTC_TIMESTAMP())",
+        (gold, finance, warehouse.sql.checksum(finance, "invoices")),
+    )
+    before, catalog_before = all_data_tables(warehouse), warehouse.catalog()
+    try:
+        outcome = warehouse.operation("restore_backup", f"{{table: {gold}.moveouts, ts: '29990101_000000'}}")
+        after, catalog_after = all_data_tables(warehouse), warehouse.catalog()
+    finally:
+        warehouse.sql.execute(
+            f"DELETE FROM `{warehouse.catalog_schema}`.safeguard_backups WHERE invocation_id = '00000000-f0f0-f0f0-f0f0-000000000001'"
+        )
+    assert not outcome.success
+    line = error_line(outcome, "did not write")
+    assert line.strip().startswith("safeguard.restore_backup:") and f"{finance}.invoices" in line
+    assert after == before and catalog_after == catalog_before
+    assert warehouse.sql.rows(f"SELECT id, amount FROM `{finance}`.invoices ORDER BY id") == [(1, 100), (2, 250)]
+
+
+MEMORY_TABLE_ROWS = 90_000
+
+
+def fill_memory_table(sql: Sql, schema: str, table: str) -> None:
+    """A MEMORY table of about 25 MB, made with a 64 MB heap limit: a copy
+    made under the server's default limit (16 MB) fails part-way with error
+    1114 "table is full", exactly as a copy fails on a full disk."""
+    sql.execute("SET SESSION max_heap_table_size = 67108864")
+    sql.execute(f"DROP TABLE IF EXISTS `{schema}`.`{table}`")
+    sql.execute(f"CREATE TABLE `{schema}`.`{table}` (id INT PRIMARY KEY, pad CHAR(250) CHARACTER SET latin1) ENGINE = MEMORY")
+    digits = "(SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4" \
+             " UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)"
+    sql.execute(
+        f"INSERT INTO `{schema}`.`{table}` SELECT a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 10000 * f.d, REPEAT('x', 250)"
+        f" FROM {digits} a, {digits} b, {digits} c, {digits} e, {digits} f"
+        f" WHERE a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 10000 * f.d < {MEMORY_TABLE_ROWS}"
+    )
+
+
+def test_backup_that_fails_part_way_frees_its_space_and_the_next_night_succeeds(warehouse, server):
+    schema, table = warehouse.schema("silver"), "sg_meter_readings"
+    fill_memory_table(warehouse.sql, schema, table)
+    extra = f"--vars={{safeguard_extra_tables: ['{schema}.{table}']}}"
+    before = warehouse.snapshot()
+    admin = Sql(server)
+    default_heap = admin.scalar("SELECT @@global.max_heap_table_size")
+    try:
+        first_night = warehouse.run("--select", "stg_tenants", extra)
+        assert not first_night.success
+        (half_made,) = warehouse.catalog("source_table = %s", (table,))
+        # what a full disk leaves: a pending row whose half-made table holds space
+        assert half_made["status"] == "pending"
+        assert warehouse.sql.table_exists(half_made["backup_schema"], half_made["backup_table"])
+        second_night = warehouse.run("--select", "stg_tenants", extra)
+        assert not second_night.success
+        attempts = warehouse.catalog("source_table = %s", (table,))
+        assert len(attempts) == 2
+        first, second = attempts
+        # The second night dropped what the first night's copy had filled.
+        assert first["status"] == "failed"
+        assert not warehouse.sql.table_exists(first["backup_schema"], first["backup_table"])
+        assert warehouse.snapshot() == before
+
+        admin.execute("SET GLOBAL max_heap_table_size = 67108864")  # space exists again
+        third = warehouse.run("--select", "stg_tenants", extra)
+    finally:
+        admin.execute(f"SET GLOBAL max_heap_table_size = {int(default_heap)}")
+        admin.close()
+    assert third.success, third.log
+    rows = warehouse.catalog("source_table = %s", (table,))
+    assert [row["status"] for row in rows] == ["failed", "failed", "verified"]
+    for row in rows[:2]:
+        assert not warehouse.sql.table_exists(row["backup_schema"], row["backup_table"])
+    good = rows[-1]
+    assert warehouse.sql.checksum(good["backup_schema"], good["backup_table"]) == warehouse.sql.checksum(schema, table)
+    warehouse.sql.execute(f"DROP TABLE `{schema}`.`{table}`")
+
+
+def test_children_reference_the_restored_parent_and_a_new_child_row_inserts(warehouse):
+    """InnoDB moves a parent's incoming foreign keys with a RENAME: after the
+    restore the child must reference the restored parent, not the displaced one."""
+    schema = warehouse.schema("silver")
+    warehouse.sql.execute(f"DROP TABLE IF EXISTS `{schema}`.sg_lease_lines, `{schema}`.sg_leases")
+    warehouse.sql.execute(f"CREATE TABLE `{schema}`.sg_leases (lease_id INT PRIMARY KEY, tenant VARCHAR(40)) ENGINE = InnoDB")
+    warehouse.sql.execute(
+        f"CREATE TABLE `{schema}`.sg_lease_lines (line_id INT PRIMARY KEY, lease_id INT NOT NULL,"
+        f" CONSTRAINT fk_sg_lines_lease FOREIGN KEY (lease_id) REFERENCES `{schema}`.sg_leases (lease_id)"
+        f" ON DELETE CASCADE) ENGINE = InnoDB"
+    )
+    warehouse.sql.execute(f"INSERT INTO `{schema}`.sg_leases VALUES (1, 'aiko'), (2, 'ben')")
+    warehouse.sql.execute(f"INSERT INTO `{schema}`.sg_lease_lines VALUES (10, 1), (20, 2)")
+    extra = f"--vars={{safeguard_extra_tables: ['{schema}.sg_leases']}}"
+    assert warehouse.run("--select", "stg_tenants", extra).success
+    warehouse.sql.execute(f"INSERT INTO `{schema}`.sg_leases VALUES (3, 'only in the displaced table')")
+
+    restored = warehouse.dbt("run-operation", "restore_backup", "--args", f"{{table: {schema}.sg_leases}}", extra)
+
+    assert restored.success, restored.log
+    referenced = warehouse.sql.rows(
+        "SELECT referenced_table_name, delete_rule FROM information_schema.referential_constraints"
+        " WHERE constraint_schema = %s AND constraint_name = 'fk_sg_lines_lease'", (schema,)
+    )
+    assert referenced == [("sg_leases", "CASCADE")]
+    warehouse.sql.execute(f"INSERT INTO `{schema}`.sg_leases VALUES (4, 'new after the restore')")
+    warehouse.sql.execute(f"INSERT INTO `{schema}`.sg_lease_lines VALUES (40, 4)")  # a new child row inserts
+    with pytest.raises(Exception, match="1452"):
+        warehouse.sql.execute(f"INSERT INTO `{schema}`.sg_lease_lines VALUES (30, 3)")
+    assert warehouse.sql.rows(f"SELECT line_id, lease_id FROM `{schema}`.sg_lease_lines ORDER BY line_id") == [
+        (10, 1), (20, 2), (40, 4)]
+    warehouse.sql.execute(f"DROP TABLE `{schema}`.sg_lease_lines")

@@ -1,0 +1,94 @@
+"""Prune drops only what the package made, keeps what it must, and caps
+the copies per table however often runs happen."""
+from __future__ import annotations
+
+import pytest
+
+from built_warehouse import all_data_tables, error_line, warehouse_with_backups
+
+FORGED = "00000000-f0f0-f0f0-f0f0-00000000000f"
+
+
+@pytest.fixture(scope="module", params=["mysql", "mariadb"])
+def warehouse(request, tmp_path_factory, server, schema_prefix, day_dumps):
+    wh = warehouse_with_backups("pr", request.param, tmp_path_factory, server, schema_prefix, day_dumps)
+    yield wh
+    wh.sql.close()
+
+
+def backups_of(wh, schema, table, status="verified"):
+    return wh.catalog(
+        "kind = 'backup' and status = %s and source_schema = %s and source_table = %s", (status, schema, table)
+    )
+
+
+def test_frequent_runs_keep_at_most_max_backups_per_table(warehouse):
+    schema, table = warehouse.schema("gold"), "moveouts"
+    cap = "--vars={safeguard_max_backups_per_table: 2, safeguard_keep_last: 1}"
+    for _ in range(4):  # hourly runs, all within retention_days
+        outcome = warehouse.run("--select", table, cap)
+        assert outcome.success, outcome.log
+    kept = [row for row in warehouse.catalog("source_schema = %s and source_table = %s", (schema, table))
+            if row["status"] not in ("dropped", "restored")]
+    assert len(kept) <= 2, kept
+    for row in kept:
+        assert warehouse.sql.table_exists(row["backup_schema"], row["backup_table"])
+    dropped = warehouse.catalog("status = 'dropped' and source_schema = %s and source_table = %s", (schema, table))
+    assert dropped, "the copies past the cap were dropped although they are within retention"
+    for row in dropped:
+        assert not warehouse.sql.table_exists(row["backup_schema"], row["backup_table"])
+    assert "over max_backups_per_table 2" in outcome.log
+
+
+def test_pinned_backup_survives_every_prune(warehouse):
+    schema, table = warehouse.schema("gold"), "new_contracts"
+    assert warehouse.run("--select", table).success
+    oldest = backups_of(warehouse, schema, table)[0]
+    warehouse.sql.execute(
+        f"UPDATE `{warehouse.catalog_schema}`.safeguard_backups SET pinned = 1 WHERE backup_table = %s",
+        (oldest["backup_table"],),
+    )
+    outcome = warehouse.operation("prune_backups", "{retention_days: 0, keep_last: 0}")
+    assert outcome.success, outcome.log
+    assert warehouse.catalog("backup_table = %s", (oldest["backup_table"],))[0]["status"] == "verified"
+    assert warehouse.sql.table_exists(oldest["backup_schema"], oldest["backup_table"])
+    assert f"{oldest['backup_table']} (pinned)" in outcome.log
+
+
+@pytest.mark.parametrize("backup_schema, backup_table", [
+    ("finance", "ledger"),  # a user table, not a backup name
+    ("gold", "moveouts"),  # the live table itself
+    ("finance", "moveouts_backup_20200101_000000"),  # a backup name in a schema it never backs up to
+], ids=["user-table", "live-table", "foreign-schema"])
+def test_prune_refuses_hand_edited_rows_pointing_outside_the_protected_set(warehouse, backup_schema, backup_table):
+    finance = warehouse.schema("finance")
+    warehouse.sql.execute(f"CREATE DATABASE IF NOT EXISTS `{finance}`")
+    warehouse.sql.execute(f"CREATE TABLE IF NOT EXISTS `{finance}`.`{backup_table}` (id INT PRIMARY KEY)")
+    warehouse.sql.execute(f"REPLACE INTO `{finance}`.`{backup_table}` VALUES (1), (2), (3)")
+    warehouse.sql.execute(
+        f"INSERT INTO `{warehouse.catalog_schema}`.safeguard_backups"
+        " (backup_ts, invocation_id, kind, source_schema, source_table, backup_schema, backup_table,"
+        "  row_count, checksum, status, created_at, updated_at)"
+        " VALUES ('20200101_000000', %s, 'backup', %s, 'moveouts', %s, %s, 3, 0, 'verified', UTC_TIMESTAMP(), UTC_TIMESTAMP())",
+        (FORGED, warehouse.schema("gold"), warehouse.schema(backup_schema), backup_table),
+    )
+    before, catalog_before = all_data_tables(warehouse), warehouse.catalog()
+    try:
+        dry = warehouse.operation("prune_backups", "{retention_days: 0, keep_last: 0, dry_run: true}")
+        outcome = warehouse.operation("prune_backups", "{retention_days: 0, keep_last: 0}")
+        hooked = warehouse.run("--select", "moveouts")  # the on-run-start prune refuses too, without failing the run
+        after, catalog_after = all_data_tables(warehouse), warehouse.catalog("invocation_id <> %s", (hooked.invocation_id,))
+    finally:
+        warehouse.sql.execute(f"DELETE FROM `{warehouse.catalog_schema}`.safeguard_backups WHERE invocation_id = %s", (FORGED,))
+    for refused in (dry, outcome):
+        assert not refused.success
+        line = error_line(refused, "did not write")
+        assert line.strip().startswith("safeguard.prune_backups:")
+        assert f"{warehouse.schema(backup_schema)}.{backup_table}" in line
+    assert hooked.success, hooked.log
+    assert "refusing catalog rows the package did not write" in hooked.log
+    assert warehouse.sql.rows(f"SELECT id FROM `{finance}`.`{backup_table}` ORDER BY id") == [(1,), (2,), (3,)]
+    # nothing dropped by any of the three
+    assert {name for name in before if name in after} == set(before)
+    assert [row for row in catalog_after if row["status"] == "dropped"] == \
+        [row for row in catalog_before if row["status"] == "dropped"]

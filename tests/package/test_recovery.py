@@ -1,0 +1,293 @@
+"""Killed runs are recovered, not waited out: `kill -9` of `safeguard etl`
+at a precise point, then the next `safeguard etl` succeeds unaided, and
+every protected table is its pre-run state or the completed run's state."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+from dbt_safeguard import tenant_data
+from dbt_safeguard.dbt_invoker import DbtInvoker
+from harness import Sql, copy_reference_project
+from reference_warehouse import PROTECTED
+
+SIZE = 60
+# A statement the killed run leaves running server-side, on a model built
+# after a protected one. Not SLEEP(): the server ends a sleep as soon as its
+# client is gone, while real work (here BENCHMARK, like a long INSERT ...
+# SELECT) goes on until it finishes or is killed.
+BUSY = "select benchmark(50000000000, md5('safeguard-test'))"
+SLOW_HOOK = "{{ config(pre_hook=\"" + BUSY + "\") }}\n"
+BUSY_PATTERN = "%select benchmark(50000000000, md5('safeguard-test'))%"
+FAILING_POST_HOOK = (
+    "{{ config(post_hook={'sql': 'select * from no_such_table_for_safeguard', 'transaction': false}) }}\n"
+)
+
+
+class EtlProject:
+    """The reference project driven by real `safeguard etl` processes."""
+
+    def __init__(self, server, root, prefix):
+        self.server, self.root, self.prefix = server, root, prefix
+        self.adapter_type = server.adapter_type
+        self.project = copy_reference_project(root)
+        self.inbox = root / "inbox"
+        self.inbox.mkdir()
+        self.sql = Sql(server)
+        self.dumps = {}
+
+    def dump(self, day: int):
+        if day not in self.dumps:
+            path = self.root / f"day{day}.sql.gz"
+            tenant_data.write_dump(day, path, self.server, size=SIZE)
+            self.dumps[day] = path
+        return self.dumps[day]
+
+    def deliver(self, day: int) -> None:
+        shutil.copy(self.dump(day), self.inbox / f"day{day}.sql.gz")
+
+    def command(self):
+        return [
+            sys.executable, "-m", "dbt_safeguard.cli.main", "etl", "--dump-uri", str(self.inbox),
+            "--project-dir", str(self.project), "--schema-prefix", self.prefix, "--host", self.server.host,
+            "--port", str(self.server.port), "--user", self.server.user, "--adapter-type", self.adapter_type, "--no-metrics",
+        ]
+
+    def start(self) -> subprocess.Popen:
+        return subprocess.Popen(self.command(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def run(self):
+        done = subprocess.run(self.command(), capture_output=True, text=True, timeout=900)
+        return done.returncode, done.stdout + done.stderr
+
+    def protected(self):
+        return [(self.prefix + schema, table) for schema, table in PROTECTED]
+
+    def snapshot(self):
+        return {
+            f"{s}.{t}": (self.sql.checksum(s, t), self.sql.table_rows(s, t))
+            for s, t in self.protected() if self.sql.table_exists(s, t)
+        }
+
+    @property
+    def catalog(self) -> str:
+        return f"`{self.prefix}analytics`"
+
+    def wait_for(self, predicate, what: str, process: subprocess.Popen, timeout: float = 300):
+        deadline = time.monotonic() + timeout
+        while True:
+            found = predicate()
+            if found:
+                return found
+            if process.poll() is not None:
+                pytest.fail(f"the ETL ended before {what}: {process.stdout.read()}")
+            assert time.monotonic() < deadline, f"timed out waiting for {what}"
+            time.sleep(0.1)
+
+    def statement_running(self, pattern: str):
+        rows = self.sql.rows(
+            "SELECT id FROM information_schema.processlist WHERE info LIKE %s AND id <> CONNECTION_ID()", (pattern,)
+        )
+        return rows[0][0] if rows else None
+
+    def dbt(self, *args):
+        return DbtInvoker(self.project, self.server, extra_env={"SAFEGUARD_SCHEMA_PREFIX": self.prefix}).invoke(*args)
+
+
+def kill(process: subprocess.Popen) -> None:
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+
+
+def prepend(path, text):
+    original = path.read_text()
+    path.write_text(text + original)
+    return original
+
+
+@pytest.fixture(scope="module", params=["mysql", "mariadb"])
+def etl(request, server, schema_prefix, tmp_path_factory):
+    prefix = f"{schema_prefix}rc{request.param[:2]}{uuid.uuid4().hex[:4]}_"
+    env = EtlProject(dataclasses.replace(server, adapter_type=request.param), tmp_path_factory.mktemp("recovery"), prefix)
+    assert env.dbt("deps").success
+    env.deliver(1)
+    code, output = env.run()
+    assert code == 0, output
+    yield env
+    # A failed test must not leave its busy statement burning a core.
+    for (connection,) in env.sql.rows("SELECT id FROM information_schema.processlist WHERE info LIKE %s"
+                                      " AND id <> CONNECTION_ID()", (BUSY_PATTERN,)):
+        env.sql.execute(f"KILL {int(connection)}")
+    env.sql.drop_schemas(prefix)
+    env.sql.close()
+
+
+def last_backup_id(env) -> int:
+    return env.sql.scalar(f"SELECT COALESCE(MAX(backup_id), 0) FROM {env.catalog}.safeguard_backups")
+
+
+def assert_recovered_to_pre_run_then_completed(env, before, since_id: int) -> None:
+    """The recovering ETL's own run backed up the tables as recovery left
+    them: each is the pre-run table. Its end state is the completed run's:
+    putting that backup set back and running the same day again with plain
+    dbt gives exactly the same tables."""
+    backups = env.sql.rows(
+        f"SELECT source_schema, source_table, checksum, backup_ts FROM {env.catalog}.safeguard_backups"
+        " WHERE backup_id > %s AND kind = 'backup' AND status = 'verified'", (since_id,)
+    )
+    assert {(s, t) for s, t, _, _ in backups} == set(env.protected())
+    for schema, table, checksum, _ in backups:
+        assert before[f"{schema}.{table}"][0] == checksum, f"{schema}.{table} was not rolled back to its pre-run state"
+    final = env.snapshot()
+    restored = env.dbt("run-operation", "restore_backup", "--args", f"{{ts: '{backups[0][3]}'}}")
+    assert restored.success, restored.log
+    assert env.snapshot() == before
+    rerun = env.dbt("run", "--fail-fast")
+    assert rerun.success, rerun.log
+    assert env.snapshot() == final
+
+
+def test_etl_killed_during_a_model_build_is_recovered_by_the_next_etl(etl):
+    before = etl.snapshot()
+    etl.deliver(2)
+    # built after silver.tenant_status_history, which has changed by then
+    model = etl.project / "models" / "gold" / "tenant_status_transitions.sql"
+    original = prepend(model, SLOW_HOOK)
+    try:
+        process = etl.start()
+        sleeper = etl.wait_for(lambda: etl.statement_running(BUSY_PATTERN),
+                               "the model's statement to run", process)
+        killed_invocation = etl.sql.scalar(f"SELECT invocation_id FROM {etl.catalog}.safeguard_run_lease")
+        kill(process)
+    finally:
+        model.write_text(original)
+    assert killed_invocation
+    # What kill -9 leaves: the statement still runs server-side, the lease is held.
+    assert etl.statement_running(BUSY_PATTERN) == sleeper
+    changed = [name for name, state in etl.snapshot().items() if state != before.get(name)]
+    assert changed, "the killed run had already changed protected tables (silver was built)"
+    since = last_backup_id(etl)
+
+    code, output = etl.run()
+
+    print(output)
+    assert code == 0, output
+    assert "RECOVER" in output and killed_invocation in output
+    assert f"KILL     connection {sleeper}" in output
+    assert etl.statement_running(BUSY_PATTERN) is None
+    assert not etl.sql.rows(f"SELECT * FROM {etl.catalog}.safeguard_run_lease")
+    for name in changed:
+        assert re.search(rf"ROLLBACK\s+{re.escape(name)} \(killed\) changed during the run", output), name
+    assert_recovered_to_pre_run_then_completed(etl, before, since)
+
+
+def test_etl_killed_during_finish_run_is_recovered_by_the_next_etl(etl):
+    """A model fails and finish_run rolls back: its next catalog write (the
+    backup row a rollback marks restored, or the lease it gives back) waits
+    for a row this test holds. kill -9 there."""
+    before = etl.snapshot()
+    etl.deliver(3)
+    model = etl.project / "models" / "silver" / "tenant_status_history.sql"
+    original = prepend(model, FAILING_POST_HOOK)
+    holder = Sql(etl.server)
+    try:
+        holder.execute("START TRANSACTION")
+        process = etl.start()
+
+        def lock_the_runs_rows():
+            """Once the run holds the lease with its backups verified, lock
+            them and the lease by primary key: only those rows, not their neighbours."""
+            lease = etl.sql.scalar(f"SELECT invocation_id FROM {etl.catalog}.safeguard_run_lease")
+            ids = [row[0] for row in etl.sql.rows(
+                f"SELECT backup_id FROM {etl.catalog}.safeguard_backups"
+                " WHERE invocation_id = %s AND kind = 'backup' AND status = 'verified'", (lease,))] if lease else []
+            if not ids:
+                return None
+            for backup_id in ids:
+                holder.rows(f"SELECT backup_id FROM {etl.catalog}.safeguard_backups WHERE backup_id = %s FOR UPDATE",
+                            (backup_id,))
+            holder.rows(f"SELECT lease_name FROM {etl.catalog}.safeguard_run_lease WHERE lease_name = 'run' FOR UPDATE")
+            return lease
+
+        killed_invocation = etl.wait_for(lock_the_runs_rows, "the run's verified backups", process)
+        waiting = etl.wait_for(
+            lambda: ("rollback" if etl.statement_running("%update %safeguard_backups%restored%") else None)
+            or ("lease" if etl.statement_running("%delete from %safeguard_run_lease%") else None),
+            "finish_run's next catalog write", process)
+        kill(process)
+    finally:
+        model.write_text(original)
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert etl.sql.scalar(f"SELECT invocation_id FROM {etl.catalog}.safeguard_run_lease") == killed_invocation
+    if waiting == "rollback":  # the crash window between a RENAME and its catalog write
+        assert etl.sql.scalar(f"SELECT COUNT(*) FROM {etl.catalog}.safeguard_journal") == 1
+    since = last_backup_id(etl)
+
+    code, output = etl.run()
+
+    print(output)
+    assert code == 0, output
+    assert "RECOVER" in output and killed_invocation in output
+    if waiting == "rollback":
+        assert "RECONCILE" in output
+    assert not etl.sql.rows(f"SELECT * FROM {etl.catalog}.safeguard_run_lease")
+    assert etl.sql.scalar(f"SELECT COUNT(*) FROM {etl.catalog}.safeguard_journal") == 0
+    for row in etl.sql.rows(f"SELECT backup_schema, backup_table, checksum FROM {etl.catalog}.safeguard_backups WHERE status = 'verified'"):
+        assert etl.sql.table_exists(row[0], row[1]) and etl.sql.checksum(row[0], row[1]) == row[2], row
+    assert_recovered_to_pre_run_then_completed(etl, before, since)
+
+
+def test_plain_dbt_run_after_a_killed_one_names_it_and_the_command_that_recovers_it(etl):
+    model = etl.project / "models" / "gold" / "tenant_status_transitions.sql"
+    original = prepend(model, SLOW_HOOK)
+    env = {**os.environ, **etl.server.as_env(), "SAFEGUARD_SCHEMA_PREFIX": etl.prefix, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    dbt = str(os.path.join(os.path.dirname(sys.executable), "dbt"))
+    try:
+        process = subprocess.Popen([dbt, "run", "--project-dir", str(etl.project), "--profiles-dir", str(etl.project)],
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        etl.wait_for(lambda: etl.statement_running(BUSY_PATTERN), "the model's statement", process)
+        killed_invocation = etl.sql.scalar(f"SELECT invocation_id FROM {etl.catalog}.safeguard_run_lease")
+        kill(process)
+    finally:
+        model.write_text(original)
+    before = etl.snapshot()
+
+    refused = etl.dbt("run", "--fail-fast")
+
+    assert not refused.success
+    command = f"dbt run-operation safeguard.recover_run --args '{{invocation_id: {killed_invocation}}}'"
+    assert command in refused.log
+    assert etl.snapshot() == before
+
+    recovered = etl.dbt("run-operation", "safeguard.recover_run", "--args", f"{{invocation_id: {killed_invocation}}}")
+    assert recovered.success, recovered.log
+    assert etl.statement_running(BUSY_PATTERN) is None
+    assert etl.dbt("run", "--fail-fast").success
+
+
+def test_recover_run_never_takes_over_a_live_etl(etl):
+    model = etl.project / "models" / "gold" / "tenant_status_transitions.sql"
+    original = prepend(model, "{{ config(pre_hook=\"select sleep(20) /* safeguard-test */\") }}\n")
+    etl.deliver(4)
+    try:
+        process = etl.start()
+        etl.wait_for(lambda: etl.statement_running("%select sleep(20)%safeguard-test%"), "the model's statement", process)
+        live = etl.sql.scalar(f"SELECT invocation_id FROM {etl.catalog}.safeguard_run_lease")
+        named = etl.dbt("run-operation", "recover_run", "--args", f"{{invocation_id: {live}}}")
+        unnamed = etl.dbt("run-operation", "recover_run")
+        output, _ = process.communicate(timeout=600)
+    finally:
+        model.write_text(original)
+    assert not named.success and "is running" in named.log and "never taken over" in named.log
+    assert unnamed.success and "never taken over" in unnamed.log
+    assert process.returncode == 0, output
