@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import logging
 import time
 from typing import Dict, Iterator, List, Optional, Sequence
@@ -38,11 +37,11 @@ from typing import Dict, Iterator, List, Optional, Sequence
 import pymysql
 
 from . import dump_source
-from .connection import ConnectionSettings
+from .connection import ConnectionSettings, named_lock, open_connection, quote, try_named_lock
 from .dbt_invoker import DbtInvoker, DbtOutcome, plain_text, summarize
 from .errors import FatalError
 from .run_events import emf_line, event, print_emf
-from .staging_loader import DEFAULT_WORKERS, LoadResult, load_source, open_connection, quote
+from .staging_loader import DEFAULT_WORKERS, LoadResult, load_source
 
 log = logging.getLogger("safeguard")
 
@@ -106,8 +105,7 @@ class EtlReport:
 
 
 def lock_name(staging: str) -> str:
-    # GET_LOCK names are at most 64 characters.
-    return "safeguard_etl_" + hashlib.sha1(staging.encode()).hexdigest()[:32]
+    return named_lock("safeguard_etl_", staging)
 
 
 class Etl:
@@ -223,13 +221,15 @@ class Etl:
         name = self.lock_name
         conn = open_connection(self.settings)
         try:
+            holder = try_named_lock(conn, name)
             with conn.cursor() as cur:
-                cur.execute("SELECT GET_LOCK(%s, 0), IS_USED_LOCK(%s), CONNECTION_ID()", (name, name))
-                acquired, holder, self.lock_connection_id = cur.fetchone()
+                # recover_run tells a live ETL from a dead one by this connection.
+                cur.execute("SELECT CONNECTION_ID()")
+                self.lock_connection_id = cur.fetchone()[0]
         except BaseException:
             conn.close()
             raise
-        if acquired != 1:
+        if holder is not None:
             conn.close()
             raise FatalError(
                 f"another safeguard ETL into `{self.config.staging}` is running on {self.settings.describe()} "

@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-import hashlib
+import glob
 import logging
 import os
+import re
+import shutil
 import struct
 import tempfile
 import threading
@@ -34,7 +36,18 @@ from typing import BinaryIO, Callable, Dict, List, Optional, Sequence, Tuple
 
 import pymysql
 
-from .connection import ConnectionSettings
+from .connection import (
+    ConnectionSettings,
+    LockWaitBound,
+    LockWaitExceeded,
+    execute_bounded,
+    named_lock,
+    open_connection,
+    quote,
+    server_message,
+    try_named_lock,
+)
+from .dump_plan import LIVE, SKIP, SYSTEM_SCHEMAS, DumpPlan
 from .dump_reader import (
     DumpError,
     DumpReader,
@@ -42,7 +55,6 @@ from .dump_reader import (
     for_mysql8,
     split_secondary_keys,
     strip_definer,
-    unqualify,
 )
 from .errors import FatalError
 
@@ -63,35 +75,31 @@ DEFAULT_MEMORY_BUDGET = 64 << 20
 CLIENT_MAX_PACKET = 1 << 30
 # Session settings for bulk loading; valid on MySQL 8 and MariaDB 10.11.
 LOAD_SESSION = "SET SESSION unique_checks = 0, foreign_key_checks = 0"
+# The control connection drops whole schemas (a stale shadow, the previous
+# copies): with foreign_key_checks on, DROP DATABASE fails with 1451 halfway
+# (it is not atomic) when a table in it is a parent of another's foreign key.
+CONTROL_SESSION = "SET SESSION foreign_key_checks = 0"
+# The macros' plain-name rule (macros/naming/_identifiers.sql).
+PLAIN_NAME = re.compile(r"[A-Za-z0-9_$]{1,64}")
+SPILL_PREFIX = "safeguard-load-"
 
-_SKIPPED = ("use", "create_database", "drop_database", "lock", "server_state")
-_TABLE_DDL = ("create_table", "drop_table", "alter_table")
-_REPLAYED = ("view", "drop_view", "trigger", "routine")
-
-
-def open_connection(settings: ConnectionSettings, database: Optional[str] = None, **kwargs):
-    """settings.connect(), with "cannot connect" as one clean line (never the password)."""
-    try:
-        return settings.connect(database=database, **kwargs)
-    except pymysql.err.OperationalError as exc:
-        raise FatalError(f"cannot connect to {settings.describe()}: {_server_message(exc)}") from None
+_TABLE_DDL = ("create_table", "drop_table", "alter_table", "index")
+_REPLAYED = ("view", "drop_view", "trigger", "drop_trigger", "routine", "drop_routine", "event", "drop_event")
 
 
 def load_lock_name(target: str) -> str:
-    """The server-side lock of loads into `target` (GET_LOCK names: at most 64 characters)."""
-    return "safeguard_load_" + hashlib.sha1(target.encode()).hexdigest()[:32]
-
-
-def quote(identifier: str) -> str:
-    return "`" + identifier.replace("`", "``") + "`"
+    """The server-side lock of loads into `target`."""
+    return named_lock("safeguard_load_", target)
 
 
 def check_schema_name(name: str, what: str = "schema") -> str:
-    if not name or len(name) > MAX_IDENTIFIER or name != name.strip():
+    if not PLAIN_NAME.fullmatch(name or ""):
         raise FatalError(
-            f"{what} name {name!r} is not valid: it must be 1 to {MAX_IDENTIFIER} characters without "
-            "leading or trailing spaces"
+            f"{what} {name!r} is not a plain name: use 1 to {MAX_IDENTIFIER} letters, digits, _ or $"
         )
+    if name.lower() in SYSTEM_SCHEMAS:
+        raise FatalError(f"{what} {name!r} is a system schema; the loader never writes into "
+                         f"{', '.join(sorted(SYSTEM_SCHEMAS))}")
     return name
 
 
@@ -123,22 +131,22 @@ class LoadResult:
     bytes: int
     duration: float
     swapped: List[str]  # tables that replaced an existing table (now in previous)
+    stale: List[str] = dataclasses.field(default_factory=list)  # tables the dump no longer has (now in previous)
+    evidence: Dict = dataclasses.field(default_factory=dict)  # DumpPlan.evidence(): completeness, per table
 
     @property
     def rows(self) -> int:
         return sum(self.tables.values())
 
 
+class LoadInterrupted(FatalError):
+    """Ctrl-C (SIGINT) during a load, after its clean-up: the message says what state the target is in."""
+
+
 class _LoadFailed(Exception):
     def __init__(self, statement: Statement, error: BaseException):
         self.statement = statement
         self.error = error
-
-
-def _server_message(error: BaseException) -> str:
-    if isinstance(error, pymysql.err.MySQLError) and len(error.args) == 2:
-        return f"server error {error.args[0]}: {error.args[1]}"
-    return f"{type(error).__name__}: {error}"
 
 
 class _Lane:
@@ -162,7 +170,7 @@ class _Lane:
 
 
 _RECORD = struct.Struct("<qqIB")  # index, offset, text length, kind
-_KINDS = ("insert", "session", "transaction", "create_table", "drop_table", "alter_table")
+_KINDS = ("insert", "session", "transaction", "create_table", "drop_table", "alter_table", "index")
 
 
 class _LanePool:
@@ -360,6 +368,8 @@ class StagingLoader:
         memory_budget: int = DEFAULT_MEMORY_BUDGET,
         spill_dir: Optional[str] = None,
         defer_keys: bool = True,
+        trust_incomplete: bool = False,
+        lock_wait: LockWaitBound = LockWaitBound(),
     ):
         if workers < 1:
             raise FatalError(f"workers must be at least 1, got {workers}")
@@ -372,6 +382,8 @@ class StagingLoader:
         self.memory_budget = memory_budget
         self.spill_dir = spill_dir
         self.defer_keys = defer_keys
+        self.trust_incomplete = trust_incomplete
+        self.lock_wait = lock_wait.validated()
         self.mysql8 = False
 
     def _connect(self, database: Optional[str] = None):
@@ -382,67 +394,114 @@ class StagingLoader:
         plan = self.plan
         control = self._connect()
         try:
+            # Before anything else: a refused load must not touch the shadow
+            # schema, which belongs to the load holding the lock.
             self._acquire_lock(control)
-            version = self._rows(control, "SELECT VERSION()")[0][0]
-            self.mysql8 = "mariadb" not in version.lower() and int(version.split(".")[0]) >= 8
-            self._execute(control, f"DROP DATABASE IF EXISTS {quote(plan.shadow)}")
-            self._execute(control, f"CREATE DATABASE {quote(plan.shadow)} CHARACTER SET utf8mb4")
-            log.info("LOAD     %s into shadow schema %s", name, plan.shadow)
-            reader = DumpReader(stream, name=name)
-            tables, views, replay, rows = self._load_shadow(reader, name)
-            self._verify(control, reader, name, tables, rows)
-            swapped = self._swap(control, tables, views)
-            replayed = self._replay(replay, name)
-            self._execute(control, f"DROP DATABASE IF EXISTS {quote(plan.shadow)}")
-            if not self.keep_previous:
-                self._execute(control, f"DROP DATABASE IF EXISTS {quote(plan.previous)}")
         except BaseException:
-            self._drop_shadow_quietly(control)
+            control.close()
             raise
+        step = "preparing the shadow schema"
+        try:
+            try:
+                self._execute(control, CONTROL_SESSION)
+                version = self._rows(control, "SELECT VERSION()")[0][0]
+                self.mysql8 = "mariadb" not in version.lower() and int(version.split(".")[0]) >= 8
+                self._remove_stale_spill_dirs()
+                # A killed load's statements keep running server-side, holding their locks.
+                execute_bounded(control, f"DROP DATABASE IF EXISTS {quote(plan.shadow)}", self.lock_wait)
+                self._execute(control, f"CREATE DATABASE {quote(plan.shadow)} CHARACTER SET utf8mb4")
+                log.info("LOAD     %s into shadow schema %s", name, plan.shadow)
+                reader = DumpReader(stream, name=name)
+                dump = DumpPlan(reader, name, plan.target, self._schemas(control))
+                step = "loading the shadow schema"
+                replay, rows = self._load_shadow(reader, dump)
+                step = "verifying the shadow schema"
+                completeness = self._verify(control, dump, name, rows)
+                step = f"the swap into `{plan.target}`"
+                swapped, stale = self._swap(control, dump)
+                step = "recreating views, triggers and routines"
+                replayed = self._replay(replay, name)
+                step = "dropping the shadow schema"
+                self._execute(control, f"DROP DATABASE IF EXISTS {quote(plan.shadow)}")
+                if not self.keep_previous:
+                    self._execute(control, f"DROP DATABASE IF EXISTS {quote(plan.previous)}")
+            except BaseException:
+                self._drop_shadow_quietly(control)
+                raise
+        except DumpError as exc:
+            raise FatalError(f"{exc}; `{plan.target}` is unchanged") from None
+        except _LoadFailed as failed:
+            raise FatalError(
+                f"{name}: {failed.statement.describe()} failed: {server_message(failed.error)}; "
+                f"`{plan.target}` is unchanged"
+            ) from None
+        except LockWaitExceeded as exc:
+            raise FatalError(
+                f"{name}: {step}: {exc.describe()}; `{plan.target}` is unchanged; end those transactions or "
+                "raise --lock-wait-total"
+            ) from None
+        except (pymysql.err.MySQLError, KeyboardInterrupt) as exc:
+            done = step in ("recreating views, triggers and routines", "dropping the shadow schema")
+            state = f"the tables are swapped into `{plan.target}`" if done else f"`{plan.target}` is unchanged"
+            if isinstance(exc, KeyboardInterrupt):
+                raise LoadInterrupted(f"{name}: interrupted while {step}; {state}") from None
+            raise FatalError(f"{name}: {step} failed: {server_message(exc)}; {state}") from None
         finally:
             control.close()
         result = LoadResult(
             target=plan.target,
-            tables={table: rows.get(table, 0) for table in tables},
-            views=sorted(views),
+            tables={table: seen.rows or 0 for table, seen in dump.tables.items()},
+            views=sorted(dump.views),
             replayed=replayed,
             bytes=reader.offset,
             duration=time.monotonic() - started,
             swapped=swapped,
+            stale=stale,
+            evidence=dump.evidence(completeness),
         )
         log.info(
-            "LOADED   %d tables, %d rows, %d views into %s in %.1fs",
-            len(result.tables), result.rows, len(result.views), plan.target, result.duration,
+            "LOADED   %d tables, %d rows, %d views into %s in %.1fs (complete: %s)",
+            len(result.tables), result.rows, len(result.views), plan.target, result.duration, completeness,
         )
         return result
 
     # -- steps -----------------------------------------------------------------
 
     def _acquire_lock(self, control) -> None:
-        # The lock lives as long as the connection, so a killed loader releases it.
         lock = load_lock_name(self.plan.target)
-        with control.cursor() as cur:
-            cur.execute("SELECT GET_LOCK(%s, 0)", (lock,))
-            if cur.fetchone()[0] != 1:
-                raise FatalError(
-                    f"another load into `{self.plan.target}` is running (lock {lock} is held); "
-                    "nothing was changed, try again when it has finished"
-                )
+        holder = try_named_lock(control, lock)
+        if holder is not None:
+            raise FatalError(
+                f"another load into `{self.plan.target}` is running (lock {lock} is held by connection {holder}); "
+                "nothing was changed, try again when it has finished"
+            )
 
-    def _load_shadow(self, reader: DumpReader, name: str):
+    def _spill_prefix(self) -> str:
+        # One prefix per target: under the target's lock, every directory with
+        # it belongs to a load that is no longer running.
+        return SPILL_PREFIX + load_lock_name(self.plan.target)[len("safeguard_load_"):] + "-"
+
+    def _remove_stale_spill_dirs(self) -> None:
+        pattern = os.path.join(self.spill_dir or tempfile.gettempdir(), glob.escape(self._spill_prefix()) + "*")
+        for path in glob.glob(pattern):
+            log.info("DROP     stale spill directory %s (left by a killed load)", path)
+            shutil.rmtree(path, ignore_errors=True)
+
+    def _schemas(self, control) -> List[str]:
+        return [row[0] for row in self._rows(control, "SELECT schema_name FROM information_schema.schemata")]
+
+    def _load_shadow(self, reader: DumpReader, dump: DumpPlan):
         plan = self.plan
         ddl = self._connect(plan.shadow)
         inserters = [self._connect(plan.shadow) for _ in range(self.workers)]
         for conn in (ddl, *inserters):
             self._execute(conn, LOAD_SESSION)
-        spill_dir = tempfile.TemporaryDirectory(prefix="safeguard-load-", dir=self.spill_dir)
+        spill_dir = tempfile.TemporaryDirectory(prefix=self._spill_prefix(), dir=self.spill_dir)
         pool = _LanePool(inserters, spill_dir.name, self.memory_budget)
-        tables: Dict[str, None] = {}  # ordered set
-        views: Dict[str, None] = {}
         rows: Dict[str, int] = {}
         session: List[Statement] = []  # the dump's SETs so far
         replay: List[Statement] = []  # SETs, views, triggers and routines, in dump order
-        databases = set()
+        live_from = 0  # replay[:live_from] already runs in the shadow (triggers gone live)
         current: Optional[str] = None  # the table whose INSERTs came last
         deferred: Dict[str, Statement] = {}  # table -> ALTER TABLE adding its secondary keys
         progress_at = 0.0
@@ -461,28 +520,28 @@ class StagingLoader:
             for statement in reader:
                 if self.mysql8:
                     for_mysql8(statement)
+                action = dump.admit(statement)
                 kind = statement.kind
-                if statement.schema is not None:
-                    self._unqualify(statement, reader, databases, name)
-                if kind == "insert":
-                    if statement.name not in tables:
-                        raise DumpError(
-                            f"{name}: {statement.describe()} inserts into a table the dump never created"
-                        )
+                if action == SKIP:
+                    # USE / CREATE DATABASE are redirected to the shadow schema;
+                    # LOCK TABLES would serialise the parallel loads.
+                    if kind == "create_database" and dump.charset:
+                        # Routines take their parameters' charset from the schema's.
+                        self._execute(ddl, f"ALTER DATABASE {quote(plan.shadow)} {self._charset_clause(dump)}")
+                elif kind == "insert":
+                    if action == LIVE:
+                        # A raw script wrote rows after defining a trigger on
+                        # their table: run the triggers (and what they may
+                        # call) now, as the mariadb client would.
+                        finish(current)
+                        collect(pool.drain())
+                        current = None
+                        self._replay_into(ddl, replay[live_from:])
+                        live_from = len(replay)
                     if statement.name != current:
                         finish(current)
                         current = statement.name
                     pool.submit(current, statement, session)
-                elif kind in _SKIPPED:
-                    # USE / CREATE DATABASE are redirected to the shadow schema;
-                    # LOCK TABLES would serialise the parallel loads.
-                    if kind in ("use", "create_database"):
-                        databases.add(statement.name)
-                        if len(databases) > 1:
-                            raise DumpError(
-                                f"{name}: {statement.describe()}: the dump holds several databases "
-                                f"({', '.join(sorted(databases))}); load one database per dump"
-                            )
                 elif kind in ("session", "transaction"):
                     # `mysqldump --no-autocommit` wraps each table's INSERTs in
                     # SET autocommit=0 ... COMMIT: both belong to that table's lane.
@@ -493,39 +552,27 @@ class StagingLoader:
                     if current is not None:
                         pool.submit(current, statement, session)
                 elif kind in _TABLE_DDL:
-                    if statement.name != current:
+                    names = [statement.name, *(n for _, n in statement.others)]
+                    if statement.name != current or len(names) > 1:
                         finish(current)
                         current = None
                     if kind == "create_table" and self.defer_keys:
                         self._defer_keys(statement, deferred)
                     elif kind == "drop_table":
-                        deferred.pop(statement.name, None)
-                    if pool.lane(statement.name) is not None:
+                        for table in names:
+                            deferred.pop(table, None)
+                    if len(names) == 1 and pool.lane(statement.name) is not None:
                         # e.g. ALTER TABLE t ENABLE KEYS: after t's INSERTs, on t's connection.
                         pool.submit(statement.name, statement, session)
                     else:
-                        if pool.busy_with(statement.name):
+                        if any(pool.busy_with(table) for table in names):
                             collect(pool.drain())  # DDL never overtakes the table's own INSERTs
                         self._run(ddl, statement)
-                    if kind == "create_table":
-                        tables[statement.name] = None
-                    elif kind == "drop_table":
-                        tables.pop(statement.name, None)
                 elif kind in _REPLAYED:
                     # Created in the shadow once all data is in (a trigger must
                     # not fire on the dump's own rows), then again in the target.
                     statement.text = strip_definer(statement.text)
                     replay.append(statement)
-                    if kind == "view":
-                        views[statement.name] = None
-                    elif kind == "drop_view":
-                        views.pop(statement.name, None)
-                else:
-                    log.warning("RUN      unrecognised %s", statement.describe())
-                    finish(current)
-                    collect(pool.drain())
-                    current = None
-                    self._run(ddl, statement)
                 now = time.monotonic()
                 if self.on_progress is not None and now - progress_at > 0.2:
                     progress_at = now
@@ -534,14 +581,7 @@ class StagingLoader:
             collect(pool.drain())
             for alter in deferred.values():  # tables without INSERTs
                 self._run(ddl, alter)
-            self._replay_into(ddl, replay)
-        except _LoadFailed as failed:
-            raise FatalError(
-                f"{name}: {failed.statement.describe()} failed: {_server_message(failed.error)}; "
-                f"`{plan.target}` is unchanged"
-            ) from None
-        except DumpError as exc:
-            raise FatalError(f"{exc}; `{plan.target}` is unchanged") from None
+            self._replay_into(ddl, replay[live_from:])
         finally:
             pool.close()
             for conn in (ddl, *inserters):
@@ -549,19 +589,13 @@ class StagingLoader:
             spill_dir.cleanup()
         if self.on_progress is not None:
             self.on_progress(reader.offset, None)
-        return list(tables), list(views), replay, rows
+        return replay, rows
 
     @staticmethod
-    def _unqualify(statement: Statement, reader: DumpReader, databases, name: str) -> None:
-        # mysqldump keeps a trigger's original text, which may say `src`.`t`:
-        # the dumped database means the target; any other database is refused.
-        if statement.schema not in ({reader.database} | databases) - {None}:
-            raise DumpError(
-                f"{name}: {statement.describe()} names database `{statement.schema}`, which is not the "
-                "dumped database; the loader only writes into its target schema"
-            )
-        statement.text = unqualify(statement.text, statement.schema)
-        statement.schema = None
+    def _charset_clause(dump: DumpPlan) -> str:
+        # Both come from \w+ matches of the dump's CREATE DATABASE.
+        clause = f"CHARACTER SET {dump.charset}" if dump.charset else "CHARACTER SET utf8mb4"
+        return clause + (f" COLLATE {dump.collation}" if dump.collation else "")
 
     @staticmethod
     def _defer_keys(statement: Statement, deferred: Dict[str, Statement]) -> None:
@@ -573,9 +607,15 @@ class StagingLoader:
                                                  statement.name)
 
     def _replay_into(self, conn, replay: List[Statement]) -> None:
+        """Creates views, triggers and routines in the shadow (which validates them).
+
+        Events are left for the target: a scheduled event created in the
+        shadow could change its tables between the verification and the swap.
+        """
         if any(s.kind != "session" for s in replay):
             for statement in replay:
-                self._run(conn, statement)
+                if statement.kind not in ("event", "drop_event"):
+                    self._run(conn, statement)
 
     def _run(self, conn, statement: Statement) -> None:
         try:
@@ -584,44 +624,59 @@ class StagingLoader:
         except pymysql.err.MySQLError as exc:
             raise _LoadFailed(statement, exc) from None
 
-    def _verify(self, control, reader: DumpReader, name: str, tables: List[str], rows: Dict[str, int]) -> None:
-        target = self.plan.target
-        if reader.producer and not reader.completed:
-            raise FatalError(
-                f"{name}: the {reader.producer} header is there but the closing `-- Dump completed` line is "
-                f"not (read {reader.offset} bytes): the dump is truncated; `{target}` is unchanged"
-            )
-        if not tables:
-            raise FatalError(f"{name}: the dump creates no tables; `{target}` is unchanged")
-        missing = [t for t in self.required_tables if t not in tables]
-        if missing:
-            raise FatalError(
-                f"{name}: the dump lacks required tables {', '.join(missing)} (it has {', '.join(tables)}); "
-                f"`{target}` is unchanged"
-            )
+    def _verify(self, control, dump: DumpPlan, name: str, rows: Dict[str, int]) -> str:
+        """The dump is complete and the shadow holds what it carried; returns how completeness was established."""
+        completeness = dump.check_complete(self.required_tables, self.trust_incomplete)
+        shadow = self.plan.shadow
         present = {
             row[0]: row[1]
             for row in self._rows(
                 control,
                 "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = %s",
-                (self.plan.shadow,),
+                (shadow,),
             )
         }
-        for table in tables:
+        for table, evidence in dump.tables.items():
             if present.get(table) != "BASE TABLE":
-                raise FatalError(f"{name}: table `{table}` is missing after the load; `{target}` is unchanged")
-            count = self._rows(control, f"SELECT COUNT(*) FROM {quote(self.plan.shadow)}.{quote(table)}")[0][0]
-            if count != rows.get(table, 0):
-                raise FatalError(
-                    f"{name}: table `{table}` holds {count} rows but the dump carried {rows.get(table, 0)}; "
-                    f"`{target}` is unchanged"
+                raise DumpError(f"{name}: table `{table}` is missing after the load")
+            count = self._rows(control, f"SELECT COUNT(*) FROM {quote(shadow)}.{quote(table)}")[0][0]
+            carried = rows.get(table, 0)
+            evidence.rows = count
+            # Triggers that ran during the load (a raw script's order) add rows of their own.
+            if count != carried and not (dump.live_triggers and count > carried):
+                raise DumpError(f"{name}: table `{table}` holds {count} rows but the dump carried {carried}")
+        # The plan refused foreign keys to tables the dump does not create by
+        # reading their REFERENCES; the shadow's own catalogue has the last word.
+        for table, constraint, schema, parent in self._rows(
+            control,
+            "SELECT DISTINCT table_name, constraint_name, referenced_table_schema, referenced_table_name "
+            "FROM information_schema.key_column_usage "
+            "WHERE table_schema = %s AND referenced_table_name IS NOT NULL ORDER BY table_name, constraint_name",
+            (shadow,),
+        ):
+            if schema != shadow or parent not in dump.tables:
+                raise DumpError(
+                    f"{name}: table `{table}` has foreign key `{constraint}` to `{parent}`, which the dump does not "
+                    f"create (tables: {', '.join(dump.tables)})"
                 )
+        return completeness
 
-    def _swap_plan(self, control, tables: List[str], views: List[str]) -> Tuple[List[str], List[str]]:
-        """The statements of the swap, and the target tables they replace."""
+    def _swap_plan(self, control, dump: DumpPlan):
+        """(the statements of the swap, the target tables they replace, the stale tables they move out,
+        the statements that recreate what the swap drops from the target before its RENAME)."""
         plan = self.plan
-        statements = [
-            f"CREATE DATABASE IF NOT EXISTS {quote(plan.target)} CHARACTER SET utf8mb4",
+        tables, views = list(dump.tables), list(dump.views)
+        charset = self._charset_clause(dump)
+        statements = [f"CREATE DATABASE IF NOT EXISTS {quote(plan.target)} {charset}"]
+        current = self._rows(
+            control,
+            "SELECT default_character_set_name, default_collation_name FROM information_schema.schemata "
+            "WHERE schema_name = %s",
+            (plan.target,),
+        )
+        if dump.charset and current and current[0][0].lower() != dump.charset.lower():
+            statements.append(f"ALTER DATABASE {quote(plan.target)} {charset}")
+        statements += [
             f"DROP DATABASE IF EXISTS {quote(plan.previous)}",
             f"CREATE DATABASE {quote(plan.previous)} CHARACTER SET utf8mb4",
         ]
@@ -633,15 +688,25 @@ class StagingLoader:
                 (plan.target,),
             )
         }
+        # Tables of yesterday's dump that today's does not define must not stay
+        # live with yesterday's data: they move to the previous schema in the
+        # same RENAME (a child whose parent is gone follows it there).
+        stale = sorted(t for t, kind in existing.items() if kind == "BASE TABLE" and t not in dump.tables)
+        self._refuse_stale_code(control, dump)
+        self._refuse_outside_references(control)
+        moving = tables + stale
+        restore: List[Tuple[str, bytes]] = []
         # A table with triggers cannot be renamed into another schema: drop the
         # triggers the dump replaces (it recreates its own after the swap).
         for schema in (plan.shadow, plan.target):
             for (trigger,) in self._rows(
                 control,
                 "SELECT trigger_name FROM information_schema.triggers "
-                "WHERE trigger_schema = %s AND event_object_table IN (" + ",".join(["%s"] * len(tables)) + ")",
-                (schema, *tables),
+                "WHERE trigger_schema = %s AND event_object_table IN (" + ",".join(["%s"] * len(moving)) + ")",
+                (schema, *moving),
             ):
+                if schema == plan.target:
+                    restore.append(self._show_create(control, "TRIGGER", trigger))
                 statements.append(f"DROP TRIGGER {quote(schema)}.{quote(trigger)}")
         moves, replaced = [], []
         for table in sorted(set(tables) | set(views)):
@@ -652,54 +717,138 @@ class StagingLoader:
             elif kind == "VIEW" and table in tables:
                 # A view cannot be renamed into another schema either; the dump
                 # replaces it with a table of the same name.
+                restore.append(self._show_create(control, "VIEW", table))
                 statements.append(f"DROP VIEW {quote(plan.target)}.{quote(table)}")
+        moves += [f"{quote(plan.target)}.{quote(t)} TO {quote(plan.previous)}.{quote(t)}" for t in stale]
         moves += [f"{quote(plan.shadow)}.{quote(t)} TO {quote(plan.target)}.{quote(t)}" for t in tables]
         # One RENAME TABLE statement with every move: atomic on MySQL and MariaDB.
         statements.append("RENAME TABLE " + ", ".join(moves))
-        return statements, replaced
+        return statements, replaced, stale, restore
 
-    def _swap(self, control, tables: List[str], views: List[str]) -> List[str]:
-        statements, replaced = self._swap_plan(control, tables, views)
+    def _refuse_stale_code(self, control, dump: DumpPlan) -> None:
+        """Routines and events cannot move by RENAME: ones the dump no longer defines are refused, listed."""
+        target = self.plan.target
+        defined = set(dump.routines)
+        stale = [
+            f"{kind} {quote(target)}.{quote(routine)}"
+            for kind, routine in self._rows(
+                control,
+                "SELECT routine_type, routine_name FROM information_schema.routines WHERE routine_schema = %s "
+                "ORDER BY routine_type, routine_name",
+                (target,),
+            )
+            if f"{kind} {routine}" not in defined
+        ]
+        stale += [
+            f"EVENT {quote(target)}.{quote(event)}"
+            for (event,) in self._rows(
+                control, "SELECT event_name FROM information_schema.events WHERE event_schema = %s ORDER BY 1",
+                (target,),
+            )
+            if event not in dump.events
+        ]
+        if stale:
+            raise DumpError(
+                f"{dump.name}: `{target}` holds routines or events that the dump no longer defines, and they would "
+                f"stay live with yesterday's logic: {', '.join(stale)}; drop them (DROP {stale[0]}) or keep them "
+                "in the dump"
+            )
+
+    def _refuse_outside_references(self, control) -> None:
+        """A foreign key from another schema into the target would follow its parent to the previous schema."""
+        plan = self.plan
+        found = self._rows(
+            control,
+            "SELECT constraint_schema, table_name, constraint_name, referenced_table_name "
+            "FROM information_schema.referential_constraints "
+            "WHERE unique_constraint_schema = %s AND constraint_schema NOT IN (%s, %s, %s) ORDER BY 1, 2, 3",
+            (plan.target, plan.target, plan.shadow, plan.previous),
+        )
+        if found:
+            schema, table, constraint, parent = found[0]
+            raise FatalError(
+                f"`{schema}`.`{table}` has foreign key `{constraint}` to `{plan.target}`.`{parent}`: the swap would "
+                f"re-point it to `{plan.previous}`; drop that key (it is one of {len(found)}); "
+                f"`{plan.target}` is unchanged"
+            )
+
+    def _show_create(self, control, kind: str, name: str) -> Tuple[str, bytes]:
+        """(sql_mode, statement) that recreates a trigger or view of the target."""
+        row = self._rows(control, f"SHOW CREATE {kind} {quote(self.plan.target)}.{quote(name)}")[0]
+        if kind == "VIEW":
+            return "", strip_definer(row[1].encode())
+        return row[1], strip_definer(row[2].encode())
+
+    def _swap(self, control, dump: DumpPlan) -> Tuple[List[str], List[str]]:
+        plan = self.plan
+        statements, replaced, stale, restore = self._swap_plan(control, dump)
         for statement in statements:
             log.debug("SQL      %s", statement)
-            self._execute(control, statement)
-        log.info("SWAP     %d tables into %s (previous copies in %s)", len(tables), self.plan.target,
-                 self.plan.previous)
-        return replaced
+            try:
+                execute_bounded(control, statement, self.lock_wait)
+            except LockWaitExceeded:
+                self._restore_dropped(restore)
+                raise
+        new = len(dump.tables) - len(replaced)
+        detail = f"{len(replaced)} replaced, {new} new"
+        if stale:
+            detail += f"; {len(stale)} no longer in the dump moved out: {', '.join(stale)}"
+        where = f"previous copies in {plan.previous}" if replaced or stale else f"nothing moved to {plan.previous}"
+        log.info("SWAP     %d tables into %s: %s (%s)", len(dump.tables), plan.target, detail, where)
+        return replaced, stale
+
+    def _restore_dropped(self, restore: List[Tuple[str, bytes]]) -> None:
+        """The swap gave up: recreate the target's triggers and views dropped before its RENAME."""
+        if not restore:
+            return
+        conn = self._connect(self.plan.target)
+        lost = []
+        try:
+            for sql_mode, text in restore:
+                try:
+                    if sql_mode:
+                        self._rows(conn, "SET SESSION sql_mode = %s", (sql_mode,))
+                    execute_bounded(conn, text.decode("utf-8", "replace"), self.lock_wait)
+                except pymysql.err.MySQLError as exc:
+                    if exc.args[0] not in (1050, 1359):  # 1050/1359: still there, it was never dropped
+                        lost.append(f"{text[:80]!r}: {server_message(exc)}")
+                except LockWaitExceeded as exc:
+                    lost.append(f"{text[:80]!r}: {exc.describe()}")
+        finally:
+            conn.close()
+        if lost:
+            raise FatalError(
+                f"the swap into `{self.plan.target}` gave up on its locks and its tables are unchanged, but "
+                f"recreating what it had dropped failed: {'; '.join(lost)}"
+            )
 
     def dry_run(self, stream, name: str) -> List[str]:
-        """Reads the whole dump and prints what a load would do; changes nothing."""
+        """Reads the whole dump through the load's own checks and prints what a load would do; changes nothing."""
         reader = DumpReader(stream, name=name)
-        tables: Dict[str, List[int]] = {}  # table -> [INSERT statements, bytes]
-        views: Dict[str, None] = {}
-        objects: List[str] = []
-        for statement in reader:
-            if statement.kind == "create_table":
-                tables[statement.name] = [0, 0]
-            elif statement.kind == "drop_table":
-                tables.pop(statement.name, None)
-            elif statement.kind == "insert" and statement.name in tables:
-                tables[statement.name][0] += 1
-                tables[statement.name][1] += len(statement.text)
-            elif statement.kind == "view":
-                views[statement.name] = None
-            elif statement.kind == "drop_view":
-                views.pop(statement.name, None)
-            elif statement.kind in ("trigger", "routine") and statement.text.lstrip()[:6].upper() != b"DROP ":
-                objects.append(f"{statement.kind} {statement.name}")
-        complete = "complete" if not reader.producer or reader.completed else "TRUNCATED (no `-- Dump completed`)"
-        log.info("PLAN     %s: %d statements, %d bytes, %s", name, reader.statements, reader.offset, complete)
-        for table, (count, size) in tables.items():
-            log.info("PLAN     table %-30s %6d INSERT statements, %12d bytes", table, count, size)
-        for view in views:
-            log.info("PLAN     view  %s", view)
-        for item in objects:
-            log.info("PLAN     %s", item)
         control = self._connect()
         try:
-            statements, _ = self._swap_plan(control, list(tables), list(views)) if tables else ([], [])
+            dump = DumpPlan(reader, name, self.plan.target, self._schemas(control))
+            live = []
+            for statement in reader:
+                if self.mysql8:
+                    for_mysql8(statement)
+                if dump.admit(statement) == LIVE:
+                    live.append(statement.describe())
+            completeness = dump.check_complete(self.required_tables, self.trust_incomplete)
+            statements = self._swap_plan(control, dump)[0]
+        except DumpError as exc:
+            raise FatalError(f"{exc}; dry run, nothing was changed") from None
         finally:
             control.close()
+        log.info("PLAN     %s: %d statements, %d bytes, complete (%s)", name, reader.statements, reader.offset,
+                 completeness)
+        for table, evidence in dump.tables.items():
+            log.info("PLAN     table %-30s %6d INSERT statements, %12d bytes", table, evidence.inserts,
+                     evidence.bytes)
+        for kind, item in dump.describe_objects():
+            log.info("PLAN     %-7s %s", kind, item)
+        for where in live:
+            log.info("PLAN     triggers go live before %s (the script writes rows after defining them)", where)
         for statement in statements:
             log.info("PLAN     after loading %s: %s", self.plan.shadow, statement)
         return statements
@@ -709,12 +858,21 @@ class StagingLoader:
         if not objects:
             return 0
         conn = self._connect(self.plan.target)
+        statement = None
         try:
-            self._replay_into(conn, replay)
-        except _LoadFailed as failed:
+            # A trigger or view of a table a reader holds waits for its
+            # metadata lock, and new readers queue behind it: bounded too.
+            for statement in replay:
+                execute_bounded(conn, statement.text, self.lock_wait)
+        except pymysql.err.MySQLError as exc:
             raise FatalError(
                 f"{name}: tables are swapped into `{self.plan.target}` but recreating "
-                f"{failed.statement.describe()} there failed: {_server_message(failed.error)}"
+                f"{statement.describe()} there failed: {server_message(exc)}"
+            ) from None
+        except LockWaitExceeded as exc:
+            raise FatalError(
+                f"{name}: tables are swapped into `{self.plan.target}` but recreating {statement.describe()} "
+                f"there {exc.describe()}"
             ) from None
         finally:
             conn.close()
@@ -724,6 +882,7 @@ class StagingLoader:
 
     def _drop_shadow_quietly(self, control) -> None:
         try:
+            self._execute(control, CONTROL_SESSION)
             self._execute(control, f"DROP DATABASE IF EXISTS {quote(self.plan.shadow)}")
         except pymysql.err.MySQLError as exc:
             log.warning("KEEP     shadow schema %s could not be dropped: %s", self.plan.shadow, exc)

@@ -5,6 +5,8 @@ import uuid
 
 import pytest
 
+from driver.dump_files import create_sized_schema, load, mariadb_dump
+
 @pytest.fixture
 def names(schema_prefix):
     """Fresh schema names for one test: names.source, names.target, ..."""
@@ -21,9 +23,22 @@ def names(schema_prefix):
 @pytest.fixture
 def cleanup_schemas(sql, names):
     yield
+    # Tests leave parent/child pairs across schemas: drop them in any order.
+    sql.execute("SET SESSION foreign_key_checks = 0")
     for schema in (names.source, names.target, names.other):
         for suffix in ("", "_loading", "_previous"):
             sql.execute(f"DROP DATABASE IF EXISTS `{schema}{suffix}`")
+
+
+@pytest.fixture
+def loaded(server, sql, names, tmp_path, cleanup_schemas):
+    """A target loaded with a first dump; returns (dump bytes of a second, snapshot of the target)."""
+    create_sized_schema(sql, names.source, 2000)
+    load(server, mariadb_dump(server, names.source, tmp_path / "day1.sql"), names.target)
+    sql.execute(f"UPDATE `{names.source}`.`alpha` SET name = 'day two'")
+    data = mariadb_dump(server, names.source, tmp_path / "day2.sql").read_bytes()
+    snapshot = sql.snapshot([(names.target, t) for t in ("alpha", "beta")])
+    return data, snapshot
 
 
 @pytest.fixture(scope="session")

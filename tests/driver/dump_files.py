@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Sequence
 
 from dbt_safeguard.connection import ConnectionSettings
+from dbt_safeguard.staging_loader import LoadResult, StagingLoader
 from harness import Sql
 
 AWKWARD_ROWS = [
@@ -30,6 +31,13 @@ def mariadb_dump(settings: ConnectionSettings, schema: str, path: Path, *options
     with open(path, "wb") as out:
         subprocess.run(command, stdout=out, check=True)
     return path
+
+
+def load(settings: ConnectionSettings, dump: Path, target: str, **options) -> LoadResult:
+    """StagingLoader(...).load of a .sql or .sql.gz file."""
+    with open(dump, "rb") as stream:
+        data = gzip.GzipFile(fileobj=stream) if str(dump).endswith(".gz") else stream
+        return StagingLoader(settings, target, **options).load(data, str(dump))
 
 
 def gzip_file(path: Path) -> Path:

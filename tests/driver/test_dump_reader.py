@@ -12,6 +12,7 @@ from dbt_safeguard.dump_reader import (
     Statement,
     classify,
     for_mysql8,
+    references,
     split_secondary_keys,
     strip_definer,
     unqualify,
@@ -144,5 +145,28 @@ def test_a_value_spanning_thousands_of_chunks_is_read_whole():
     value = (b"line; with ''quotes'' and \\\\ \n") * 40_000  # ~1.2 MB of raw newlines in one string
     data = b"INSERT INTO t VALUES ('" + value + b"');\nSELECT 1;\n"
     statements = list(DumpReader(io.BytesIO(data), chunk_size=256))
-    assert [s.kind for s in statements] == ["insert", "other"]
+    assert [s.kind for s in statements] == ["insert", "query"]
     assert statements[0].text == data[: data.index(b";\nSELECT")]
+
+
+@pytest.mark.parametrize("values, literal", [
+    (b"(1,'a;b','it''s',NULL,-1.5e-3,0x1F,_binary 'x',X'0f',b'01',TRUE,DEFAULT),(2,\"dq\",'', 3)", True),
+    (b"(1,'other.f()')", True),  # a name inside a string is data
+    (b"(other.f())", False),
+    (b"((SELECT MAX(id) FROM `other`.`t`))", False),
+    (b"(1, NOW())", False),
+    (b"(1, /*!50000 other.f() */ 2)", False),
+])
+@pytest.mark.parametrize("chunk_size", [3, 1 << 20])
+def test_inserts_whose_values_hold_only_literals_are_told_apart(values, literal, chunk_size):
+    data = b"INSERT INTO `t` VALUES " + values + b";\nINSERT INTO t (a, `b`) VALUES (1, 2);\n"
+    first, second = DumpReader(io.BytesIO(data), chunk_size=chunk_size)
+    assert (first.kind, first.literal, second.literal) == ("insert", literal, True)
+    assert first.text == b"INSERT INTO `t` VALUES " + values
+
+
+def test_foreign_key_parents_are_read_outside_strings():
+    text = (b"CREATE TABLE `c` (`id` int, `pid` int COMMENT 'REFERENCES `fake`', "
+            b"CONSTRAINT `fk` FOREIGN KEY (`pid`) REFERENCES `parent` (`id`), "
+            b"FOREIGN KEY (id) REFERENCES other.p(id))")
+    assert references(text) == [(None, "parent"), ("other", "p")]

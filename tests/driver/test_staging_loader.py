@@ -12,21 +12,16 @@ import pytest
 
 from dbt_safeguard.cli.main import main
 from dbt_safeguard.errors import FatalError
-from dbt_safeguard.staging_loader import StagingLoader, load_lock_name
+from dbt_safeguard.staging_loader import load_lock_name
 from driver.dump_files import (
     create_awkward_schema,
     create_sized_schema,
     gzip_file,
+    load,
     mariadb_dump,
 )
 
 pytestmark = pytest.mark.usefixtures("cleanup_schemas")
-
-
-def load(settings, dump, target, **options):
-    with open(dump, "rb") as stream:
-        data = gzip.GzipFile(fileobj=stream) if str(dump).endswith(".gz") else stream
-        return StagingLoader(settings, target, **options).load(data, str(dump))
 
 
 def table_checksums(sql, schema):
@@ -90,17 +85,6 @@ def test_reload_swaps_tables_and_keeps_dbt_views_working(server, sql, names, tmp
     # the secondary key, added after the data, is back as the dump defined it
     show = "SHOW CREATE TABLE `{}`.`alpha`"
     assert sql.rows(show.format(names.target))[0][1] == sql.rows(show.format(names.source))[0][1]
-
-
-@pytest.fixture
-def loaded(server, sql, names, tmp_path):
-    """A target loaded with a first dump; returns (dump bytes of a second, snapshot of the target)."""
-    create_sized_schema(sql, names.source, 2000)
-    load(server, mariadb_dump(server, names.source, tmp_path / "day1.sql"), names.target)
-    sql.execute(f"UPDATE `{names.source}`.`alpha` SET name = 'day two'")
-    data = mariadb_dump(server, names.source, tmp_path / "day2.sql").read_bytes()
-    snapshot = sql.snapshot([(names.target, t) for t in ("alpha", "beta")])
-    return data, snapshot
 
 
 def test_truncated_dump_leaves_staging_unchanged(server, sql, names, tmp_path, loaded):
@@ -227,7 +211,7 @@ def test_hand_written_dump_keeps_statement_order_per_table(server, sql, names, t
         b"DELIMITER ;\n"
     )
 
-    result = load(server, tmp_path / "hand.sql", names.target)
+    result = load(server, tmp_path / "hand.sql", names.target, required_tables=["a", "b"])
 
     assert result.tables == {"a": 3, "b": 1}
     assert sql.rows(f"SELECT id, v, w FROM `{names.target}`.a ORDER BY id") == [(1, 1, 7), (2, 2, 7), (3, 3, 3)]

@@ -3,9 +3,16 @@ from __future__ import annotations
 
 import argparse
 
+import logging
+
 from .. import dump_source
+from ..connection import LockWaitBound
 from ..run_events import event
-from ..staging_loader import DEFAULT_WORKERS, load_source
+from ..staging_loader import DEFAULT_WORKERS, LoadInterrupted, load_source
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
+
+log = logging.getLogger("safeguard")
 from .connection_options import add_connection_arguments, add_output_arguments, settings_from
 
 
@@ -21,6 +28,16 @@ def register(subparsers) -> None:
                         help=f"parallel insert connections (default: {DEFAULT_WORKERS})")
     parser.add_argument("--require-table", action="append", default=[], metavar="TABLE",
                         help="refuse a dump that does not create TABLE (repeatable)")
+    parser.add_argument("--trust-incomplete", action="store_true",
+                        help="load a dump without a mysqldump header and `-- Dump completed` trailer (--compact, "
+                             "--skip-comments, a script) although a cut between two statements cannot be detected; "
+                             "prefer --require-table")
+    parser.add_argument("--lock-wait", type=int, default=LockWaitBound.attempt_seconds, metavar="SECONDS",
+                        help="session lock_wait_timeout of each swap attempt: readers of the target wait at most "
+                             f"this long (default: {LockWaitBound.attempt_seconds})")
+    parser.add_argument("--lock-wait-total", type=float, default=LockWaitBound.total_seconds, metavar="SECONDS",
+                        help="give the swap up, naming the blocking connections, after retrying this long "
+                             f"(default: {LockWaitBound.total_seconds:g})")
     parser.add_argument("--drop-previous", action="store_true",
                         help="drop <schema>_previous after the swap instead of keeping it until the next load")
     parser.add_argument("--dry-run", action="store_true",
@@ -31,6 +48,18 @@ def register(subparsers) -> None:
 
 
 def load(args: argparse.Namespace) -> int:
+    # Ctrl-C: one line and the shell's exit status, not a traceback. The
+    # loader has dropped its shadow schema on the way out.
+    try:
+        return _load(args)
+    except LoadInterrupted as exc:
+        log.error("%s", exc, extra={"event": "error"})
+    except KeyboardInterrupt:
+        log.error("interrupted before the load began; nothing was changed", extra={"event": "error"})
+    return EXIT_INTERRUPTED
+
+
+def _load(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     source = dump_source.resolve(args.dump)
     event("load_start", "LOAD     %s into %s on %s", source.uri, args.schema, settings.describe(),
@@ -41,6 +70,8 @@ def load(args: argparse.Namespace) -> int:
         workers=args.workers,
         required_tables=args.require_table,
         keep_previous=not args.drop_previous,
+        trust_incomplete=args.trust_incomplete,
+        lock_wait=LockWaitBound(args.lock_wait, args.lock_wait_total),
         dry_run=args.dry_run,
     )
     if result is None:
@@ -48,5 +79,6 @@ def load(args: argparse.Namespace) -> int:
     event("load_end", "DONE     %d tables, %d rows, %.1f MB in %.1fs", len(result.tables), result.rows,
           result.bytes / 1e6, result.duration,
           schema=result.target, tables=result.tables, rows=result.rows, bytes=result.bytes,
-          duration=round(result.duration, 3))
+          duration=round(result.duration, 3), swapped=result.swapped, stale=result.stale,
+          evidence=result.evidence)
     return 0

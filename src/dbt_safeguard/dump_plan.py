@@ -1,0 +1,284 @@
+"""What a dump will do to the server, decided once for the load and for --dry-run.
+
+A dump is data from another system. `DumpPlan.admit` sees every statement
+before it may reach the server and either admits it (returning what to do
+with it) or refuses the whole dump with a `DumpError` naming the statement
+and its byte offset. The rules:
+
+* Only a closed list of statement kinds is admitted (see dump_reader's
+  classifier): table DDL, INSERT/REPLACE, views, triggers, routines, events,
+  session SETs and transaction control. USE, CREATE/DROP DATABASE, LOCK
+  TABLES and server-wide SETs are skipped (never sent); plain SELECT/SHOW
+  queries are skipped too (a result set has no place in a load). Anything
+  else (UPDATE, DELETE, TRUNCATE, RENAME, CALL, GRANT, CREATE USER, SET
+  PASSWORD, SELECT ... INTO, PREPARE, LOAD DATA, ...) is refused.
+* Every name a statement carries is checked: the head's name (every name of
+  a multi-table DROP, a trigger's table, the statement after SET STATEMENT
+  ... FOR) may be qualified only with the dumped database, and the body (a
+  view's query, a routine's or trigger's or event's code, a foreign key's
+  REFERENCES) may not name any other schema that exists on the server or a
+  system schema. The dumped database's own name is removed, so the object
+  lands in (and reads from) the target.
+* Triggers are created after the data (mysqldump writes them after their
+  table's rows, and they must not fire on them). When a table gets rows
+  after one of its triggers was defined (a raw install script such as
+  sakila's, which creates `ins_film` before the film rows), the triggers
+  defined so far go live first, as the `mariadb` client would run them.
+
+The loader and the dry run feed the same statements through the same
+`admit`, so a dry run approves exactly what a load would.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from .dump_reader import (
+    INSERT_HEAD,
+    DumpError,
+    DumpReader,
+    Statement,
+    qualifiers,
+    references,
+    snippet,
+    unqualify,
+    words,
+)
+
+log = logging.getLogger("safeguard")
+
+SYSTEM_SCHEMAS = frozenset({"mysql", "information_schema", "performance_schema", "sys"})
+
+# What admit() tells the caller to do with a statement.
+SKIP = "skip"  # never sent to the server
+RUN = "run"
+LIVE = "live"  # make the deferred triggers (and what they may call) live, then run it
+
+_SKIPPED = ("use", "create_database", "drop_database", "lock", "server_state")
+_OBJECTS = ("view", "drop_view", "trigger", "drop_trigger", "routine", "drop_routine", "event", "drop_event")
+
+_CHARSET = re.compile(rb"CHARACTER\s+SET\s*=?\s*['`]?(\w+)|CHARSET\s*=?\s*['`]?(\w+)", re.I)
+_COLLATION = re.compile(rb"COLLATE\s*=?\s*['`]?(\w+)", re.I)
+
+
+@dataclasses.dataclass
+class TableEvidence:
+    """What the dump carried for one table: checkable by a user in the plan and the summary."""
+
+    inserts: int = 0  # INSERT statements
+    bytes: int = 0  # their size
+    rows: Optional[int] = None  # rows in the table after the load (None in a dry run)
+
+
+class DumpPlan:
+    """`plan.admit(statement)` for each statement in order, then `plan.check_complete()`."""
+
+    def __init__(self, reader: DumpReader, name: str, target: str, server_schemas: Iterable[str] = ()):
+        self.reader = reader
+        self.name = name
+        self.target = target
+        self.server_schemas = {s.lower() for s in server_schemas} | SYSTEM_SCHEMAS
+        self.database: Optional[str] = None  # the dumped database, once known
+        self.charset: Optional[str] = None  # from its CREATE DATABASE
+        self.collation: Optional[str] = None
+        self.tables: Dict[str, TableEvidence] = {}  # ordered
+        self.views: Dict[str, None] = {}
+        self.triggers: Dict[str, str] = {}  # trigger -> its table
+        self.routines: Dict[str, None] = {}  # "PROCEDURE p" / "FUNCTION f" ...
+        self.events: Dict[str, None] = {}
+        self.parents: Dict[str, Dict[str, None]] = {}  # table -> the tables its foreign keys reference
+        self.skipped: List[str] = []  # queries that were not run
+        self.went_live: List[int] = []  # statements before which deferred triggers went live
+        self._deferred_trigger_tables: set = set()
+
+    @property
+    def live_triggers(self) -> bool:
+        """Triggers fired during the load: the rows in a table may exceed what its INSERTs carried."""
+        return bool(self.went_live)
+
+    # -- one statement ---------------------------------------------------------
+
+    def admit(self, statement: Statement) -> str:
+        """SKIP, RUN or LIVE for `statement`, its text made to name the target; DumpError if refused."""
+        kind = statement.kind
+        if self.database is None:
+            self.database = self.reader.database
+        if kind == "other":
+            if statement.index == 1 and self.reader.producer is None:
+                raise DumpError(f"{self.name}: not an SQL dump: it starts with {snippet(statement.text)}")
+            raise self._refuse(
+                statement, "is not a statement a dump holds; the loader runs only table DDL, INSERTs, views, "
+                "triggers, routines, events and session SETs"
+            )
+        if kind in ("use", "create_database", "drop_database"):
+            self._database_named(statement)
+            return SKIP
+        if kind in _SKIPPED:
+            return SKIP
+        # The reader saw no name outside strings in a literal INSERT's VALUES:
+        # only its head needs checking (and scanning megabytes of rows twice
+        # would halve the loader's speed).
+        head = INSERT_HEAD.match(statement.text) if statement.literal else None
+        self._check_names(statement, head)
+        if kind == "query":
+            if b"INTO" in words(statement.text):
+                raise self._refuse(statement, "writes a query's result (SELECT ... INTO)")
+            self.skipped.append(statement.describe())
+            log.info("SKIP     %s: a query, not run (%s)", statement.describe(), snippet(statement.text))
+            return SKIP
+        return self._record(statement)
+
+    def _record(self, statement: Statement) -> str:
+        kind, name = statement.kind, statement.name
+        if kind == "insert":
+            evidence = self.tables.get(name)
+            if evidence is None:
+                raise DumpError(f"{self.name}: {statement.describe()} inserts into a table the dump never created")
+            evidence.inserts += 1
+            evidence.bytes += len(statement.text)
+            if name in self._deferred_trigger_tables:
+                self._deferred_trigger_tables.clear()
+                self.went_live.append(statement.index)
+                return LIVE
+        elif kind == "create_table":
+            self.tables[name] = TableEvidence()
+            self.parents[name] = dict.fromkeys(parent for _, parent in references(statement.text))
+        elif kind == "alter_table":
+            self.parents.setdefault(name, {}).update(
+                dict.fromkeys(parent for _, parent in references(statement.text)))
+        elif kind == "drop_table":
+            for _, table in ((None, name), *statement.others):
+                self.tables.pop(table, None)
+                self.parents.pop(table, None)
+        elif kind == "view":
+            self.views[name] = None
+        elif kind == "drop_view":
+            for _, view in ((None, name), *statement.others):
+                self.views.pop(view, None)
+        elif kind == "trigger":
+            table = statement.on_table[1]
+            self.triggers[name] = table
+            self._deferred_trigger_tables.add(table)
+        elif kind == "drop_trigger":
+            self.triggers.pop(name, None)
+        elif kind in ("routine", "drop_routine"):
+            what = re.search(rb"\b(PROCEDURE|FUNCTION|PACKAGE\s+BODY|PACKAGE)\b", statement.text[:2048], re.I)
+            key = f"{what.group(1).decode().upper() if what else 'ROUTINE'} {name}"
+            if kind == "routine":
+                self.routines[key] = None
+            else:
+                self.routines.pop(key, None)
+        elif kind == "event":
+            self.events[name] = None
+        elif kind == "drop_event":
+            self.events.pop(name, None)
+        return RUN
+
+    def _database_named(self, statement: Statement) -> None:
+        if self.database is None:
+            self.database = statement.name
+        elif statement.name != self.database:
+            raise DumpError(
+                f"{self.name}: {statement.describe()}: the dump holds several databases "
+                f"({', '.join(sorted({self.database, statement.name}))}); load one database per dump"
+            )
+        if statement.kind == "create_database":
+            head = statement.text[:1024]
+            charset, collation = _CHARSET.search(head), _COLLATION.search(head)
+            if charset:
+                self.charset = (charset.group(1) or charset.group(2)).decode()
+            if collation:
+                self.collation = collation.group(1).decode()
+
+    def _check_names(self, statement: Statement, head_only: Optional["re.Match"]) -> None:
+        names = [(statement.schema, statement.name), *statement.others]
+        if statement.on_table is not None:
+            names.append(statement.on_table)
+        for schema, _ in names:
+            if schema is not None and schema != self.database:
+                raise self._refuse(
+                    statement, f"names database `{schema}`, which is not the dumped database; the loader only "
+                    "writes into its target schema"
+                )
+        if head_only:
+            head = body = head_only.group(0)
+        else:
+            body = statement.text
+        found = set(qualifiers(body))
+        for schema in sorted(found):
+            if schema != self.database and schema.lower() in self.server_schemas:
+                raise self._refuse(
+                    statement, f"names schema `{schema}`, which is not the dumped database; a dump may only "
+                    f"read and write its own database (loaded into `{self.target}`)"
+                )
+        if self.database is not None and self.database in found:
+            if head_only:
+                statement.text = unqualify(head, self.database) + statement.text[len(head):]
+            else:
+                statement.text = unqualify(statement.text, self.database)
+        statement.schema = None
+        statement.others = tuple((None, n) for _, n in statement.others)
+        if statement.on_table is not None:
+            statement.on_table = (None, statement.on_table[1])
+
+    def _refuse(self, statement: Statement, why: str) -> DumpError:
+        return DumpError(
+            f"{self.name}: {statement.describe()} {why}: {snippet(statement.text)}; refused before it reached "
+            "the server"
+        )
+
+    # -- the whole dump --------------------------------------------------------
+
+    def check_complete(self, required_tables: Sequence[str] = (), trust_incomplete: bool = False) -> str:
+        """How the dump's completeness is established ("trailer", "required tables", "trusted"); else DumpError."""
+        reader = self.reader
+        tables = list(self.tables)
+        if reader.producer and not reader.completed:
+            raise DumpError(
+                f"{self.name}: the {reader.producer} header is there but the closing `-- Dump completed` line is "
+                f"not (read {reader.offset} bytes): the dump is truncated"
+            )
+        if not tables:
+            raise DumpError(f"{self.name}: the dump creates no tables")
+        missing = [t for t in required_tables if t not in self.tables]
+        if missing:
+            raise DumpError(
+                f"{self.name}: the dump lacks required tables {', '.join(missing)} (it has {', '.join(tables)})"
+            )
+        # A foreign key to a table the dump does not create would dangle after
+        # the swap, or follow yesterday's table into the previous schema.
+        for table, parents in self.parents.items():
+            for parent in parents:
+                if table in self.tables and parent not in self.tables:
+                    raise DumpError(
+                        f"{self.name}: table `{table}` has a foreign key to `{parent}`, which the dump does not "
+                        f"create (tables: {', '.join(tables)})"
+                    )
+        if reader.completed:
+            return "trailer"
+        if trust_incomplete:
+            return "trusted"
+        if required_tables:
+            return "required tables"
+        raise DumpError(
+            f"{self.name}: the dump's completeness cannot be established: it has no mysqldump/mariadb-dump header "
+            f"and no `-- Dump completed` line (a --compact or --skip-comments dump, or a script), so a dump cut "
+            f"between two statements would look whole; name the tables it must create with --require-table "
+            f"(it has {', '.join(tables)}), or pass --trust-incomplete"
+        )
+
+    def evidence(self, completeness: str) -> Dict:
+        """Per-table evidence for the plan and the JSON summary."""
+        return {
+            "completeness": completeness,
+            "database": self.database,
+            "triggers_live_during_load": self.live_triggers,
+            "tables": {t: dataclasses.asdict(e) for t, e in self.tables.items()},
+        }
+
+    def describe_objects(self) -> List[Tuple[str, str]]:
+        """(kind, name) of every object the dump defines, each once, in dump order."""
+        return ([("view", v) for v in self.views] + [("trigger", t) for t in self.triggers]
+                + [("routine", r) for r in self.routines] + [("event", e) for e in self.events])
