@@ -27,6 +27,7 @@ ROWS: List[Row] = []
 
 def record(row: Row) -> None:
     ROWS.append(row)
+    write_json(ROWS)  # after every case: a stopped run keeps the rows it has
 
 
 def render(rows: List[Row]) -> List[str]:
