@@ -7,9 +7,10 @@ import dataclasses
 import shutil
 import uuid
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from dbt_safeguard.connection import ConnectionSettings
+from dbt_safeguard.errors import FatalError
 from faults.crashable_server import CrashableServer, MountRefused, SizeLimitedDir
 from faults.pipeline import Dumps, Pipeline, State
 
@@ -25,12 +26,15 @@ class Lab:
             # Everything but the full-disk cases still runs; those fail with this reason.
             self.mount_problem = str(exc)
             self.disk = None
-        base = str(self.disk.path) if self.disk else str(tmp_path_factory.mktemp("datadir"))
-        self.server = CrashableServer(base_dir=base)
+        self.base = str(self.disk.path) if self.disk else str(tmp_path_factory.mktemp("datadir"))
+        self.server = CrashableServer(base_dir=self.base)
         self.admin = self.server.start()
         self.dumps = Dumps(tmp_path_factory.mktemp("dumps"), self.admin)
         self.log_copy = tmp_path_factory.getbasetemp() / "fault-server-error.log"
         self._oracles: Dict[str, "_Oracle"] = {}
+        # Crash recoveries mariadbd itself could not complete: each is a finding
+        # (its error log is kept), and the lab goes on with a fresh server.
+        self.lost_datadirs: List[str] = []
 
     def close(self) -> None:
         for oracle in self._oracles.values():
@@ -52,8 +56,36 @@ class Lab:
         return Pipeline(root, settings or self.settings(adapter), self.settings(adapter), self.dumps)
 
     def ensure_up(self) -> None:
-        if not self.server.running:
+        if self.server.running:
+            return
+        try:
             self.server.restart()
+        except FatalError as exc:
+            self._replace_lost_server(exc)
+
+    def restart_after_crash(self) -> None:
+        """The crash fault's restart: a datadir mariadbd cannot recover is
+        recorded, the lab moves to a fresh server, and the case fails."""
+        try:
+            self.server.restart()
+        except FatalError as exc:
+            self._replace_lost_server(exc)
+            raise
+
+    def _replace_lost_server(self, exc: FatalError) -> None:
+        kept = self.log_copy.with_name(f"lost-datadir-{len(self.lost_datadirs) + 1}-error.log")
+        if self.server.root is not None and (self.server.root / "error.log").exists():
+            shutil.copy(self.server.root / "error.log", kept)
+        lines = [line for line in str(exc).splitlines() if "[ERROR]" in line]
+        self.lost_datadirs.append(f"mariadbd could not recover its datadir after the crash: "
+                                  f"{' / '.join(lines[:3]) or str(exc)[:300]} (log: {kept})")
+        for oracle in self._oracles.values():
+            oracle.pipeline.close()
+        self._oracles = {}
+        self.server.stop()
+        self.server = CrashableServer(base_dir=self.base)
+        self.admin = self.server.start()
+        self.dumps.settings = self.admin
 
     def require_disk(self) -> SizeLimitedDir:
         assert self.disk is not None, self.mount_problem

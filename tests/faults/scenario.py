@@ -111,6 +111,7 @@ def run_scenario(lab: Lab, adapter: str, point: str, fault: str, inject: Inject,
     own = pipeline is None
     pipeline = pipeline or lab.pipeline(adapter)
     finished = False
+    lost_datadirs = len(lab.lost_datadirs)
     try:
         for night in before:
             done = pipeline.night(night)
@@ -157,6 +158,7 @@ def run_scenario(lab: Lab, adapter: str, point: str, fault: str, inject: Inject,
     finally:
         if not finished:
             result.problems.append("the scenario stopped early (see the test's error)")
+        result.problems += lab.lost_datadirs[lost_datadirs:]
         survived = not result.problems and not result.lost
         matrix.record(matrix.Row(
             point=point, fault=fault, adapter=adapter, survived=survived, data_lost=len(result.lost),
@@ -167,8 +169,11 @@ def run_scenario(lab: Lab, adapter: str, point: str, fault: str, inject: Inject,
             lab.disk.unfill()
         if own:
             lab.ensure_up()
-            pipeline.reconnect()
-            pipeline.drop_everything()
+            try:
+                pipeline.reconnect()
+                pipeline.drop_everything()
+            except pymysql.err.OperationalError:
+                pass  # the lab moved to a fresh server: this warehouse went with the old one
             pipeline.close()
 
 
