@@ -155,9 +155,12 @@ def run_scenario(lab: Lab, adapter: str, point: str, fault: str, inject: Inject,
         result.problems += leftover_problems(pipeline)
         finished = True
         return result
+    except BaseException as exc:
+        result.problems.append(f"stopped: {type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}")
+        raise
     finally:
         if not finished:
-            result.problems.append("the scenario stopped early (see the test's error)")
+            result.problems.append("the scenario stopped early")
         result.problems += lab.lost_datadirs[lost_datadirs:]
         survived = not result.problems and not result.lost
         matrix.record(matrix.Row(
