@@ -38,16 +38,20 @@ class Statement:
 
 
 def running_statements(conn, pattern: str, exclude_ids: Sequence[int] = ()) -> List[Statement]:
-    """Statements whose text matches `pattern` (a Python regex, case-insensitive)."""
+    """Statements whose text matches `pattern` (a Python regex, case-insensitive).
+
+    SHOW FULL PROCESSLIST, not information_schema.processlist: polling the
+    latter every few milliseconds crashed MariaDB 10.11.19 (signal 11 in
+    ha_maria::drop_table freeing the I_S temporary table), while dbt and the
+    package ran their own processlist queries."""
     with conn.cursor() as cur:
-        cur.execute(
-            "SELECT id, user, db, state, info, time_ms / 1000 FROM information_schema.processlist"
-            " WHERE info IS NOT NULL AND id <> CONNECTION_ID()"
-        )
+        cur.execute("SHOW FULL PROCESSLIST")
         rows = cur.fetchall()
+        own = conn.thread_id()
     regex = re.compile(pattern, re.IGNORECASE | re.DOTALL)
-    return [Statement(int(r[0]), r[1], r[2], r[3], r[4], float(r[5] or 0)) for r in rows
-            if regex.search(r[4] or "") and int(r[0]) not in exclude_ids]
+    # Id, User, Host, db, Command, Time, State, Info[, Progress]
+    return [Statement(int(r[0]), r[1], r[3], r[6], r[7], float(r[5] or 0)) for r in rows
+            if r[7] and int(r[0]) != own and regex.search(r[7]) and int(r[0]) not in exclude_ids]
 
 
 def wait_for_statement(settings: ConnectionSettings, pattern: str, timeout: float = 120.0,

@@ -75,9 +75,9 @@ def leftover_problems(pipeline: Pipeline) -> List[str]:
         problems.append(f"leftover: spill directory {spill}")
     for lease in pipeline.leases():
         problems.append(f"leftover: run lease {lease}")
-    for (thread, info) in pipeline.sql.rows(
-            "SELECT id, info FROM information_schema.processlist"
-            " WHERE info IS NOT NULL AND id <> CONNECTION_ID() AND info LIKE %s",
-            ("%" + pipeline.prefix.replace("_", "\\_") + "%",)):
-        problems.append(f"leftover: connection {thread} still runs {info[:120]!r}")
+    own = pipeline.sql.conn.thread_id()
+    for row in pipeline.sql.rows("SHOW FULL PROCESSLIST"):
+        thread, info = int(row[0]), row[7]
+        if info and thread != own and pipeline.prefix in info:
+            problems.append(f"leftover: connection {thread} still runs {info[:120]!r}")
     return problems

@@ -176,20 +176,29 @@ def test_second_etl_is_refused_and_the_first_completes(lab, adapter, when):
 
 
 def test_restore_during_a_run_is_refused_and_changes_nothing(lab, adapter):
+    """The run is held mid-build by a gate before gold.moveouts (its lease is
+    held); a restore then must be refused."""
+    box = {}
+
+    def prepare(pipeline):
+        box["gate"] = Gate(lab.admin, pipeline.prefix.rstrip("_") + "_midrun")
+        add_model_hook(pipeline, "moveouts", box["gate"].sql(), transaction=False, pre=True)
+
     def inject(pipeline):
+        gate = box["gate"]
         run = pipeline.start_etl()
         try:
-            run.wait_for_message(*RUN_BACKUPS_TAKEN)
-            before = pipeline.states()
+            wait_for_statement(lab.admin, gate.pattern(), process=run.process)
             restore = restore_history(pipeline).wait()
             assert restore.returncode != 0, "a restore ran in the middle of a dbt run"
         finally:
-            done = run.wait()
+            gate.open()
+        done = run.wait()
         assert done.returncode == 0, done.explain()
         return done
 
     assert_survived(run_scenario(lab, adapter, "during run (lease held)", "concurrent restore", inject,
-                                 before=(1, 2), day=3))
+                                 before=(1, 2), day=3, prepare=prepare))
 
 
 def test_restore_between_seed_and_run_is_consistent(lab, adapter):
