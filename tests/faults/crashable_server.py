@@ -89,7 +89,25 @@ class SizeLimitedDir:
 
 
 class CrashableServer(LocalServer):
-    """A LocalServer that can be SIGKILLed and restarted on its own datadir."""
+    """A LocalServer that can be SIGKILLed and restarted on its own datadir.
+
+    Its temporary files go to a private directory (mariadbd reads TMPDIR):
+    in a shared /tmp, another job's clean-up removed the server's
+    `#sql-temptable-*.MAI` files mid-statement ("Error on delete of
+    '/tmp/#sql-temptable-….MAI' (Errcode: 2)", and a signal 11 in
+    ha_maria::drop_table)."""
+
+    def start(self) -> ConnectionSettings:
+        self.tmpdir = Path(tempfile.mkdtemp(prefix="safeguard-faults-tmp-", dir=self.base_dir))
+        saved = os.environ.get("TMPDIR")
+        os.environ["TMPDIR"] = str(self.tmpdir)
+        try:
+            return super().start()
+        finally:
+            if saved is None:
+                os.environ.pop("TMPDIR", None)
+            else:
+                os.environ["TMPDIR"] = saved
 
     def kill(self) -> None:
         """SIGKILL mariadbd: no shutdown, InnoDB recovers on the next start."""
@@ -105,6 +123,7 @@ class CrashableServer(LocalServer):
         started = time.monotonic()
         self.process = subprocess.Popen(
             self.process.args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent,
+            env={**os.environ, "TMPDIR": str(self.tmpdir)},
         )
         self._wait_until_ready()
         return time.monotonic() - started
