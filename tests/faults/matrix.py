@@ -1,0 +1,55 @@
+"""The (point x fault) matrix: every scenario adds its row; the session prints
+it at the end (and writes it as JSON when SAFEGUARD_FAULTS_MATRIX names a file)."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from typing import List
+
+MATRIX_ENV = "SAFEGUARD_FAULTS_MATRIX"
+
+
+@dataclasses.dataclass
+class Row:
+    point: str
+    fault: str
+    adapter: str
+    survived: bool
+    data_lost: int  # protected tables that lost a committed row or ended in a mix
+    longest_block: float  # seconds one user read waited, the server being up
+    recovery_seconds: float  # the prescribed recovery, measured
+    notes: str = ""
+
+
+ROWS: List[Row] = []
+
+
+def record(row: Row) -> None:
+    ROWS.append(row)
+    write_json(ROWS)  # after every case: a stopped run keeps the rows it has
+
+
+def render(rows: List[Row]) -> List[str]:
+    header = f"{'point':<34} {'fault':<26} {'adapter':<8} {'tried':>5} {'survived':>8} {'data lost':>9}" \
+             f" {'longest block':>13} {'recovery':>9}"
+    lines = [header, "-" * len(header)]
+    for r in rows:
+        lines.append(f"{r.point:<34} {r.fault:<26} {r.adapter:<8} {1:>5} {'yes' if r.survived else 'NO':>8}"
+                     f" {r.data_lost:>9} {r.longest_block:>12.1f}s {r.recovery_seconds:>8.1f}s")
+    survived = sum(r.survived for r in rows)
+    lost = sum(r.data_lost for r in rows)
+    lines.append("-" * len(header))
+    lines.append(f"{len(rows)} tried, {survived} survived, {lost} data lost"
+                 f" (must be 0), longest block {max([r.longest_block for r in rows] or [0]):.1f}s")
+    failing = [r for r in rows if not r.survived]
+    for r in failing:
+        lines.append(f"NOT SURVIVED {r.point} x {r.fault} ({r.adapter}): {r.notes}")
+    return lines
+
+
+def write_json(rows: List[Row]) -> None:
+    target = os.environ.get(MATRIX_ENV)
+    if target:
+        with open(target, "w") as out:
+            json.dump([dataclasses.asdict(r) for r in rows], out, indent=1)

@@ -1,0 +1,58 @@
+"""The happy path as the ETL user with the documented minimal grants, not as
+root: two nights, a restore and a prune."""
+from __future__ import annotations
+
+import dataclasses
+import secrets
+
+import pytest
+
+from faults.grants import grant_statements
+
+HISTORY = "silver.tenant_status_history"
+
+
+@pytest.fixture
+def etl_user(lab):
+    user, password = f"sg_etl_{secrets.token_hex(3)}", "pw-" + secrets.token_hex(8)
+    admin = lab.admin.connect()
+    try:
+        with admin.cursor() as cur:
+            cur.execute(f"CREATE USER '{user}'@'%%' IDENTIFIED BY %s", (password,))
+        yield user, password
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f"DROP USER IF EXISTS '{user}'@'%'")
+        admin.close()
+
+
+@pytest.mark.parametrize("adapter_type", ["mariadb"])
+def test_pipeline_runs_as_the_least_privileged_etl_user(lab, etl_user, adapter_type, tmp_path):
+    user, password = etl_user
+    settings = dataclasses.replace(lab.settings(adapter_type), user=user, password=password)
+    pipeline = lab.pipeline(adapter_type, settings=settings)
+    try:
+        for statement in grant_statements(user, "%", pipeline.prefix):
+            pipeline.sql.execute(statement)
+        granted = pipeline.sql.rows(f"SHOW GRANTS FOR '{user}'@'%'")
+        assert not [g for g in granted if "ON *.*" in g[0] and "USAGE" not in g[0]], granted
+        for day in (1, 2):
+            done = pipeline.night(day)
+            assert done.returncode == 0, f"night {day} as {user}: {done.explain()}"
+            assert pipeline.states() == lab.oracle(adapter_type, tuple(range(1, day + 1)))
+        restore = pipeline.operation("restore_backup", f"{{table: {pipeline.schema('silver')}.tenant_status_history}}")
+        assert restore.returncode == 0, restore.explain()
+        assert pipeline.states()[HISTORY] == lab.oracle(adapter_type, (1,))[HISTORY]
+        prune = pipeline.operation("prune_backups", "{retention_days: 0, keep_last: 1}")
+        assert prune.returncode == 0, prune.explain()
+        # and the least-privileged user cannot reach outside its schemas
+        conn = settings.connect()
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = 'mysql'")
+                assert cur.fetchone()[0] == 0
+        finally:
+            conn.close()
+    finally:
+        pipeline.drop_everything()
+        pipeline.close()
