@@ -72,6 +72,24 @@
         {{ return(steps) }}
     {%- endif -%}
 
+    {#- Verify before anything moves: a backup whose rows no longer match its
+        catalog row (edited by hand, damaged) is refused while the live table
+        is still in place. Nobody writes a backup, and the named lock keeps
+        other safeguard operations out, so the table swapped in is the one
+        checked here. This scan is the restore's only size-dependent step. -#}
+    {%- set mismatches = [] -%}
+    {%- for step in steps -%}
+        {%- set e = step.entry -%}
+        {%- set backup_print = safeguard._fingerprint(e.backup_schema, e.backup_table) -%}
+        {%- if backup_print.row_count != e.row_count or backup_print.checksum != e.checksum -%}
+            {%- do mismatches.append(e.backup_schema ~ '.' ~ e.backup_table ~ ' (catalog: ' ~ e.row_count ~ ' rows, checksum ' ~ e.checksum ~ '; table: ' ~ backup_print.row_count ~ ' rows, checksum ' ~ backup_print.checksum ~ ')') -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if mismatches -%}
+        {{ exceptions.raise_compiler_error("safeguard." ~ operation ~ ": refusing to restore " ~ mismatches | join('; ') ~ ": the backup no longer matches its catalog row; nothing was changed") }}
+    {%- endif -%}
+    {%- do safeguard._log('VERIFY', steps | length ~ ' backup(s) match their catalog rows (row count and CHECKSUM TABLE)') -%}
+
     {#- Intent first: the displaced tables as planned rows, then a journal
         row. A crash between the RENAME (which commits on its own) and the
         catalog writes after it is completed by _reconcile_catalog. -#}
@@ -97,17 +115,6 @@
     {%- do safeguard._settle_journal(journal_id, restored_ids | join(','), replaced_ids | join(','), true, operation ~ ' by invocation ' ~ invocation_id) -%}
     {%- do safeguard._repoint_foreign_keys(steps, operation) -%}
 
-    {%- set mismatches = [] -%}
-    {%- for step in steps -%}
-        {%- set e = step.entry -%}
-        {%- set now_print = safeguard._fingerprint(e.source_schema, e.source_table) -%}
-        {%- if now_print.row_count != e.row_count or now_print.checksum != e.checksum -%}
-            {%- do mismatches.append(e.source_schema ~ '.' ~ e.source_table) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- if mismatches -%}
-        {{ exceptions.raise_compiler_error("safeguard." ~ operation ~ ": restored " ~ mismatches | join(', ') ~ " but its checksum differs from the catalog's; inspect it before use") }}
-    {%- endif -%}
     {{ return(steps) }}
 {% endmacro %}
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import zlib
 from typing import BinaryIO, Iterator, Optional
 
 from .errors import FatalError
@@ -374,8 +375,9 @@ class DumpReader:
     def _read(self, size: int) -> bytes:
         try:
             data = self.stream.read(size)
-        except (EOFError, OSError) as exc:
-            # gzip raises EOFError for a truncated stream, BadGzipFile (an OSError) for garbage.
+        except (EOFError, OSError, zlib.error) as exc:
+            # gzip raises EOFError for a truncated stream, BadGzipFile (an OSError)
+            # for a bad header, and zlib.error for corrupt compressed data.
             raise DumpError(
                 f"{self.name}: cannot read past byte {self.bytes_read}: {exc}; "
                 "the dump is truncated or corrupt"

@@ -198,7 +198,23 @@ class TableWriter:
             if rows is not None:
                 self.loaded += 1
                 return rows
-        return self.cursor.execute(text)
+        rows = self.cursor.execute(text)
+        self._refuse_changed_values()
+        return rows
+
+    def _refuse_changed_values(self) -> None:
+        """A dump's INSERT runs under the dump's own sql_mode, which is not
+        strict (mysqldump sets NO_AUTO_VALUE_ON_ZERO only): the server then
+        stores a value it cannot take as given (invalid UTF-8 for a utf8mb4
+        column, a string too long) cut or converted, with only a warning. A
+        loaded table would differ from the dump, so that is a failed load."""
+        warnings = getattr(getattr(self.cursor, "_result", None), "warning_count", 0)
+        if not warnings:
+            return
+        self.cursor.execute("SHOW WARNINGS LIMIT 1")
+        _level, code, message = self.cursor.fetchone()
+        raise pymysql.err.DataError(code, f"{message} (the server would store a changed value; "
+                                          f"{warnings} warning(s) on this statement)")
 
     def close(self) -> None:
         self.cursor.close()

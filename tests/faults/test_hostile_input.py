@@ -82,10 +82,7 @@ BROKEN_DUMPS = {
     "gzip-corrupt": dump_edits.gzip_corrupt,
     "utf-16 text": dump_edits.wrong_encoding,
 }
-# A corrupt gzip member escapes the loader as zlib.error (not an OSError):
-# a traceback instead of one line. In the full suite until the loader maps it.
-BROKEN_KINDS = [pytest.param(kind, marks=[pytest.mark.faults] if kind == "gzip-corrupt" else [])
-                for kind in BROKEN_DUMPS]
+BROKEN_KINDS = list(BROKEN_DUMPS)
 
 
 @pytest.mark.parametrize("kind", BROKEN_KINDS)
@@ -102,7 +99,6 @@ def test_broken_dump_is_refused_and_changes_nothing(warehouse, kind):
         "a refused dump must not be archived"
 
 
-@pytest.mark.faults
 def test_dump_that_is_not_utf8_is_refused_not_silently_truncated(warehouse):
     """It says utf8mb4 and is not: the server would cut each name at the first bad byte."""
     pipeline = warehouse
@@ -217,7 +213,6 @@ def test_prune_never_drops_a_table_the_catalog_row_does_not_own(warehouse):
         delete_hand_edits(pipeline)
 
 
-@pytest.mark.faults
 def test_restore_refuses_a_backup_whose_content_no_longer_matches_its_row(warehouse):
     """Somebody deleted a row of the backup by hand: a restore must notice
     before the swap, not after it."""
