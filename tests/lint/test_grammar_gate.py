@@ -12,7 +12,7 @@ import yaml
 from dbt_safeguard.cli import lint_command
 from dbt_safeguard.lint.grammar_gate import GrammarGate, GrammarGateUnavailable
 from dbt_safeguard.run_events import configure_logging
-from lint_helpers import at_repo_root, project_linter
+from safeguard_testing.lint_helpers import at_repo_root, project_linter
 
 CASES = yaml.safe_load((Path(__file__).parent / "grammar_cases.yml").read_text())
 GATED = [(c["name"], c["sql"], v, True) for c in CASES["version_gated"] for v in c["accept"]] + [
@@ -96,8 +96,8 @@ def test_grammar_error_in_one_branch_is_reported_with_branch_and_source_line(lin
 
 
 def test_valid_mysql_that_sqlfluff_cannot_parse_needs_no_noqa(linter, tmp_path):
-    # sqlfluff's mysql dialect reports PRS on LIMIT ... FOR UPDATE; MySQL accepts it.
-    assert lint(linter, tmp_path, "select a from t limit 1 for update\n") == []
+    # sqlfluff's mysql dialect reports PRS on SAVEPOINT; MySQL accepts it.
+    assert lint(linter, tmp_path, "savepoint before_load\n") == []
     with at_repo_root():
         findings, _ = linter.lint_file(str(tmp_path / "model.sql"))  # without the gate: sqlfluff's PRS
     assert [f.code for f in findings] == ["PRS"]
@@ -144,7 +144,7 @@ def test_missing_node_is_one_line_and_the_lint_goes_on(tmp_path):
 
     with at_repo_root():
         linter = ProjectLinter(node=str(tmp_path / "no-such-node"))
-    findings = lint(linter, tmp_path, "select a from t limit 1 for update\n")
+    findings = lint(linter, tmp_path, "savepoint before_load\n")
     assert "\n" not in linter.grammar_unavailable
     assert "not checked against MySQL's grammar" in linter.grammar_unavailable
     assert "no-such-node" in linter.grammar_unavailable

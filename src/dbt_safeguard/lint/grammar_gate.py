@@ -15,6 +15,7 @@ Without Node or the helper's node_modules, :class:`GrammarGate` raises
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import select
@@ -42,6 +43,9 @@ NODE_ENV = "SAFEGUARD_NODE"
 # warming up the parser, and which node binary it belongs to.
 SNAPSHOT_BLOB = ".gate-snapshot.blob"
 SNAPSHOT_INFO = ".gate-snapshot.json"
+# The helper's own files, as bundled into the snapshot: after an edit of one
+# of them the snapshot holds old code and is not used (build_snapshot.js SOURCES).
+SNAPSHOT_SOURCES = ("gate.js", "rewrite.js", "warm_up.sql")
 NOT_CHECKED = "SQL is not checked against MySQL's grammar (sqlfluff's parser only)"
 
 
@@ -160,9 +164,16 @@ class GrammarGate:
             node = os.path.realpath(shutil.which(self.node) or self.node)
             info = json.loads(info_path.read_text())
             stat = os.stat(node)
-            if (info.get("node"), info.get("size"), int(info.get("mtime", -1))) == (node, stat.st_size, int(stat.st_mtime * 1000)):
+            same_node = (info.get("node"), info.get("size"), int(info.get("mtime", -1))) == (node, stat.st_size, int(stat.st_mtime * 1000))
+            if same_node and info.get("sources") == self.sources_digest():
                 return [self.node, f"--snapshot-blob={blob}"]
         return [self.node, str(self.grammar_dir / "gate.js")]
+
+    def sources_digest(self) -> str:
+        digest = hashlib.sha1()
+        for name in SNAPSHOT_SOURCES:
+            digest.update((self.grammar_dir / name).read_bytes())
+        return digest.hexdigest()
 
     def check(self, sql: str, version: Optional[str] = None) -> Optional[GateError]:
         """None when the grammar accepts every statement in sql at version
