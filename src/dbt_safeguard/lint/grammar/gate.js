@@ -13,6 +13,7 @@
 const GRAMMAR_PACKAGE = 'ts-mysql-parser';
 
 let antlr;
+let CommonToken;
 let MySQLLexer;
 let MySQLParser;
 let PredictionMode;
@@ -20,6 +21,7 @@ let ParseCancellationException;
 let rewrite;
 try {
   antlr = require('antlr4ts');
+  ({ CommonToken } = antlr);
   ({ PredictionMode } = require('antlr4ts/atn/PredictionMode'));
   ({ ParseCancellationException } = require('antlr4ts/misc/ParseCancellationException'));
   ({ MySQLLexer } = require(`${GRAMMAR_PACKAGE}/dist/grammar/MySQLLexer`));
@@ -84,10 +86,26 @@ function lex(sql, version) {
     if (token.type === MySQLLexer.IDENTIFIER && token.text.startsWith('_') && CHARSET_LOOKUP.includes(token.text)) {
       token.type = MySQLLexer.UNDERSCORE_CHARSET;
     }
+    const previous = tokens[tokens.length - 1];
+    if (previous && token.type === MySQLLexer.SINGLE_QUOTED_TEXT && previous.type === MySQLLexer.IDENTIFIER
+      && previous.stopIndex + 1 === token.startIndex && /^[XB]$/.test(previous.text)) {
+      // The generated lexer reads x'4D' and b'01' but not X'4D' and B'01', which MySQL reads alike.
+      tokens[tokens.length - 1] = literal(previous, token, previous.text === 'X' ? MySQLLexer.HEX_NUMBER : MySQLLexer.BIN_NUMBER);
+      continue;
+    }
     tokens.push(token);
     if (token.type === antlr.Token.EOF) break;
   }
   return { tokens, error };
+}
+
+// One token from `first` to `last` (both included), of type.
+function literal(first, last, type) {
+  const token = CommonToken.fromToken(first);
+  token.type = type;
+  token.stopIndex = last.stopIndex;
+  token.text = first.text + last.text;
+  return token;
 }
 
 // One pass over the statements in tokens. MySQL's `query` rule reads one
