@@ -220,3 +220,31 @@ def test_statement_cut_short_is_reported_on_its_last_line(linter, tmp_path):
     assert [(f.line, f.code, f.description) for f in findings] == [
         (3, "PRS", "MySQL 8.0.28 grammar: no viable alternative at end of input")
     ]
+
+
+def test_a_whole_project_submitted_before_any_verdict_is_read_does_not_block(gate):
+    # ~2,000 error replies fill the helper's stdout pipe many times over: the
+    # helper then stops reading, and submit() must read replies meanwhile.
+    sqls = [f"select null::date as d{i}" for i in range(2000)] + ["select 1"]
+    tickets = [gate.submit(sql) for sql in sqls]
+    verdicts = [gate.result(t) for t in tickets]
+    assert all(v is not None and v.message.startswith("mismatched input ':'") for v in verdicts[:-1])
+    assert verdicts[-1] is None
+
+
+def test_helper_that_cannot_load_leaves_sqlfluff_parse_errors_on_every_file(tmp_path):
+    from dbt_safeguard.lint.project_linter import ProjectLinter
+
+    grammar = tmp_path / "grammar"
+    (grammar / "node_modules" / "ts-mysql-parser").mkdir(parents=True)
+    (grammar / "node_modules" / "ts-mysql-parser" / "package.json").write_text("{}")
+    (grammar / "gate.js").write_text("process.stdout.write(JSON.stringify({ready: false, error: 'broken install'}) + '\\n');\n")
+    models = []
+    for name in ("a.sql", "b.sql"):
+        models.append(tmp_path / name)
+        models[-1].write_text("savepoint before_load\n")  # sqlfluff's dialect cannot parse it
+    with at_repo_root():
+        linter = ProjectLinter(gate=GrammarGate(grammar_dir=grammar, use_snapshot=False))
+        report = linter.lint([str(m) for m in models])
+    assert "broken install" in linter.grammar_unavailable
+    assert sorted((Path(f.path).name, f.code) for f in report.findings) == [("a.sql", "PRS"), ("b.sql", "PRS")]

@@ -143,6 +143,8 @@ class GrammarGate:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
+        # Writes never block (see _send).
+        os.set_blocking(self._proc.stdin.fileno(), False)
         # The helper loads and warms up while the lint renders its first file:
         # its ready line is read at the first check.
         self._ready = False
@@ -189,12 +191,38 @@ class GrammarGate:
         target = format_version(parse_version(version)) if version else self.version
         request = json.dumps({"sql": sql, "version": target}) + "\n"
         try:
-            self._proc.stdin.write(request.encode("ascii"))
-            self._proc.stdin.flush()
+            self._send(request.encode("ascii"))
         except BrokenPipeError:
+            if not self._ready:
+                self._wait_ready()  # a helper that could not load says why, then exits
             raise GrammarGateError(f"safeguard lint: the grammar helper exited: {self._stderr()}") from None
         self._sent += 1
         return self._sent
+
+    def _send(self, data: bytes) -> None:
+        """Write data to the helper, reading its replies meanwhile. A caller
+        may submit a whole project before reading a verdict: the helper blocks
+        on a full stdout pipe (Node writes pipes synchronously on Linux) and
+        then stops reading stdin, so a plain blocking write could wait forever."""
+        in_fd, out_fd = self._proc.stdin.fileno(), self._proc.stdout.fileno()
+        view = memoryview(data)
+        deadline = time.monotonic() + self.check_timeout
+        while view:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self._proc.kill()
+                raise GrammarGateError(f"safeguard lint: the grammar helper read no input within {self.check_timeout:.0f} s")
+            readable, writable, _ = select.select([out_fd], [in_fd], [], left)
+            if readable:
+                chunk = os.read(out_fd, 65536)
+                if not chunk:
+                    raise BrokenPipeError
+                self._buffer += chunk
+            if writable:
+                try:
+                    view = view[os.write(in_fd, view):]
+                except BlockingIOError:
+                    continue
 
     def result(self, ticket: int) -> Optional[GateError]:
         """The verdict on the sql of submit()'s ticket."""
