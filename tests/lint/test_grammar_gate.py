@@ -248,3 +248,17 @@ def test_helper_that_cannot_load_leaves_sqlfluff_parse_errors_on_every_file(tmp_
         report = linter.lint([str(m) for m in models])
     assert "broken install" in linter.grammar_unavailable
     assert sorted((Path(f.path).name, f.code) for f in report.findings) == [("a.sql", "PRS"), ("b.sql", "PRS")]
+
+
+def test_startup_snapshot_is_not_used_once_the_helper_code_changed(tmp_path):
+    # The snapshot holds gate.js and rewrite.js as they were when it was built.
+    from dbt_safeguard.lint.grammar_gate import GRAMMAR_DIR, SNAPSHOT_SOURCES
+
+    for name in SNAPSHOT_SOURCES:
+        (tmp_path / name).write_bytes((GRAMMAR_DIR / name).read_bytes())
+    (tmp_path / "node_modules").symlink_to(GRAMMAR_DIR / "node_modules")
+    gate = GrammarGate(grammar_dir=tmp_path)
+    assert any(arg.startswith("--snapshot-blob=") for arg in gate.command())  # bootstrap built it
+    with (tmp_path / "rewrite.js").open("a") as handle:
+        handle.write("// edited\n")
+    assert gate.command() == [gate.node, str(tmp_path / "gate.js")]
