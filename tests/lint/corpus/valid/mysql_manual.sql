@@ -405,3 +405,7 @@ SELECT s1 FROM t1 WHERE s1 = ANY (TABLE t2);
 CREATE TABLE child (id INT, parent_id INT, INDEX par_ind (parent_id), FOREIGN KEY (parent_id) REFERENCES parent(id) ON DELETE CASCADE) ENGINE=INNODB;
 ALTER TABLE child ADD CONSTRAINT fk_parent FOREIGN KEY fk_parent (parent_id) REFERENCES parent (id) ON UPDATE RESTRICT;
 GRANT REFERENCES (parent_id), SELECT ON db.child TO 'u'@'localhost';
+-- source: MySQL 8.0 manual 6.2.2 Privileges Provided by MySQL (dynamic privileges are global) | category: grant
+GRANT `BACKUP_ADMIN`, SELECT ON *.* TO 'u'@'%';
+GRANT BINLOG_ADMIN, SYSTEM_VARIABLES_ADMIN ON *.* TO 'u'@'localhost';
+REVOKE `BACKUP_ADMIN` ON *.* FROM 'u'@'%';
