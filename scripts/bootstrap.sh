@@ -27,9 +27,10 @@ fi
 export PATH="$venv/bin:$PATH"
 # MySQL's grammar for the lint (src/dbt_safeguard/lint/grammar_gate.py): the
 # exact packages of package-lock.json, from npm's cache when it has them. Once
-# per change of the lock file.
+# per change of the lock file or of the helper (its startup snapshot).
 grammar="$repo/src/dbt_safeguard/lint/grammar"
-grammar_stamp="$grammar/node_modules/.installed-$(sha1sum "$grammar/package-lock.json" | cut -c1-12)"
+# The startup snapshot bundles the helper's own files too: rebuilt when they change.
+grammar_stamp="$grammar/node_modules/.installed-$(cat "$grammar/package-lock.json" "$grammar/gate.js" "$grammar/rewrite.js" "$grammar/warm_up.sql" "$grammar/build_snapshot.js" | sha1sum | cut -c1-12)"
 if [ ! -f "$grammar_stamp" ]; then
   if ! command -v npm >/dev/null; then
     echo "bootstrap: npm not found: the lint cannot check SQL against MySQL's grammar; install Node.js" >&2
@@ -41,6 +42,7 @@ if [ ! -f "$grammar_stamp" ]; then
     # each lint run loads and warms up the parser itself.
     (cd "$grammar" && node build_snapshot.js) >>"$venv/npm.log" 2>&1 ||
       echo "bootstrap: no startup snapshot for the grammar helper (see $venv/npm.log); the lint is slower without it" >&2
+    rm -f "$grammar"/node_modules/.installed-*
     touch "$grammar_stamp"
   fi
 fi

@@ -18,7 +18,7 @@ CAUGHT_GOAL = 0.99
 # default_checkers() is the grammar gate OR the rules, as `safeguard lint` runs.
 CAUGHT_AT_LEAST = CAUGHT_GOAL
 # Without the gate (node missing) `safeguard lint` falls back on sqlfluff's
-# parse errors plus the rules: 99.1 % (790/797) today.
+# parse errors plus the rules: 99.4 % (803/808) today.
 FALLBACK_CAUGHT_AT_LEAST = 0.99
 
 # Categories issue 9 names: each must keep cases in the corpus.

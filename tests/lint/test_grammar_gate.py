@@ -96,8 +96,8 @@ def test_grammar_error_in_one_branch_is_reported_with_branch_and_source_line(lin
 
 
 def test_valid_mysql_that_sqlfluff_cannot_parse_needs_no_noqa(linter, tmp_path):
-    # sqlfluff's mysql dialect reports PRS on LIMIT ... FOR UPDATE; MySQL accepts it.
-    assert lint(linter, tmp_path, "select a from t limit 1 for update\n") == []
+    # sqlfluff's mysql dialect reports PRS on SAVEPOINT; MySQL accepts it.
+    assert lint(linter, tmp_path, "savepoint before_load\n") == []
     with at_repo_root():
         findings, _ = linter.lint_file(str(tmp_path / "model.sql"))  # without the gate: sqlfluff's PRS
     assert [f.code for f in findings] == ["PRS"]
@@ -144,7 +144,7 @@ def test_missing_node_is_one_line_and_the_lint_goes_on(tmp_path):
 
     with at_repo_root():
         linter = ProjectLinter(node=str(tmp_path / "no-such-node"))
-    findings = lint(linter, tmp_path, "select a from t limit 1 for update\n")
+    findings = lint(linter, tmp_path, "savepoint before_load\n")
     assert "\n" not in linter.grammar_unavailable
     assert "not checked against MySQL's grammar" in linter.grammar_unavailable
     assert "no-such-node" in linter.grammar_unavailable
@@ -220,3 +220,45 @@ def test_statement_cut_short_is_reported_on_its_last_line(linter, tmp_path):
     assert [(f.line, f.code, f.description) for f in findings] == [
         (3, "PRS", "MySQL 8.0.28 grammar: no viable alternative at end of input")
     ]
+
+
+def test_a_whole_project_submitted_before_any_verdict_is_read_does_not_block(gate):
+    # ~2,000 error replies fill the helper's stdout pipe many times over: the
+    # helper then stops reading, and submit() must read replies meanwhile.
+    sqls = [f"select null::date as d{i}" for i in range(2000)] + ["select 1"]
+    tickets = [gate.submit(sql) for sql in sqls]
+    verdicts = [gate.result(t) for t in tickets]
+    assert all(v is not None and v.message.startswith("mismatched input ':'") for v in verdicts[:-1])
+    assert verdicts[-1] is None
+
+
+def test_helper_that_cannot_load_leaves_sqlfluff_parse_errors_on_every_file(tmp_path):
+    from dbt_safeguard.lint.project_linter import ProjectLinter
+
+    grammar = tmp_path / "grammar"
+    (grammar / "node_modules" / "ts-mysql-parser").mkdir(parents=True)
+    (grammar / "node_modules" / "ts-mysql-parser" / "package.json").write_text("{}")
+    (grammar / "gate.js").write_text("process.stdout.write(JSON.stringify({ready: false, error: 'broken install'}) + '\\n');\n")
+    models = []
+    for name in ("a.sql", "b.sql"):
+        models.append(tmp_path / name)
+        models[-1].write_text("savepoint before_load\n")  # sqlfluff's dialect cannot parse it
+    with at_repo_root():
+        linter = ProjectLinter(gate=GrammarGate(grammar_dir=grammar, use_snapshot=False))
+        report = linter.lint([str(m) for m in models])
+    assert "broken install" in linter.grammar_unavailable
+    assert sorted((Path(f.path).name, f.code) for f in report.findings) == [("a.sql", "PRS"), ("b.sql", "PRS")]
+
+
+def test_startup_snapshot_is_not_used_once_the_helper_code_changed(tmp_path):
+    # The snapshot holds gate.js and rewrite.js as they were when it was built.
+    from dbt_safeguard.lint.grammar_gate import GRAMMAR_DIR, SNAPSHOT_SOURCES
+
+    for name in SNAPSHOT_SOURCES:
+        (tmp_path / name).write_bytes((GRAMMAR_DIR / name).read_bytes())
+    (tmp_path / "node_modules").symlink_to(GRAMMAR_DIR / "node_modules")
+    gate = GrammarGate(grammar_dir=tmp_path)
+    assert any(arg.startswith("--snapshot-blob=") for arg in gate.command())  # bootstrap built it
+    with (tmp_path / "rewrite.js").open("a") as handle:
+        handle.write("// edited\n")
+    assert gate.command() == [gate.node, str(tmp_path / "gate.js")]

@@ -15,6 +15,7 @@ Without Node or the helper's node_modules, :class:`GrammarGate` raises
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import select
@@ -42,6 +43,9 @@ NODE_ENV = "SAFEGUARD_NODE"
 # warming up the parser, and which node binary it belongs to.
 SNAPSHOT_BLOB = ".gate-snapshot.blob"
 SNAPSHOT_INFO = ".gate-snapshot.json"
+# The helper's own files, as bundled into the snapshot: after an edit of one
+# of them the snapshot holds old code and is not used (build_snapshot.js SOURCES).
+SNAPSHOT_SOURCES = ("gate.js", "rewrite.js", "warm_up.sql")
 NOT_CHECKED = "SQL is not checked against MySQL's grammar (sqlfluff's parser only)"
 
 
@@ -139,6 +143,8 @@ class GrammarGate:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
+        # Writes never block (see _send).
+        os.set_blocking(self._proc.stdin.fileno(), False)
         # The helper loads and warms up while the lint renders its first file:
         # its ready line is read at the first check.
         self._ready = False
@@ -160,9 +166,16 @@ class GrammarGate:
             node = os.path.realpath(shutil.which(self.node) or self.node)
             info = json.loads(info_path.read_text())
             stat = os.stat(node)
-            if (info.get("node"), info.get("size"), int(info.get("mtime", -1))) == (node, stat.st_size, int(stat.st_mtime * 1000)):
+            same_node = (info.get("node"), info.get("size"), int(info.get("mtime", -1))) == (node, stat.st_size, int(stat.st_mtime * 1000))
+            if same_node and info.get("sources") == self.sources_digest():
                 return [self.node, f"--snapshot-blob={blob}"]
         return [self.node, str(self.grammar_dir / "gate.js")]
+
+    def sources_digest(self) -> str:
+        digest = hashlib.sha1()
+        for name in SNAPSHOT_SOURCES:
+            digest.update((self.grammar_dir / name).read_bytes())
+        return digest.hexdigest()
 
     def check(self, sql: str, version: Optional[str] = None) -> Optional[GateError]:
         """None when the grammar accepts every statement in sql at version
@@ -178,12 +191,38 @@ class GrammarGate:
         target = format_version(parse_version(version)) if version else self.version
         request = json.dumps({"sql": sql, "version": target}) + "\n"
         try:
-            self._proc.stdin.write(request.encode("ascii"))
-            self._proc.stdin.flush()
+            self._send(request.encode("ascii"))
         except BrokenPipeError:
+            if not self._ready:
+                self._wait_ready()  # a helper that could not load says why, then exits
             raise GrammarGateError(f"safeguard lint: the grammar helper exited: {self._stderr()}") from None
         self._sent += 1
         return self._sent
+
+    def _send(self, data: bytes) -> None:
+        """Write data to the helper, reading its replies meanwhile. A caller
+        may submit a whole project before reading a verdict: the helper blocks
+        on a full stdout pipe (Node writes pipes synchronously on Linux) and
+        then stops reading stdin, so a plain blocking write could wait forever."""
+        in_fd, out_fd = self._proc.stdin.fileno(), self._proc.stdout.fileno()
+        view = memoryview(data)
+        deadline = time.monotonic() + self.check_timeout
+        while view:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self._proc.kill()
+                raise GrammarGateError(f"safeguard lint: the grammar helper read no input within {self.check_timeout:.0f} s")
+            readable, writable, _ = select.select([out_fd], [in_fd], [], left)
+            if readable:
+                chunk = os.read(out_fd, 65536)
+                if not chunk:
+                    raise BrokenPipeError
+                self._buffer += chunk
+            if writable:
+                try:
+                    view = view[os.write(in_fd, view):]
+                except BlockingIOError:
+                    continue
 
     def result(self, ticket: int) -> Optional[GateError]:
         """The verdict on the sql of submit()'s ticket."""

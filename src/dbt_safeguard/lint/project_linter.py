@@ -143,6 +143,10 @@ class _FileJob:
     renderings: int = 0
     # (line, pos, code, description, origin) -> the branches whose rendering has it
     collected: Dict[tuple, set] = field(default_factory=dict)
+    # Renderings sent to the grammar gate, verdicts not read yet (_gate_submit).
+    pending: list = field(default_factory=list)
+    # sqlfluff's parse errors, reported only when the gate gave no verdict (_finish).
+    parse_errors: list = field(default_factory=list)
 
 
 class ProjectLinter:
@@ -206,8 +210,12 @@ class ProjectLinter:
         except GrammarGateUnavailable as exc:
             self.grammar_unavailable = str(exc)
         try:
-            for fname in files:
-                file_findings, count = self.lint_file(fname)
+            # Every file is linted before any grammar verdict is read: the
+            # helper parses the renderings sent so far while sqlfluff lints the
+            # next files, on the other core.
+            jobs = [self._start_file(fname) for fname in files]
+            for job in jobs:
+                file_findings, count = self._finish(job)
                 findings += file_findings
                 renderings += count
         finally:
@@ -217,6 +225,11 @@ class ProjectLinter:
         return LintReport(files=len(files), renderings=renderings, findings=findings)
 
     def lint_file(self, fname: str) -> Tuple[List[Finding], int]:
+        return self._finish(self._start_file(fname))
+
+    def _start_file(self, fname: str) -> "_FileJob":
+        """Render and lint one file with sqlfluff; its renderings go to the
+        grammar gate, whose verdicts _finish() reads."""
         if os.path.relpath(os.path.abspath(fname)).startswith(".."):
             # Outside the working tree (a scratch copy): only the root config applies.
             with open(fname, encoding="utf-8") as handle:
@@ -244,6 +257,16 @@ class ProjectLinter:
             self._lint_macro_blocks(job)
         else:
             self._lint_yaml_hooks(job)
+        return job
+
+    def _finish(self, job: "_FileJob") -> Tuple[List[Finding], int]:
+        for pending in job.pending:
+            self._gate_collect(*pending)
+        if self._gate is None:
+            # No grammar verdict (no Node, or the helper failed to load):
+            # sqlfluff's parse errors stand in for it.
+            for args in job.parse_errors:
+                self._collect(job.collected, *args)
         return self._findings(job), job.renderings
 
     def _lint_model(self, job: "_FileJob") -> None:
@@ -352,8 +375,8 @@ class ProjectLinter:
         return renders, hooks, records
 
     def _lint_renders(self, renders, job: "_FileJob", origin: str, line_offset: int, col_offset: int) -> None:
-        # The grammar helper parses while sqlfluff lints: send first, read after.
-        pending = self._gate_submit(renders, job)
+        # The grammar helper parses while sqlfluff lints: send now, read in _finish().
+        job.pending.append((self._gate_submit(renders, job), job, origin, line_offset, col_offset))
         linted = []
         for branches, rendered in renders.values():
             try:
@@ -361,12 +384,13 @@ class ProjectLinter:
                     linted.append((branches, self.linter.lint_rendered(rendered, job.rule_pack)))
             except Exception as exc:  # noqa: BLE001 - see _internal_error
                 self._internal_error(job, exc, branches, origin, line_offset)
-        self._gate_collect(pending, job, origin, line_offset, col_offset)
         for branches, linted_file in linted:
             for violation in linted_file.get_violations():
-                if violation.rule_code() == "PRS" and (self._gate is not None or is_known_false_parse_error(violation)):
+                if violation.rule_code() == "PRS":
                     # MySQL's grammar decides what parses when it runs; sqlfluff's
                     # parse errors would only repeat or contradict it.
+                    if not is_known_false_parse_error(violation):
+                        job.parse_errors.append((violation, branches, origin, line_offset, col_offset))
                     continue
                 self._collect(job.collected, violation, branches, origin, line_offset, col_offset)
 
@@ -374,15 +398,21 @@ class ProjectLinter:
         if self._gate is None:
             return []
         version = format_version(parse_version(job.config.get("mysql_target_version", section="rules") or DEFAULT_TARGET_VERSION))
-        return [
-            (branches, templated, version, self._gate.submit(templated.templated_str, version))
-            for branches, rendered in renders.values()
-            for templated in rendered.templated_variants
-            if templated.templated_str.strip()
-        ]
+        try:
+            return [
+                (branches, templated, version, self._gate.submit(templated.templated_str, version))
+                for branches, rendered in renders.values()
+                for templated in rendered.templated_variants
+                if templated.templated_str.strip()
+            ]
+        except GrammarGateUnavailable as exc:  # the helper could not load its packages
+            self.grammar_unavailable, self._gate = str(exc), None
+            return []
 
     def _gate_collect(self, pending: list, job: "_FileJob", origin: str, line_offset: int, col_offset: int) -> None:
         for branches, templated, version, ticket in pending:
+            if self._gate is None:
+                return
             try:
                 error = self._gate.result(ticket)
             except GrammarGateUnavailable as exc:  # the helper could not load its packages

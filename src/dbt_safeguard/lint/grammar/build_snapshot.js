@@ -81,6 +81,16 @@ require('v8').startupSnapshot.setDeserializeMainFunction(() => __gate.main());
   fs.writeFileSync(BUNDLE, parts.join('\n'));
 }
 
+// The blob holds the helper's code as it was: grammar_gate.py uses it only
+// while these files still have this digest (SNAPSHOT_SOURCES there).
+const SOURCES = ['gate.js', 'rewrite.js', 'warm_up.sql'];
+
+function sourcesDigest() {
+  const hash = require('crypto').createHash('sha1');
+  for (const rel of SOURCES) hash.update(fs.readFileSync(path.join(HERE, rel)));
+  return hash.digest('hex');
+}
+
 // warm_up.sql: statements separated by lines holding only `;`.
 function warmUpStatements() {
   const text = fs.readFileSync(path.join(HERE, 'warm_up.sql'), 'utf8');
@@ -108,7 +118,8 @@ function main() {
   }
   const node = fs.realpathSync(process.execPath);
   const stat = fs.statSync(node);
-  fs.writeFileSync(INFO, JSON.stringify({ node, size: stat.size, mtime: stat.mtimeMs, version: process.version }) + '\n');
+  const info = { node, size: stat.size, mtime: stat.mtimeMs, version: process.version, sources: sourcesDigest() };
+  fs.writeFileSync(INFO, JSON.stringify(info) + '\n');
   console.log(`build_snapshot: ${path.relative(HERE, BLOB)} (${(fs.statSync(BLOB).size / 1e6).toFixed(0)} MB) for ${node} ${process.version}`);
   return 0;
 }

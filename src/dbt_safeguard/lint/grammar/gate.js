@@ -13,6 +13,7 @@
 const GRAMMAR_PACKAGE = 'ts-mysql-parser';
 
 let antlr;
+let CommonToken;
 let MySQLLexer;
 let MySQLParser;
 let PredictionMode;
@@ -20,6 +21,7 @@ let ParseCancellationException;
 let rewrite;
 try {
   antlr = require('antlr4ts');
+  ({ CommonToken } = antlr);
   ({ PredictionMode } = require('antlr4ts/atn/PredictionMode'));
   ({ ParseCancellationException } = require('antlr4ts/misc/ParseCancellationException'));
   ({ MySQLLexer } = require(`${GRAMMAR_PACKAGE}/dist/grammar/MySQLLexer`));
@@ -48,6 +50,16 @@ function versionNumber(text) {
   return parts[0] * 10000 + parts[1] * 100 + parts[2];
 }
 
+// MySQL 8.0's character sets (SHOW CHARACTER SET, plus the utf8mb3 alias).
+const CHARSET_INTRODUCERS = [
+  'armscii8', 'ascii', 'big5', 'binary', 'cp1250', 'cp1251', 'cp1256', 'cp1257', 'cp850', 'cp852', 'cp866',
+  'cp932', 'dec8', 'eucjpms', 'euckr', 'gb18030', 'gb2312', 'gbk', 'geostd8', 'greek', 'hebrew', 'hp8',
+  'keybcs2', 'koi8r', 'koi8u', 'latin1', 'latin2', 'latin5', 'latin7', 'macce', 'macroman', 'sjis', 'swe7',
+  'tis620', 'ucs2', 'ujis', 'utf16', 'utf16le', 'utf32', 'utf8', 'utf8mb3', 'utf8mb4',
+].map((name) => `_${name}`);
+// checkCharset() asks charsets.includes(text); charset names are case-insensitive.
+const CHARSET_LOOKUP = { includes: (text) => CHARSET_INTRODUCERS.includes(String(text).toLowerCase()) };
+
 // Every token of sql (hidden whitespace and comments included), and the
 // first lexer error. The lexer's version predicates (keywords, version
 // comments /*!80014 ... */) need the server version.
@@ -55,6 +67,9 @@ function lex(sql, version) {
   const lexer = new MySQLLexer(antlr.CharStreams.fromString(sql));
   lexer.serverVersion = version;
   lexer.sqlMode = 0;
+  // `_latin1'text'` is a charset introducer only for a charset the server
+  // has (sql_lex.cc asks get_charset_by_csname); else `_latin1` is a name.
+  lexer.charsets = CHARSET_LOOKUP;
   let error = null;
   lexer.removeErrorListeners();
   lexer.addErrorListener({
@@ -67,10 +82,30 @@ function lex(sql, version) {
   const tokens = [];
   for (;;) {
     const token = lexer.nextToken();
+    // The generated lexer matches introducers in lower case only.
+    if (token.type === MySQLLexer.IDENTIFIER && token.text.startsWith('_') && CHARSET_LOOKUP.includes(token.text)) {
+      token.type = MySQLLexer.UNDERSCORE_CHARSET;
+    }
+    const previous = tokens[tokens.length - 1];
+    if (previous && token.type === MySQLLexer.SINGLE_QUOTED_TEXT && previous.type === MySQLLexer.IDENTIFIER
+      && previous.stopIndex + 1 === token.startIndex && /^[XB]$/.test(previous.text)) {
+      // The generated lexer reads x'4D' and b'01' but not X'4D' and B'01', which MySQL reads alike.
+      tokens[tokens.length - 1] = literal(previous, token, previous.text === 'X' ? MySQLLexer.HEX_NUMBER : MySQLLexer.BIN_NUMBER);
+      continue;
+    }
     tokens.push(token);
     if (token.type === antlr.Token.EOF) break;
   }
   return { tokens, error };
+}
+
+// One token from `first` to `last` (both included), of type.
+function literal(first, last, type) {
+  const token = CommonToken.fromToken(first);
+  token.type = type;
+  token.stopIndex = last.stopIndex;
+  token.text = first.text + last.text;
+  return token;
 }
 
 // One pass over the statements in tokens. MySQL's `query` rule reads one
@@ -83,6 +118,8 @@ function parsePass(tokens, version, mode) {
   parser.removeErrorListeners();
   parser.interpreter.setPredictionMode(mode);
   let error = null;
+  const removed = removedSyntax(version);
+  if (removed) parser.addParseListener(removed);
   if (mode === PredictionMode.SLL) {
     parser.errorHandler = new antlr.BailErrorStrategy();
   } else {
@@ -100,6 +137,7 @@ function parsePass(tokens, version, mode) {
     parser.query();
     if (stream.index === before) break; // no progress: the error is already reported
   }
+  if (!error && removed && removed.error) return removed.error;
   const far = error && error.furthest && error.symbol && error.furthest.type !== antlr.Token.EOF
     && significantBetween(tokens, error.symbol.tokenIndex, error.furthest.tokenIndex) > FAR_TOKENS;
   if (far) {
@@ -115,6 +153,34 @@ function parsePass(tokens, version, mode) {
 }
 
 const FAR_TOKENS = 3;
+
+const GROUP_BY_DIRECTION_REMOVED = 80013; // GROUP BY a DESC: sorted grouping, removed in MySQL 8.0.13
+
+// Syntax that MySQL removed but the package's grammar still accepts at every
+// version: a parse listener that remembers the first such place, or null
+// when the version still has all of it.
+function removedSyntax(version) {
+  if (version < GROUP_BY_DIRECTION_REMOVED) return null;
+  const listener = {
+    error: null,
+    // MySQL 8.0.13's grammar has `GROUP BY expr, ...` without ASC/DESC (error 1064).
+    exitGroupByClause(ctx) {
+      if (listener.error) return;
+      for (const item of ctx.orderList().orderExpression()) {
+        const direction = item.direction();
+        if (direction) {
+          const t = direction.start;
+          listener.error = {
+            index: t.startIndex, line: t.line, column: t.charPositionInLine, symbol: t,
+            message: `GROUP BY ... ${t.text.toUpperCase()} was removed in MySQL 8.0.13: sort with ORDER BY`,
+          };
+          return;
+        }
+      }
+    },
+  };
+  return listener;
+}
 
 function significantBetween(tokens, from, to) {
   let n = 0;

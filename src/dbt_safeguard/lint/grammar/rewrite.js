@@ -18,6 +18,13 @@ const DROP_CONSTRAINT = 80019; // ALTER TABLE ... DROP CONSTRAINT c / ALTER CONS
 const JSON_VALUE_CLAUSES = 80021; // JSON_VALUE(doc, path RETURNING type ... ON EMPTY ... ON ERROR)
 const IF_NOT_EXISTS_ROUTINES = 80029; // CREATE TRIGGER / PROCEDURE / FUNCTION IF NOT EXISTS
 const INTERSECT_EXCEPT = 80031; // INTERSECT and EXCEPT beside UNION
+const ACCOUNT_LOCKING = 80019; // CREATE/ALTER USER ... FAILED_LOGIN_ATTEMPTS n PASSWORD_LOCK_TIME {n | UNBOUNDED}
+const USER_COMMENT_ATTRIBUTE = 80021; // CREATE/ALTER USER ... COMMENT 'text' / ATTRIBUTE 'json'
+const ENGINE_ATTRIBUTES = 80021; // [SECONDARY_]ENGINE_ATTRIBUTE [=] 'json' on tables, columns, indexes
+const CAST_AS_YEAR = 80022; // CAST(x AS YEAR), CONVERT(x, YEAR)
+const INVISIBLE_COLUMNS = 80023; // column attribute [IN]VISIBLE, ALTER COLUMN c SET [IN]VISIBLE
+// Not a release: MySQL syntax of every 8.0 release that the package's grammar lacks.
+const ALWAYS = 0;
 
 const DEFAULT = Token.DEFAULT_CHANNEL;
 
@@ -68,6 +75,70 @@ class Tokens {
     while (j > 0 && this.type(j - 1) !== L.SEMICOLON_SYMBOL) j--;
     return j;
   }
+}
+
+function statementIs(toks, k, first, second) {
+  const start = toks.statementStart(k);
+  return toks.type(start) === first && (second === undefined || toks.type(start + 1) === second);
+}
+
+// k of the `(` whose `)` is at k (k itself when it is no `)`), or -1.
+function opening(toks, k) {
+  let depth = 0;
+  for (let j = k; j >= 0; j--) {
+    const ty = toks.type(j);
+    if (ty === L.CLOSE_PAR_SYMBOL) depth++;
+    else if (ty === L.OPEN_PAR_SYMBOL && --depth === 0) return j;
+  }
+  return -1;
+}
+
+// k of the `(` enclosing k, or -1 at the top level.
+function enclosing(toks, k) {
+  let depth = 0;
+  for (let j = k - 1; j >= 0; j--) {
+    const ty = toks.type(j);
+    if (ty === L.CLOSE_PAR_SYMBOL) depth++;
+    else if (ty === L.OPEN_PAR_SYMBOL && depth-- === 0) return j;
+  }
+  return -1;
+}
+
+const INDEX_STARTS = new Set([L.INDEX_SYMBOL, L.KEY_SYMBOL, L.UNIQUE_SYMBOL, L.PRIMARY_SYMBOL, L.FULLTEXT_SYMBOL, L.SPATIAL_SYMBOL, L.CONSTRAINT_SYMBOL, L.FOREIGN_SYMBOL, L.CHECK_SYMBOL]);
+
+// Is k inside a column definition of CREATE TABLE (t (...)) or ALTER TABLE
+// (ADD/MODIFY/CHANGE [COLUMN])? An index definition's options
+// (INDEX (a) INVISIBLE) are the grammar's already.
+function inColumnDefinition(toks, k) {
+  const start = toks.statementStart(k);
+  const first = toks.type(start);
+  if (first === L.CREATE_SYMBOL) {
+    const open = enclosing(toks, k);
+    if (open < 0 || enclosing(toks, open) >= 0) return false; // the table's element list only
+    let j = k;
+    let depth = 0;
+    while (j > open + 1) {
+      const ty = toks.type(j - 1);
+      if (ty === L.CLOSE_PAR_SYMBOL) depth++;
+      else if (ty === L.OPEN_PAR_SYMBOL) depth--;
+      else if (ty === L.COMMA_SYMBOL && depth === 0) break;
+      j--;
+    }
+    return !INDEX_STARTS.has(toks.type(j));
+  }
+  if (first !== L.ALTER_SYMBOL || toks.type(start + 1) !== L.TABLE_SYMBOL || enclosing(toks, k) >= 0) return false;
+  let j = k;
+  let depth = 0;
+  while (j > start) {
+    const ty = toks.type(j - 1);
+    if (ty === L.CLOSE_PAR_SYMBOL) depth++;
+    else if (ty === L.OPEN_PAR_SYMBOL) depth--;
+    else if (depth === 0 && (ty === L.COMMA_SYMBOL || [L.ADD_SYMBOL, L.MODIFY_SYMBOL, L.CHANGE_SYMBOL].includes(ty))) break;
+    j--;
+  }
+  const clause = toks.type(j - 1);
+  if (![L.ADD_SYMBOL, L.MODIFY_SYMBOL, L.CHANGE_SYMBOL].includes(clause)) return false;
+  return !INDEX_STARTS.has(toks.type(j));
 }
 
 const QUERY_OPENERS = new Set([L.OPEN_PAR_SYMBOL, L.UNION_SYMBOL, L.EXCEPT_SYMBOL, L.ALL_SYMBOL, L.DISTINCT_SYMBOL, L.AS_SYMBOL, L.SEMICOLON_SYMBOL]);
@@ -235,7 +306,117 @@ const RULES = [
       return { end: close + 1, tokens: out };
     },
   },
+  {
+    since: CAST_AS_YEAR,
+    // CAST(x AS YEAR) / CONVERT(x, YEAR): the shape of CAST(x AS SIGNED).
+    apply(toks, k) {
+      const t = toks.at(k);
+      if (t.type !== L.YEAR_SYMBOL || toks.type(k + 1) !== L.CLOSE_PAR_SYMBOL) return null;
+      const open = opening(toks, k + 1);
+      const fn = toks.type(open - 1);
+      const ok = (toks.type(k - 1) === L.AS_SYMBOL && fn === L.CAST_SYMBOL) || (toks.type(k - 1) === L.COMMA_SYMBOL && fn === L.CONVERT_SYMBOL);
+      if (!ok) return null;
+      return { end: k + 1, tokens: [synth(t, L.SIGNED_SYMBOL, 'SIGNED')] };
+    },
+  },
+  {
+    since: INVISIBLE_COLUMNS,
+    // A column's [IN]VISIBLE attribute: dropped; ALTER [COLUMN] c SET
+    // [IN]VISIBLE: the shape of ALTER [COLUMN] c DROP DEFAULT.
+    apply(toks, k) {
+      const t = toks.at(k);
+      const visibility = (ty) => ty === L.VISIBLE_SYMBOL || ty === L.INVISIBLE_SYMBOL;
+      if (t.type === L.SET_SYMBOL && visibility(toks.type(k + 1)) && statementIs(toks, k, L.ALTER_SYMBOL, L.TABLE_SYMBOL)) {
+        return { end: k + 2, tokens: [synth(t, L.DROP_SYMBOL, 'DROP'), synth(toks.at(k + 1), L.DEFAULT_SYMBOL, 'DEFAULT')] };
+      }
+      if (!visibility(t.type)) return null;
+      if (!inColumnDefinition(toks, k)) return null;
+      return { end: k + 1, tokens: [] };
+    },
+  },
+  {
+    since: ENGINE_ATTRIBUTES,
+    // [SECONDARY_]ENGINE_ATTRIBUTE [=] 'json' of a table, column or index:
+    // COMMENT 'text' stands in all three places.
+    apply(toks, k) {
+      const t = toks.at(k);
+      if (!['ENGINE_ATTRIBUTE', 'SECONDARY_ENGINE_ATTRIBUTE'].includes(word(t))) return null;
+      if (!statementIs(toks, k, L.CREATE_SYMBOL) && !statementIs(toks, k, L.ALTER_SYMBOL)) return null;
+      let j = k + 1;
+      if (toks.type(j) === L.EQUAL_OPERATOR) j++;
+      if (![L.SINGLE_QUOTED_TEXT, L.DOUBLE_QUOTED_TEXT].includes(toks.type(j))) return null;
+      return { end: j + 1, tokens: [synth(t, L.COMMENT_SYMBOL, 'COMMENT'), toks.at(j)] };
+    },
+  },
+  {
+    since: ACCOUNT_LOCKING,
+    // FAILED_LOGIN_ATTEMPTS n / PASSWORD_LOCK_TIME {n | UNBOUNDED} among
+    // CREATE/ALTER USER's options: dropped (options are a list without commas).
+    apply(toks, k) {
+      const t = toks.at(k);
+      const option = word(t);
+      if (option !== 'FAILED_LOGIN_ATTEMPTS' && option !== 'PASSWORD_LOCK_TIME') return null;
+      if (!userStatement(toks, k)) return null;
+      const value = toks.type(k + 1);
+      const ok = value === L.INT_NUMBER || (option === 'PASSWORD_LOCK_TIME' && value === L.UNBOUNDED_SYMBOL);
+      return ok ? { end: k + 2, tokens: [] } : null;
+    },
+  },
+  {
+    since: USER_COMMENT_ATTRIBUTE,
+    // CREATE/ALTER USER ... {COMMENT 'text' | ATTRIBUTE 'json'}: dropped.
+    apply(toks, k) {
+      const t = toks.at(k);
+      if (t.type !== L.COMMENT_SYMBOL && word(t) !== 'ATTRIBUTE') return null;
+      if (!userStatement(toks, k)) return null;
+      if (![L.SINGLE_QUOTED_TEXT, L.DOUBLE_QUOTED_TEXT].includes(toks.type(k + 1))) return null;
+      return { end: k + 2, tokens: [] };
+    },
+  },
+  {
+    since: ALWAYS,
+    // Index hints follow each other without commas (USE INDEX (a) IGNORE
+    // INDEX FOR ORDER BY (b)); the package's grammar wants commas.
+    apply(toks, k) {
+      const t = toks.at(k);
+      if (![L.USE_SYMBOL, L.IGNORE_SYMBOL, L.FORCE_SYMBOL].includes(t.type)) return null;
+      if (![L.INDEX_SYMBOL, L.KEY_SYMBOL].includes(toks.type(k + 1)) || toks.type(k - 1) !== L.CLOSE_PAR_SYMBOL) return null;
+      const open = opening(toks, k - 1);
+      if (open < 1) return null;
+      let j = open - 1; // the previous hint: {USE|IGNORE|FORCE} {INDEX|KEY} [FOR {JOIN | ORDER BY | GROUP BY}] (
+      if (toks.type(j) === L.JOIN_SYMBOL) j -= 1;
+      else if (toks.type(j) === L.BY_SYMBOL) j -= 2;
+      if (toks.type(j) === L.FOR_SYMBOL) j -= 1;
+      if (![L.INDEX_SYMBOL, L.KEY_SYMBOL].includes(toks.type(j)) || ![L.USE_SYMBOL, L.IGNORE_SYMBOL, L.FORCE_SYMBOL].includes(toks.type(j - 1))) return null;
+      return { end: k + 1, tokens: [synth(t, L.COMMA_SYMBOL, ','), t] };
+    },
+  },
+  {
+    since: ALWAYS,
+    // START TRANSACTION's characteristics are a comma list
+    // (WITH CONSISTENT SNAPSHOT, READ ONLY); the package's grammar has them without commas.
+    apply(toks, k) {
+      const t = toks.at(k);
+      if (t.type !== L.COMMA_SYMBOL || !statementIs(toks, k, L.START_SYMBOL, L.TRANSACTION_SYMBOL)) return null;
+      return { end: k + 1, tokens: [] };
+    },
+  },
+  {
+    since: ALWAYS,
+    // ALTER USER USER() IDENTIFIED BY 'new' (the current user, MySQL 5.7.6+):
+    // the shape of ALTER USER CURRENT_USER() IDENTIFIED BY 'new'.
+    apply(toks, k) {
+      const t = toks.at(k);
+      if (t.type !== L.USER_SYMBOL || toks.type(k + 1) !== L.OPEN_PAR_SYMBOL || toks.type(k + 2) !== L.CLOSE_PAR_SYMBOL) return null;
+      if (toks.statementStart(k) !== k - 2 || !statementIs(toks, k, L.ALTER_SYMBOL, L.USER_SYMBOL)) return null;
+      return { end: k + 1, tokens: [synth(t, L.CURRENT_USER_SYMBOL, 'CURRENT_USER')] };
+    },
+  },
 ];
+
+function userStatement(toks, k) {
+  return statementIs(toks, k, L.CREATE_SYMBOL, L.USER_SYMBOL) || statementIs(toks, k, L.ALTER_SYMBOL, L.USER_SYMBOL);
+}
 
 // Length of an ON EMPTY / ON ERROR clause of JSON_VALUE starting at m, or 0.
 function onClauseAt(toks, m, close) {

@@ -10,15 +10,18 @@ from ._tokens import code_tokens, matches
 
 # PostgreSQL regex match operators; sqlfluff's mysql dialect even parses ~* as a LIKE operator.
 _REGEX_OPERATORS = {"~", "~*", "!~", "!~*"}
+# What starts the subquery of MySQL's `x = ANY (subquery)`.
+_SUBQUERY_STARTS = {"SELECT", "WITH", "TABLE", "VALUES", "("}
 
 
 class Rule_SG21(BaseRule):
-    """Operators MySQL 8 does not have: ``AT TIME ZONE``, ``ILIKE``, ``~*``, ``@>``, ``[...]``, ``MINUS``.
+    """Operators MySQL 8 does not have: ``AT TIME ZONE``, ``ILIKE``, ``~*``, ``@>``, ``[...]``, ``MINUS``, ``= ANY(array)``.
 
     sqlfluff's mysql dialect parses ``ts AT TIME ZONE 'UTC'`` and ``name ~*
     'x'`` without a word; MySQL fails the statement (error 1064). Square
     brackets (``tags[1]``, ``[1, 2]``, T-SQL's ``[name]``) and Oracle's
-    ``MINUS`` are not MySQL either.
+    ``MINUS`` are not MySQL either, nor PostgreSQL's ``x = ANY(array_column)``:
+    MySQL's ``ANY``, ``SOME`` and ``ALL`` take a subquery only.
 
     **Anti-pattern**
 
@@ -65,9 +68,20 @@ class Rule_SG21(BaseRule):
             elif token.raw.startswith("["):
                 # MySQL's grammar has no square brackets outside strings and comments.
                 instead = f"{token.raw} (square brackets: arrays, subscripts or T-SQL names) is not MySQL: use JSON and backticks"
+            elif word in ("ANY", "SOME", "ALL") and _compares_to_an_array(tokens, i):
+                instead = f"= {word}(array) is PostgreSQL: MySQL's {word} takes a subquery only; use JSON_CONTAINS() or MEMBER OF()"
             elif word == "MINUS" and i + 1 < len(tokens) and tokens[i + 1].raw.upper() in ("SELECT", "("):
                 instead = "MINUS is Oracle's EXCEPT: use a LEFT JOIN ... IS NULL anti-join"
             else:
                 continue
             results.append(LintResult(anchor=token, description=f"{instead} (MySQL 8 error 1064)."))
         return results
+
+
+def _compares_to_an_array(tokens, i: int) -> bool:
+    """Is ANY/SOME/ALL at i PostgreSQL's `op ANY (array)`: after a comparison, and
+    not followed by a subquery?"""
+    if i == 0 or i + 2 >= len(tokens) or tokens[i + 1].raw != "(":
+        return False
+    # sqlfluff splits `>=` and `<>` into raw tokens: the last one ends the comparison.
+    return tokens[i - 1].raw in ("=", "<", ">") and tokens[i + 2].raw.upper() not in _SUBQUERY_STARTS

@@ -83,6 +83,11 @@ class Rule_SG23(BaseRule):
         names = [w for w in target if w not in (".", "*")]
         if len(names) > 2 or (len(names) == 2 and "." not in target):
             return f"ON {' '.join(target)}"
+        # A quoted privilege is a dynamic one (BACKUP_ADMIN, ...): global only,
+        # "Illegal privilege level specified" (error 3619) on anything but *.*.
+        quoted = [w for w in words[1:on] if w.startswith("`")]
+        if quoted and target != ["*", ".", "*"]:
+            return f"{quoted[0]} ON {''.join(target)} (a dynamic privilege, global only: error 3619)"
         if privileges & _ROUTINE_PRIVILEGES and "*" not in target and words[on + 1] not in _OBJECT_TYPES:
             return f"{' '.join(words[1:on])} ON a table"
         after = words[end + 1 : end + 2]

@@ -26,11 +26,13 @@ from .SG24 import Rule_SG24
 from .SG25 import Rule_SG25
 from .SG26 import Rule_SG26
 from .SG27 import Rule_SG27
+from .SG28 import Rule_SG28
+from .SG29 import Rule_SG29
 
 RULES = (
     Rule_SG01, Rule_SG02, Rule_SG03, Rule_SG04, Rule_SG05, Rule_SG06,
     Rule_SG07, Rule_SG08, Rule_SG09, Rule_SG10, Rule_SG11, Rule_SG12,
     Rule_SG13, Rule_SG14, Rule_SG15, Rule_SG16, Rule_SG17, Rule_SG18,
     Rule_SG19, Rule_SG20, Rule_SG21, Rule_SG22, Rule_SG23, Rule_SG24,
-    Rule_SG25, Rule_SG26, Rule_SG27,
+    Rule_SG25, Rule_SG26, Rule_SG27, Rule_SG28, Rule_SG29,
 )

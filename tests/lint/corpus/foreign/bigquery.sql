@@ -76,6 +76,7 @@ EXPORT DATA OPTIONS (uri = 'gs://b/*.csv', format = 'CSV') AS SELECT 1;
 -- source: BigQuery docs, DCL | category: grant
 GRANT `roles/bigquery.dataViewer` ON SCHEMA dataset TO "user:alice@example.com";
 REVOKE `roles/bigquery.dataViewer` ON TABLE dataset.t FROM "group:g@example.com";
+GRANT `roles/bigquery.dataEditor` ON TABLE dataset.t TO 'etl'@'%';
 -- source: BigQuery docs, procedural language | category: procedural
 DECLARE x INT64 DEFAULT 0;
 BEGIN SELECT 1; EXCEPTION WHEN ERROR THEN SELECT @@error.message; END;

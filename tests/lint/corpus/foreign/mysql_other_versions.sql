@@ -9,6 +9,8 @@ SELECT a FROM t EXCEPT ALL SELECT a FROM u;
 SELECT SQL_CACHE id FROM rooms;
 SELECT id, COUNT(*) FROM rooms GROUP BY id DESC;
 SELECT id, COUNT(*) FROM rooms GROUP BY id ASC WITH ROLLUP;
+SELECT tenant_id, room_id, COUNT(*) FROM bookings GROUP BY tenant_id DESC, room_id;
+SELECT YEAR(d) AS y, SUM(amount) FROM payments GROUP BY y DESC WITH ROLLUP;
 SELECT PASSWORD('secret');
 SELECT ENCRYPT('secret', 'salt');
 SELECT ENCODE('secret', 'key');

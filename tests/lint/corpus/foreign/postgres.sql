@@ -102,6 +102,10 @@ SELECT ARRAY[1, 2, 3];
 SELECT tags[1] FROM posts;
 SELECT * FROM posts WHERE 'x' = ANY(tags);
 SELECT * FROM rooms WHERE id = ANY(ARRAY[1, 2]);
+SELECT * FROM contracts WHERE status <> ALL(closed_statuses);
+SELECT * FROM rooms WHERE tenant_id = SOME(tenant_ids);
+SELECT * FROM users WHERE 'admin' = ANY(roles) AND active;
+
 -- source: PostgreSQL 16 manual, 9.7 pattern matching / 9.16 JSON operators | category: operator
 SELECT * FROM tenants WHERE name ILIKE 'tan%';
 SELECT * FROM tenants WHERE name ~* 'tan';
@@ -147,6 +151,7 @@ ALTER TABLE users ADD COLUMN created_at TIMESTAMPTZ DEFAULT now();
 ALTER TABLE users ALTER COLUMN name TYPE TEXT;
 ALTER TABLE users ALTER COLUMN name SET NOT NULL;
 -- source: PostgreSQL 16 manual, DDL | category: ddl
+CREATE TABLE orders (id INT PRIMARY KEY, customer_id INT NOT NULL REFERENCES customers (id));
 CREATE TABLE IF NOT EXISTS t (LIKE other INCLUDING ALL);
 CREATE UNLOGGED TABLE staging (a INT);
 CREATE TEMP TABLE scratch AS SELECT 1 AS a;
@@ -181,6 +186,9 @@ WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 5) SEAR
 -- source: PostgreSQL 16 manual, 3.5 window functions | category: window
 SELECT a, SUM(b) OVER (ORDER BY a GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t;
 SELECT a, SUM(b) OVER (ORDER BY a ROWS BETWEEN 1 PRECEDING AND CURRENT ROW EXCLUDE CURRENT ROW) FROM t;
+SELECT a, AVG(b) OVER (ORDER BY a GROUPS UNBOUNDED PRECEDING) FROM t;
+SELECT a, COUNT(*) OVER (ORDER BY a RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE TIES) FROM t;
+SELECT a, SUM(b) OVER w FROM t WINDOW w AS (ORDER BY a ROWS UNBOUNDED PRECEDING EXCLUDE GROUP);
 -- source: PostgreSQL 16 manual, SELECT locking and misc | category: select
 SELECT * FROM rooms FOR NO KEY UPDATE;
 SELECT * FROM rooms FOR KEY SHARE;

@@ -362,3 +362,50 @@ PREPARE stmt2 FROM "SELECT id FROM tenants WHERE id = ?";
 REVOKE 'app_read' FROM "reporter";
 SELECT "hello" FROM DUAL;
 SELECT "N/A" AS status_text, id FROM tenants;
+-- source: MySQL 8.0 manual 10.3.8 Character Set Introducers | category: charset-introducer
+SELECT _latin1'abc' COLLATE latin1_german1_ci, _utf8mb4'abc' COLLATE utf8mb4_bin;
+SELECT _binary'abc', _utf8mb4 X'4D7953514C', _latin1 b'1000001';
+SELECT CHARSET(_utf8mb4'abc'), COLLATION(_UTF8MB4'abc' COLLATE utf8mb4_danish_ci);
+SELECT * FROM t WHERE name = _utf8mb4'Tanaka' COLLATE utf8mb4_0900_ai_ci;
+-- source: MySQL 8.0 manual 8.9.4 Index Hints | category: from-source
+SELECT * FROM t1 USE INDEX (i1) IGNORE INDEX (i2) USE INDEX (i2);
+SELECT * FROM t1 USE INDEX (i1) IGNORE INDEX FOR GROUP BY (i2) IGNORE INDEX FOR ORDER BY (i3) WHERE a > 1 GROUP BY b;
+SELECT * FROM t1 FORCE INDEX FOR JOIN (i1) JOIN t2 USE KEY () ON t2.a = t1.a;
+-- source: MySQL 8.0 manual 13.3.1 START TRANSACTION | category: statement
+START TRANSACTION READ ONLY, WITH CONSISTENT SNAPSHOT;
+START TRANSACTION READ WRITE;
+-- source: MySQL 8.0 manual 13.7.1.1 ALTER USER (USER() and 8.0.19 account locking, 8.0.21 COMMENT/ATTRIBUTE) | category: grant
+ALTER USER USER() IDENTIFIED BY 'new_password' REPLACE 'current_password';
+ALTER USER 'jeffrey'@'localhost' FAILED_LOGIN_ATTEMPTS 4 PASSWORD_LOCK_TIME 2;
+ALTER USER 'jeffrey'@'localhost' PASSWORD_LOCK_TIME UNBOUNDED;
+CREATE USER 'jon'@'localhost' IDENTIFIED BY 'pw' COMMENT 'Some information about Jon';
+ALTER USER 'jon'@'localhost' ATTRIBUTE '{"fname": "Jonathan", "lname": "Stone"}';
+-- source: MySQL 8.0 manual 13.1.20 CREATE TABLE (ENGINE_ATTRIBUTE, 8.0.21) | category: ddl
+CREATE TABLE t1 (c1 INT ENGINE_ATTRIBUTE = '{"key":"value"}', INDEX i1 (c1) ENGINE_ATTRIBUTE '{"key":"value"}') ENGINE_ATTRIBUTE = '{"key":"value"}';
+ALTER TABLE t1 SECONDARY_ENGINE_ATTRIBUTE = '{"key":"value"}';
+-- source: MySQL 8.0 manual 12.11 Cast Functions (AS YEAR, 8.0.22) | category: function
+SELECT CAST(1966 AS YEAR), CAST('22' AS YEAR), CONVERT(created_at, YEAR) FROM events;
+-- source: MySQL 8.0 manual 13.1.20.10 Invisible Columns (8.0.23) | category: column-type
+CREATE TABLE t1 (i INT, j DATE INVISIBLE) ENGINE = InnoDB;
+ALTER TABLE t1 ADD COLUMN k INT INVISIBLE, ALTER COLUMN j SET VISIBLE;
+ALTER TABLE t1 CHANGE COLUMN j j DATE INVISIBLE, MODIFY COLUMN k INT VISIBLE;
+CREATE TABLE t2 (a INT, b INT INVISIBLE DEFAULT 0 COMMENT 'hidden', INDEX ib (b) INVISIBLE);
+-- source: MySQL 8.0 manual 12.21.3 Window Function Frame Specification | category: window
+SELECT a, SUM(b) OVER (ORDER BY a ROWS BETWEEN 2 PRECEDING AND 2 FOLLOWING) AS s FROM t;
+SELECT a, AVG(b) OVER (PARTITION BY c ORDER BY d RANGE BETWEEN INTERVAL 7 DAY PRECEDING AND CURRENT ROW) AS m FROM t;
+SELECT `groups`, exclude FROM t WINDOW w AS (ORDER BY `groups` ROWS UNBOUNDED PRECEDING);
+-- source: MySQL 8.0 manual 12.20.2 GROUP BY Modifiers (ORDER BY after WITH ROLLUP, 8.0.12) | category: aggregate
+SELECT year, SUM(profit) FROM sales GROUP BY year ORDER BY year DESC;
+SELECT year, country, SUM(profit) FROM sales GROUP BY year, country WITH ROLLUP ORDER BY year DESC, country ASC;
+-- source: MySQL 8.0 manual 13.2.11.3 Subqueries with ANY, IN, or SOME | category: subquery
+SELECT s1 FROM t1 WHERE s1 > ANY (SELECT s1 FROM t2);
+SELECT s1 FROM t1 WHERE s1 <> SOME (SELECT s1 FROM t2);
+SELECT s1 FROM t1 WHERE s1 = ANY (TABLE t2);
+-- source: MySQL 8.0 manual 13.1.20.5 FOREIGN KEY Constraints | category: ddl
+CREATE TABLE child (id INT, parent_id INT, INDEX par_ind (parent_id), FOREIGN KEY (parent_id) REFERENCES parent(id) ON DELETE CASCADE) ENGINE=INNODB;
+ALTER TABLE child ADD CONSTRAINT fk_parent FOREIGN KEY fk_parent (parent_id) REFERENCES parent (id) ON UPDATE RESTRICT;
+GRANT REFERENCES (parent_id), SELECT ON db.child TO 'u'@'localhost';
+-- source: MySQL 8.0 manual 6.2.2 Privileges Provided by MySQL (dynamic privileges are global) | category: grant
+GRANT `BACKUP_ADMIN`, SELECT ON *.* TO 'u'@'%';
+GRANT BINLOG_ADMIN, SYSTEM_VARIABLES_ADMIN ON *.* TO 'u'@'localhost';
+REVOKE `BACKUP_ADMIN` ON *.* FROM 'u'@'%';

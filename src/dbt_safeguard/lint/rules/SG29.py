@@ -1,0 +1,78 @@
+"""Implementation of Rule SG29."""
+from __future__ import annotations
+
+from typing import List
+
+from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
+from sqlfluff.core.rules.crawlers import RootOnlyCrawler
+
+from ._tokens import code_tokens, upper
+
+
+class Rule_SG29(BaseRule):
+    """A column's inline ``REFERENCES``: MySQL 8 parses it and creates no foreign key.
+
+    "MySQL parses but ignores inline REFERENCES specifications (as defined in
+    the SQL standard) where the references are defined as part of the column
+    specification" (MySQL 8.0 reference manual, 13.1.20.5 FOREIGN KEY
+    Constraints). ``c INT REFERENCES other (id)`` runs without a word and
+    without the constraint PostgreSQL or SQLite would create.
+
+    **Anti-pattern**
+
+    .. code-block:: sql
+
+        CREATE TABLE orders (id INT PRIMARY KEY, customer_id INT REFERENCES customers (id))
+
+    **Best practice**
+
+    A table-level ``FOREIGN KEY`` clause.
+
+    .. code-block:: sql
+
+        CREATE TABLE orders (
+            id INT PRIMARY KEY,
+            customer_id INT,
+            FOREIGN KEY (customer_id) REFERENCES customers (id)
+        )
+    """
+
+    name = "mysql8.inline_references"
+    aliases = ()
+    groups = ("all", "safeguard", "mysql8")
+    crawl_behaviour = RootOnlyCrawler(works_on_unparsable=True)
+    targets_templated = True
+
+    def _eval(self, context: RuleContext) -> List[LintResult]:
+        tokens = code_tokens(context.segment)
+        results = []
+        for i, token in enumerate(tokens):
+            if token.raw.upper() != "REFERENCES" or _after_foreign_key(tokens, i):
+                continue
+            results.append(
+                LintResult(
+                    anchor=token,
+                    description=(
+                        "REFERENCES in a column definition: MySQL 8 ignores it and creates no foreign key. "
+                        "Use a table-level FOREIGN KEY (col) REFERENCES t (col)."
+                    ),
+                )
+            )
+        return results
+
+
+def _after_foreign_key(tokens, i: int) -> bool:
+    """Is REFERENCES at i MySQL's own: the end of `FOREIGN KEY [name] (cols)`,
+    or the privilege (GRANT REFERENCES (c), SELECT ON ...)?"""
+    previous = upper(tokens[i - 1]) if i else ""
+    if previous != ")":
+        return previous in ("", "GRANT", "REVOKE", ",")
+    depth = 0
+    for j in range(i - 1, -1, -1):
+        if tokens[j].raw == ")":
+            depth += 1
+        elif tokens[j].raw == "(":
+            depth -= 1
+            if depth == 0:
+                return "KEY" in [upper(t) for t in tokens[max(0, j - 2):j]]
+    return False
