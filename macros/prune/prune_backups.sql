@@ -36,7 +36,13 @@
         {{ return('') }}
     {%- endif -%}
     {%- do safeguard._reconcile_catalog('prune_backups') -%}
-    {%- set plan = safeguard._prune_plan(safeguard._setting('retention_days'), safeguard._setting('keep_last')) -%}
+    {#- A protected table model's backup of this run is made later, at its
+        swap: its slot under max_backups_per_table is kept free now. -#}
+    {%- set reserved = [] -%}
+    {%- for t in safeguard._protected_tables() -%}
+        {%- do reserved.append(t.schema ~ '.' ~ t.table) -%}
+    {%- endfor -%}
+    {%- set plan = safeguard._prune_plan(safeguard._setting('retention_days'), safeguard._setting('keep_last'), reserved) -%}
     {%- if plan.refused -%}
         {%- do safeguard._release_lock() -%}
         {%- do safeguard._log('ERROR', 'prune_backups: refusing catalog rows the package did not write: ' ~ plan.refused | join('; ') ~ '; nothing was pruned; fix or delete those rows') -%}
@@ -87,7 +93,9 @@
     verified backups are kept; past max_backups_per_table kept rows (0: no
     cap) the rest is dropped even within retention; otherwise a row is kept
     while it is younger than retention_days or belongs to this invocation. -#}
-{% macro _prune_plan(retention_days, keep_last) %}
+{#- reserved: `schema.table` of tables this run backs up; each that has no
+    backup of this run yet counts one kept row already. -#}
+{% macro _prune_plan(retention_days, keep_last, reserved=[]) %}
     {%- set cap = safeguard._setting('max_backups_per_table') -%}
     {%- set cutoff = (run_started_at - modules.datetime.timedelta(days=retention_days)).strftime('%Y%m%d_%H%M%S') -%}
     {%- set rows = safeguard._catalog_rows({'status': ['verified', 'pending', 'failed', 'missing']}) -%}
@@ -95,6 +103,13 @@
     {%- set plan = {'drop': [], 'keep': [], 'refused': [], 'retention_days': retention_days, 'keep_last': keep_last, 'cap': cap} -%}
     {%- set newest_kept = {} -%}
     {%- set kept = {} -%}
+    {%- set taken_now = [] -%}
+    {%- for r in rows if r.invocation_id == invocation_id -%}
+        {%- do taken_now.append(r.source_schema ~ '.' ~ r.source_table) -%}
+    {%- endfor -%}
+    {%- for source in reserved if source not in taken_now -%}
+        {%- do kept.update({source: 1}) -%}
+    {%- endfor -%}
     {%- for r in rows -%}
         {%- set problem = safeguard._distrust(r, sources) -%}
         {%- if problem is not none -%}
