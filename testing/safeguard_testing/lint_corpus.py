@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, List, Optional, Sequence
 
 from .harness import REPO_ROOT

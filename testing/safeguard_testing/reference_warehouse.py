@@ -15,6 +15,15 @@ from dbt_safeguard.staging_loader import load_source
 
 from .harness import Sql, copy_reference_project
 
+# A PostgreSQL-ism MySQL rejects, planted into a model to make it fail.
+BROKEN_SQL = "cast(null as date)"
+# dbt adds hooks from every config() call. This one runs after the model's
+# transaction has committed (an in-transaction hook failure would roll the
+# insert back by itself), so the table really is half-updated when it fails.
+FAILING_POST_HOOK = (
+    "{{ config(post_hook={'sql': 'select * from no_such_table_for_safeguard', 'transaction': false}) }}\n"
+)
+
 PROTECTED = (
     ("silver", "tenant_status_history"),
     ("silver", "int_contracts"),

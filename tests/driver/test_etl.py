@@ -146,8 +146,9 @@ def test_day_one_then_day_two_load_back_up_and_archive(etl, server, capsys, s3):
 
 
 def test_failing_model_stops_the_run_keeps_protected_tables_and_the_dump(etl, capsys):
-    if not etl.sql.table_exists(etl.prefix + "silver", "tenant_status_history"):
-        pytest.skip("needs the day 1 / day 2 run above")
+    # The module's earlier test built days 1 and 2; without them this test
+    # would prove nothing, so their absence is a failure, not a skip.
+    assert etl.sql.table_exists(etl.prefix + "silver", "tenant_status_history"), "needs the day 1 / day 2 run above"
     shutil.copy(etl.dump(3), etl.inbox / "day3.sql.gz")
     before = etl.snapshot()
     model = etl.project / "models" / "silver" / "tenant_status_history.sql"

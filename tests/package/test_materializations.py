@@ -14,10 +14,9 @@ import pymysql
 import pytest
 
 from safeguard_testing.harness import Sql
-from safeguard_testing.reference_warehouse import build_warehouse
+from safeguard_testing.reference_warehouse import BROKEN_SQL, build_warehouse
 
 NO_SUCH_TABLE = 1146
-BROKEN_SQL = "cast(null as date)"
 
 
 @pytest.fixture(scope="module", params=["mysql", "mariadb"])

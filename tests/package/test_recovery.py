@@ -18,7 +18,7 @@ import pytest
 from safeguard_testing import oltp_dump
 from dbt_safeguard.dbt_invoker import DbtInvoker
 from safeguard_testing.harness import Sql, copy_reference_project
-from safeguard_testing.reference_warehouse import PROTECTED
+from safeguard_testing.reference_warehouse import FAILING_POST_HOOK, PROTECTED
 
 SIZE = 60
 # A statement the killed run leaves running server-side, on a model built
@@ -28,9 +28,6 @@ SIZE = 60
 BUSY = "select benchmark(50000000000, md5('safeguard-test'))"
 SLOW_HOOK = "{{ config(pre_hook=\"" + BUSY + "\") }}\n"
 BUSY_PATTERN = "%select benchmark(50000000000, md5('safeguard-test'))%"
-FAILING_POST_HOOK = (
-    "{{ config(post_hook={'sql': 'select * from no_such_table_for_safeguard', 'transaction': false}) }}\n"
-)
 
 
 class EtlProject:

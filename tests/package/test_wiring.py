@@ -15,16 +15,13 @@ import pytest
 import yaml
 
 from safeguard_testing.harness import copy_reference_project
-from safeguard_testing.reference_warehouse import Warehouse, build_warehouse
+from safeguard_testing.reference_warehouse import FAILING_POST_HOOK, Warehouse, build_warehouse
 
 CREATE = "{{ safeguard.create_backups() }}"
 PRUNE = "{{ safeguard.prune_backups() }}"
 FINISH = "{{ safeguard.finish_run(results) }}"
 PRE_HOOK = "{{ safeguard.require_backup() }}"
 MATERIALIZATIONS_FILE = "macros/safeguard_materializations.sql"
-FAILING_POST_HOOK = (
-    "{{ config(post_hook={'sql': 'select * from no_such_table_for_safeguard', 'transaction': false}) }}\n"
-)
 
 
 @dataclasses.dataclass(frozen=True)

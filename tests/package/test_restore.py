@@ -1,0 +1,177 @@
+"""Restore, list and prune of backups, on the reference project.
+
+Tests in this module share one warehouse per adapter type and run in file
+order: each leaves the warehouse healthy for the next.
+"""
+from __future__ import annotations
+
+import pytest
+
+from safeguard_testing.built_warehouse import nightly_warehouse
+
+
+@pytest.fixture(scope="module", params=["mysql", "mariadb"])
+def warehouse(request, tmp_path_factory, server, schema_prefix, day_dumps):
+    """Day 1 built (first run), then day 2 built with backups."""
+    wh = nightly_warehouse(tmp_path_factory, server, schema_prefix + "rs", request.param, day_dumps)
+    yield wh
+    wh.sql.close()
+
+
+def test_restore_brings_back_exactly_the_backed_up_rows(warehouse):
+    table = "tenant_status_history"
+    schema = warehouse.schema("silver")
+    latest = warehouse.catalog(
+        "kind = 'backup' and status = 'verified' and source_table = %s", (table,)
+    )[-1]
+    expected = warehouse.sql.table_rows(latest["backup_schema"], latest["backup_table"])
+    warehouse.sql.execute(f"DELETE FROM `{schema}`.`{table}`")  # the corruption
+    live_before_restore = warehouse.sql.checksum(schema, table)
+
+    # --args is YAML: an unquoted 20260206_070000 arrives as an integer.
+    outcome = warehouse.operation("restore_backup", f"{{table: {schema}.{table}, ts: {latest['backup_ts']}}}")
+
+    assert outcome.success, outcome.log
+    assert warehouse.sql.table_rows(schema, table) == expected
+    assert warehouse.sql.checksum(schema, table) == latest["checksum"]
+    replaced = warehouse.catalog("kind = 'replaced' and source_table = %s", (table,))[-1]
+    assert warehouse.sql.checksum(replaced["backup_schema"], replaced["backup_table"]) == live_before_restore
+    restored = warehouse.catalog("backup_table = %s", (latest["backup_table"],))[0]
+    assert restored["status"] == "restored"
+
+def test_dry_run_restore_prints_the_plan_and_changes_nothing(warehouse):
+    before = warehouse.all_tables()
+    catalog_before = warehouse.catalog()
+    schema = warehouse.schema("gold")
+    outcome = warehouse.operation("restore_backup", f"{{table: {schema}.moveouts, dry_run: true}}")
+    assert outcome.success, outcome.log
+    assert "PLAN" in outcome.log and "rename table" in outcome.log
+    assert warehouse.all_tables() == before
+    assert warehouse.catalog() == catalog_before
+
+def test_whole_set_restore_brings_back_every_table_of_the_set(warehouse):
+    run = warehouse.run()
+    assert run.success, run.log
+    newest_set = warehouse.catalog("kind = 'backup' and status = 'verified'")[-1]["backup_ts"]
+    backup_set = warehouse.catalog("kind = 'backup' and backup_ts = %s", (newest_set,))
+    assert len(backup_set) == len(warehouse.protected())
+    expected = {
+        f"{row['source_schema']}.{row['source_table']}": warehouse.sql.table_rows(row["backup_schema"], row["backup_table"])
+        for row in backup_set
+    }
+    for schema, table in warehouse.protected()[:3]:
+        warehouse.sql.execute(f"DELETE FROM `{schema}`.`{table}` LIMIT 5")
+
+    outcome = warehouse.operation("restore_backup", f"{{ts: '{newest_set}'}}")
+
+    assert outcome.success, outcome.log
+    for schema, table in warehouse.protected():
+        assert warehouse.sql.table_rows(schema, table) == expected[f"{schema}.{table}"]
+    assert outcome.log.count("RESTORE ") == len(warehouse.protected())
+
+BAD_RESTORE_ARGS = [
+    ("{table: silver.no_such_table}", "no backup of"),
+    ("{table: HISTORY, ts: 20200101_000000}", "available:"),
+    # quoted: unquoted, dbt's YAML parser itself refuses it ("month must be in 1..12")
+    ("{table: HISTORY, ts: '2026-13-45'}", "not a valid date"),
+    ("{table: HISTORY, ts: '20260206_256000'}", "not a valid time"),
+    ("{table: HISTORY, ts: '2026-02-06T07:00:00+09:00'}", "time zone other than UTC"),
+    ("{table: HISTORY, ts: not-a-time}", "is not a timestamp"),
+    ("{table: 'history`; DROP TABLE x; --'}", "must be a plain name"),
+    ("{table: 'a.b.c'}", "must be schema.table"),
+    ("{}", "name a table"),
+    ("{table: HISTORY, dry_run: maybe}", "dry_run must be true or false"),
+]
+
+@pytest.mark.parametrize("args, message", BAD_RESTORE_ARGS, ids=[m for _, m in BAD_RESTORE_ARGS])
+def test_bad_restore_arguments_change_nothing(warehouse, args, message):
+    args = args.replace("HISTORY", warehouse.schema("silver") + ".tenant_status_history")
+    before, catalog_before = warehouse.all_tables(), warehouse.catalog()
+    outcome = warehouse.operation("restore_backup", args)
+    assert not outcome.success
+    assert message in outcome.log
+    error_line = next(line for line in outcome.log.splitlines() if message in line)
+    assert error_line.strip().startswith("safeguard")
+    assert warehouse.all_tables() == before
+    assert warehouse.catalog() == catalog_before
+
+def test_unverified_backup_cannot_be_restored(warehouse):
+    schema = warehouse.schema("gold")
+    latest = warehouse.catalog("kind = 'backup' and status = 'verified' and source_table = 'moveouts'")[-1]
+    warehouse.sql.execute(
+        f"UPDATE `{warehouse.catalog_schema}`.safeguard_backups SET status = 'failed' WHERE backup_table = %s",
+        (latest["backup_table"],),
+    )
+    before = warehouse.all_tables()
+    try:
+        outcome = warehouse.operation("restore_backup", f"{{table: {schema}.moveouts, ts: '{latest['backup_ts']}'}}")
+        after = warehouse.all_tables()
+    finally:
+        warehouse.sql.execute(
+            f"UPDATE `{warehouse.catalog_schema}`.safeguard_backups SET status = 'verified' WHERE backup_table = %s",
+            (latest["backup_table"],),
+        )
+    assert not outcome.success
+    assert "is not verified (status failed)" in outcome.log
+    assert after == before
+
+def test_restore_accepts_every_timestamp_form_a_user_types(warehouse):
+    schema = warehouse.schema("gold")
+    latest = warehouse.catalog("kind = 'backup' and status = 'verified' and source_table = 'new_contracts'")[-1]
+    ts = latest["backup_ts"]  # YYYYMMDD_HHMMSS
+    date, time = ts.split("_")
+    iso = f"{date[:4]}-{date[4:6]}-{date[6:]} {time[:2]}:{time[2:4]}:{time[4:]}"
+    forms = [
+        ts,  # YAML reads this as the integer YYYYMMDDHHMMSS
+        f"'{ts}'",
+        date + time,
+        iso,  # YAML reads this as a datetime
+        f"'{iso}'",
+        iso.replace(" ", "T") + "Z",
+    ]
+    for form in forms:
+        outcome = warehouse.operation("restore_backup", f"{{table: {schema}.new_contracts, ts: {form}, dry_run: true}}")
+        assert outcome.success, f"{form}: {outcome.log}"
+        assert f"{latest['backup_table']} (" in outcome.log, form
+
+def test_list_backups_shows_each_backup_of_a_table(warehouse):
+    schema = warehouse.schema("gold")
+    outcome = warehouse.operation("list_backups", f"{{table: {schema}.moveouts}}")
+    assert outcome.success, outcome.log
+    expected = warehouse.catalog("source_schema = %s and source_table = 'moveouts' and status <> 'dropped'", (schema,))
+    listed = [line for line in outcome.log_lines if f"{schema}.moveouts_" in line]
+    assert len(listed) == len(expected) > 0
+    for row in expected:
+        assert any(row["backup_table"] in line and row["status"] in line for line in listed)
+
+def test_prune_keeps_keep_last_and_never_touches_user_tables(warehouse):
+    for _ in range(2):  # at least three backup sets, whatever ran before
+        assert warehouse.run().success
+    schema = warehouse.schema("gold")
+    # A user's own table that merely matches the backup name pattern.
+    lookalike = "moveouts_backup_20200101_000000"
+    warehouse.sql.execute(f"CREATE TABLE `{schema}`.`{lookalike}` (id INT PRIMARY KEY)")
+    warehouse.sql.execute(f"INSERT INTO `{schema}`.`{lookalike}` VALUES (1), (2)")
+
+    before = warehouse.all_tables()
+    dry = warehouse.operation("prune_backups", "{retention_days: 0, keep_last: 2, dry_run: true}")
+    assert dry.success, dry.log
+    assert "would drop" in dry.log and warehouse.all_tables() == before
+
+    outcome = warehouse.operation("prune_backups", "{retention_days: 0, keep_last: 2}")
+
+    assert outcome.success, outcome.log
+    assert warehouse.sql.rows(f"SELECT id FROM `{schema}`.`{lookalike}` ORDER BY id") == [(1,), (2,)]
+    for source_schema, source_table in warehouse.protected():
+        kept = warehouse.catalog(
+            "kind = 'backup' and status = 'verified' and source_schema = %s and source_table = %s",
+            (source_schema, source_table),
+        )
+        assert len(kept) == 2
+        for row in kept:
+            assert warehouse.sql.table_exists(row["backup_schema"], row["backup_table"])
+        for row in warehouse.catalog(
+            "status = 'dropped' and source_schema = %s and source_table = %s", (source_schema, source_table)
+        ):
+            assert not warehouse.sql.table_exists(row["backup_schema"], row["backup_table"])
+    assert warehouse.catalog("status = 'dropped'"), "older backups were pruned"
