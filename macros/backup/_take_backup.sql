@@ -17,7 +17,7 @@
     Returns {'verified': bool, 'entry': the catalog row, 'note': why not}. -#}
 {% macro _take_backup_entry(entry) %}
     {%- do entry.update({'foreign_keys': safeguard._foreign_keys_json(entry.source_schema, entry.source_table)}) -%}
-    {%- do safeguard._execute('create schema if not exists `' ~ entry.backup_schema ~ '`') -%}
+    {%- do safeguard._ensure_schema(entry.backup_schema) -%}
     {%- do safeguard._record_backup(entry, 'pending') -%}
     {%- do safeguard._copy_table(entry.source_schema, entry.source_table, entry.backup_schema, entry.backup_table) -%}
     {#- Both tables are read: the source may change between the copy and its

@@ -35,7 +35,7 @@
     CREATE ... IF NOT EXISTS is valid on MySQL 8 and MariaDB alike. -#}
 {% macro _ensure_catalog() %}
     {%- set schema = safeguard._catalog_schema() -%}
-    {%- do safeguard._execute('create schema if not exists `' ~ schema ~ '`') -%}
+    {%- do safeguard._ensure_schema(schema) -%}
     {%- set sql -%}
         create table if not exists {{ safeguard._catalog_table() }} (
             backup_id bigint unsigned not null auto_increment,
@@ -247,3 +247,19 @@
     {%- set checksum = run_query('checksum table ' ~ relation).rows[0][1] -%}
     {{ return({'row_count': row_count, 'checksum': none if checksum is none else checksum | int}) }}
 {% endmacro %}
+
+
+{#- CREATE SCHEMA IF NOT EXISTS takes an exclusive metadata lock on the
+    schema even when it exists: it waits behind every CREATE TABLE ... AS
+    SELECT running there (for lock_wait_timeout, a day on MariaDB) and makes
+    new ones queue behind it. So it runs only when the schema is missing. -#}
+{% macro _ensure_schema(schema) %}
+    {%- set sql -%}
+        select count(*) from information_schema.schemata
+        where schema_name = {{ safeguard._sql_string(schema) }}
+    {%- endset -%}
+    {%- if run_query(sql).rows[0][0] | int == 0 -%}
+        {%- do safeguard._execute('create schema if not exists `' ~ safeguard._validate_identifier(schema, 'schema') ~ '`') -%}
+    {%- endif -%}
+{% endmacro %}
+

@@ -87,7 +87,7 @@
         {{ exceptions.raise_compiler_error("safeguard: cannot create the procedure " ~ schema ~ ".safeguard_run_ddl_v1: another session has been creating it for 10 s; nothing was changed, retry") }}
     {%- endif -%}
     {%- if run_query(exists_sql).rows[0][0] | int == 0 -%}
-        {%- do safeguard._execute('create schema if not exists `' ~ schema ~ '`') -%}
+        {%- do safeguard._ensure_schema(schema) -%}
         {%- set body -%}
 create procedure {{ safeguard._ddl_procedure() }}(
     in statement_text text, in attempt_seconds int, in total_seconds double, out outcome varchar(64))

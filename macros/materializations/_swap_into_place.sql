@@ -24,7 +24,7 @@
         {%- set ts = safeguard._free_ts([{'schema': schema, 'table': table, 'backup_schema': planned.backup_schema}], 'backup', run_started_at) -%}
         {%- set entry = safeguard._backup_entry(schema, table, ts) -%}
         {%- do entry.update({'foreign_keys': safeguard._foreign_keys_json(schema, table)}) -%}
-        {%- do safeguard._execute('create schema if not exists `' ~ entry.backup_schema ~ '`') -%}
+        {%- do safeguard._ensure_schema(entry.backup_schema) -%}
         {%- do safeguard._record_backup(entry, 'planned', none, 'kept at the swap of the table model') -%}
         {%- set kept = api.Relation.create(schema=entry.backup_schema, identifier=entry.backup_table, type='table') -%}
     {%- else -%}

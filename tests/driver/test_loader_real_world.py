@@ -477,7 +477,7 @@ def test_a_swap_behind_an_open_reader_gives_up_within_the_bound_naming_it(server
     assert load(server, tmp_path / "day2.sql", names.target).swapped == ["alpha", "beta"]
 
 
-# docs/_incoming/loader.md: "peak RSS stays under 300 MB whatever the dump size".
+# docs/driver.md: "peak RSS stays under 300 MB whatever the dump size".
 DOCUMENTED_PEAK_MB = 300
 
 

@@ -1,4 +1,4 @@
-"""Fixtures of the fault-injection suite (docs/_incoming/faults.md).
+"""Fixtures of the fault-injection suite (docs/faults.md).
 
 The suite runs its own mariadbd (it kills and restarts it), in a tmpfs
 datadir it mounts itself (it fills it up). Everything marked `faults` is the

@@ -1,4 +1,4 @@
-"""The minimal MySQL grants of the ETL user (docs/_incoming/faults.md,
+"""The minimal MySQL grants of the ETL user (docs/faults.md,
 "Least privilege"), as statements for one schema prefix."""
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 project: each case interrupts one statement of interest, runs the prescribed
 recovery (`safeguard etl` again) and checks the guarantee on the data.
 
-Run with `scripts/faults.sh` (docs/_incoming/faults.md); it prints the matrix.
+Run with `scripts/faults.sh` (docs/faults.md); it prints the matrix.
 """
 from __future__ import annotations
 
