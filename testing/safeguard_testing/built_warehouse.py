@@ -61,20 +61,3 @@ def forge_catalog_row(wh, invocation_id: str, backup_ts: str, source_schema: str
         (backup_ts, invocation_id, source_schema, source_table, backup_schema, backup_table, row_count, checksum),
     )
 
-
-def nightly_warehouse(tmp_path_factory, server, schema_prefix, adapter_type, day_dumps) -> Warehouse:
-    """Day 1 built (the first run), then day 2 built with backups; records
-    what a test needs of both: the catalog after night 1, the tables before
-    night 2 and night 2's invocation."""
-    wh = build_warehouse(tmp_path_factory, server, schema_prefix, adapter_type, day_dumps)
-    wh.load_day(1)
-    assert wh.dbt("seed").success
-    first = wh.run()
-    assert first.success, first.log
-    wh.first_run_catalog = wh.catalog()
-    wh.before_day2 = wh.snapshot()
-    wh.load_day(2)
-    second = wh.run()
-    assert second.success, second.log
-    wh.day2_invocation = {row["invocation_id"] for row in wh.catalog()}
-    return wh
