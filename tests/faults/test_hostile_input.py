@@ -106,7 +106,8 @@ def test_dump_that_is_not_utf8_is_refused_not_silently_truncated(warehouse):
     before, staging = fingerprint(pipeline), staging_checksums(pipeline)
     pipeline.put_dump(3, dump)
     done = pipeline.etl()
-    assert_refused_one_line(done, "a dump with invalid UTF-8")
+    explained = assert_refused_one_line(done, "a dump with invalid UTF-8")
+    assert "the server would store a changed value" in explained, explained
     assert fingerprint(pipeline) == before
     assert staging_checksums(pipeline) == staging
 
