@@ -64,7 +64,7 @@ def test_benchmark_measures_runs_copies_and_restores_at_both_sizes(tiny_run):
         for table in RESTORED:
             restore = result["restore"][size][table]
             assert restore["swap"] > 0 and restore["wall"] > 0
-            assert restore["verification after the swap"] > 0
+            assert restore["verification (fingerprints)"] > 0
         assert result["dbt_startup"][size] > 0
         rows = result["rows"][size]
         assert rows[f"silver.tenant_status_history"] > 0 and rows["silver.int_contracts"] > 0

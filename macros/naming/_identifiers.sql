@@ -71,10 +71,8 @@
     {%- for offset in range(120) -%}
         {%- set ts = (start + modules.datetime.timedelta(seconds=offset)).strftime('%Y%m%d_%H%M%S') -%}
         {%- set names = [] -%}
-        {%- set sources = [] -%}
         {%- for t in tables -%}
             {%- do names.append(safeguard._sql_string(t.backup_schema ~ '.' ~ safeguard._backup_name(t.schema, t.table, t.backup_schema, tag, ts))) -%}
-            {%- do sources.append(safeguard._sql_string(t.schema ~ '.' ~ t.table)) -%}
         {%- endfor -%}
         {%- if names | length == 0 -%}
             {{ return(ts) }}
@@ -85,14 +83,9 @@
         {%- endset -%}
         {%- set taken = run_query(sql).rows[0][0] | int -%}
         {%- if taken == 0 and safeguard._catalog_exists() -%}
-            {#- A second a table already has a row at, of any kind (a backup,
-                or the live table a restore moved aside), is not free either:
-                `restore_backup --args '{ts: ...}'` must name one row. -#}
             {%- set sql -%}
                 select count(*) from {{ safeguard._catalog_table() }}
                 where concat(backup_schema, '.', backup_table) in ({{ names | join(', ') }})
-                   or (backup_ts = {{ safeguard._sql_string(ts) }}
-                       and concat(source_schema, '.', source_table) in ({{ sources | join(', ') }}))
             {%- endset -%}
             {%- set taken = run_query(sql).rows[0][0] | int -%}
         {%- endif -%}

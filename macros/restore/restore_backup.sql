@@ -95,7 +95,16 @@
             {%- endif -%}
             {%- set matches = matches[:1] -%}
         {%- elif matches | length > 1 -%}
-            {{ exceptions.raise_compiler_error("safeguard.restore_backup: " ~ (ts_prefix or invocation_id) ~ " matches " ~ matches | length ~ " backups of " ~ label ~ ": " ~ matches | map(attribute='backup_ts') | join(', ') ~ "; give the full ts") }}
+            {#- A run can start in the very second a restore moved a live table
+                aside: then one full ts names a backup and a replaced table. The
+                ts names the backup; the replaced table is reached by its
+                invocation_id. -#}
+            {%- set backups = matches | selectattr('kind', 'equalto', 'backup') | list -%}
+            {%- if backups | length == 1 and matches | map(attribute='backup_ts') | unique | list | length == 1 -%}
+                {%- set matches = backups -%}
+            {%- else -%}
+                {{ exceptions.raise_compiler_error("safeguard.restore_backup: " ~ (ts_prefix or invocation_id) ~ " matches " ~ matches | length ~ " backups of " ~ label ~ ": " ~ matches | map(attribute='backup_ts') | join(', ') ~ "; give the full ts") }}
+            {%- endif -%}
         {%- endif -%}
     {%- else -%}
         {%- set rows = safeguard._catalog_rows({'kind': 'backup', 'status': ['verified', 'pending', 'failed', 'missing', 'restored']}) -%}

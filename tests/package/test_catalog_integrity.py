@@ -269,29 +269,21 @@ def test_table_models_kept_table_is_verified_after_a_crash_at_its_swap(warehouse
     assert_verified_means_exists_and_matches(warehouse)
 
 
-def test_a_backup_never_shares_its_second_with_another_row_of_its_table(warehouse):
-    """`restore_backup --args '{table: ..., ts: ...}'` must name one row: a
-    run that starts in the second of a restore's replaced table (or any other
-    row of that table) takes the next free second."""
-    import datetime
 
+def test_restore_by_ts_names_the_backup_when_a_replaced_table_shares_its_second(warehouse):
+    """A run can start in the very second a restore moved a live table aside:
+    `restore_backup --args '{table: ..., ts: ...}'` then still names the backup."""
     schema, table = warehouse.schema("silver"), "tenant_status_history"
-    now = datetime.datetime.utcnow()
-    taken = [(now + datetime.timedelta(seconds=s)).strftime("%Y%m%d_%H%M%S") for s in range(60)]
-    for ts in taken:
-        warehouse.sql.execute(
-            f"INSERT INTO `{warehouse.catalog_schema}`.safeguard_backups"
-            " (backup_ts, invocation_id, kind, source_schema, source_table, backup_schema, backup_table,"
-            "  status, created_at, updated_at)"
-            " VALUES (%s, 'test-replaced', 'replaced', %s, %s, %s, %s, 'dropped', UTC_TIMESTAMP(), UTC_TIMESTAMP())",
-            (ts, schema, table, schema, f"{table}_replaced_{ts}"),
-        )
     outcome = warehouse.run("--select", table)
     assert outcome.success, outcome.log
     backup = latest_backup(warehouse, schema, table)
-    assert backup["backup_ts"] not in taken
-    before = warehouse.sql.table_rows(schema, table)
+    warehouse.sql.execute(
+        f"INSERT INTO `{warehouse.catalog_schema}`.safeguard_backups"
+        " (backup_ts, invocation_id, kind, source_schema, source_table, backup_schema, backup_table,"
+        "  status, created_at, updated_at)"
+        " VALUES (%s, 'test-replaced', 'replaced', %s, %s, %s, %s, 'missing', UTC_TIMESTAMP(), UTC_TIMESTAMP())",
+        (backup["backup_ts"], schema, table, schema, f"{table}_replaced_{backup['backup_ts']}"),
+    )
     restored = warehouse.operation("restore_backup", f"{{table: {schema}.{table}, ts: '{backup['backup_ts']}'}}")
     assert restored.success, restored.log
-    assert warehouse.sql.table_rows(schema, table) != before or backup["row_count"] == len(before)
     assert warehouse.sql.checksum(schema, table) == backup["checksum"]
