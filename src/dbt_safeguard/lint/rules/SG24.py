@@ -6,7 +6,7 @@ from typing import List
 from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
 from sqlfluff.core.rules.crawlers import RootOnlyCrawler
 
-from ._tokens import code_tokens
+from ._tokens import code_tokens, neighbours
 
 # Where a FROM item starts.
 _ITEM_START = {"FROM", "JOIN", "STRAIGHT_JOIN", "LATERAL", "APPLY"}
@@ -50,9 +50,7 @@ class Rule_SG24(BaseRule):
         words = [t.raw.upper() for t in tokens]
         results = []
         in_from = [False]  # per bracket level: inside a FROM clause, after a comma
-        for i, word in enumerate(words):
-            before = words[i - 1] if i else ""
-            after = words[i + 1] if i + 1 < len(words) else ""
+        for i, _, word, before, after in neighbours(tokens):
             problem = ""
             if word == "(":
                 in_from.append(False)

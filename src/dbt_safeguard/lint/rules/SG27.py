@@ -6,7 +6,7 @@ from typing import List
 from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
 from sqlfluff.core.rules.crawlers import RootOnlyCrawler
 
-from ._tokens import code_tokens
+from ._tokens import code_tokens, neighbours
 
 # Other dialects' pseudo-columns: plain names to MySQL, so "Unknown column" (1054).
 PSEUDO_COLUMNS = {
@@ -49,10 +49,7 @@ class Rule_SG27(BaseRule):
     def _eval(self, context: RuleContext) -> List[LintResult]:
         tokens = code_tokens(context.segment)
         results = []
-        for i, token in enumerate(tokens):
-            word = token.raw.upper()
-            before = tokens[i - 1].raw if i else ""
-            after = tokens[i + 1].raw if i + 1 < len(tokens) else ""
+        for _, token, word, before, after in neighbours(tokens):
             if word in PSEUDO_COLUMNS and before != "." and after not in ("(", "."):
                 what = f"{word} is not a MySQL column (error 1054): use {PSEUDO_COLUMNS[word]}"
             elif word in SEQUENCE_COLUMNS and before == "." and after != "(":

@@ -6,7 +6,7 @@ from typing import List
 from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
 from sqlfluff.core.rules.crawlers import RootOnlyCrawler
 
-from ._tokens import code_tokens, upper
+from ._tokens import code_tokens, neighbours
 
 # What can follow GROUPS as a frame unit (GROUPS BETWEEN ..., GROUPS 1 PRECEDING, ...).
 _FRAME_STARTS = {"BETWEEN", "UNBOUNDED", "CURRENT", "INTERVAL"}
@@ -48,9 +48,7 @@ class Rule_SG28(BaseRule):
     def _eval(self, context: RuleContext) -> List[LintResult]:
         tokens = code_tokens(context.segment)
         results = []
-        for i, token in enumerate(tokens):
-            word = token.raw.upper()
-            following = upper(tokens[i + 1]) if i + 1 < len(tokens) else ""
+        for _, token, word, _, following in neighbours(tokens):
             if word == "GROUPS" and (following in _FRAME_STARTS or following.isdigit()):
                 what = "GROUPS frames: MySQL 8 has ROWS and RANGE only"
             elif word == "EXCLUDE" and following in _EXCLUSIONS:

@@ -7,7 +7,7 @@ the code tokens finds them in both cases.
 """
 from __future__ import annotations
 
-from typing import List, Optional, Sequence
+from typing import Iterator, List, NamedTuple, Optional, Sequence
 
 from sqlfluff.core.parser import BaseSegment
 
@@ -21,6 +21,22 @@ def code_tokens(root: BaseSegment) -> List[BaseSegment]:
         for seg in root.raw_segments
         if not seg.is_meta and seg.is_code and not seg.is_type(*NON_CODE)
     ]
+
+
+class Neighbourhood(NamedTuple):
+    index: int
+    token: BaseSegment
+    word: str  # the token's text, upper-cased
+    before: str  # the previous code token's text, upper-cased ("" at the start)
+    after: str  # the next code token's text, upper-cased ("" at the end)
+
+
+def neighbours(tokens: Sequence[BaseSegment]) -> Iterator[Neighbourhood]:
+    """Each code token with the words on either side: most token rules decide
+    from those three alone."""
+    words = [t.raw.upper() for t in tokens]
+    for i, token in enumerate(tokens):
+        yield Neighbourhood(i, token, words[i], words[i - 1] if i else "", words[i + 1] if i + 1 < len(words) else "")
 
 
 def upper(seg: Optional[BaseSegment]) -> str:
