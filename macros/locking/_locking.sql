@@ -63,20 +63,37 @@
 {% endmacro %}
 
 
-{#- The lease row of another invocation that is still fresh, or none. -#}
+{#- The lease row of another invocation that still counts, or none. A lease
+    counts while it is younger than safeguard_lease_hours. An older one is
+    taken over only when its run is provably gone: its ETL lock is released
+    and none of its recorded connections is still open (a killed client's
+    statement runs on server-side and may still write). A run that is alive
+    after lease_hours keeps its lease: fail closed, never two writers. -#}
 {% macro _foreign_lease() %}
     {%- if not safeguard._table_exists(safeguard._catalog_schema(), 'safeguard_run_lease') -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set sql -%}
-        select invocation_id, command, date_format(acquired_at, '%Y-%m-%d %H:%i:%s')
+        select invocation_id, command, date_format(acquired_at, '%Y-%m-%d %H:%i:%s'),
+               acquired_at > utc_timestamp() - interval {{ safeguard._setting('lease_hours') }} hour
         from {{ safeguard._lease_table() }}
         where lease_name = 'run'
           and invocation_id <> {{ safeguard._sql_string(invocation_id) }}
-          and acquired_at > utc_timestamp() - interval {{ safeguard._setting('lease_hours') }} hour
     {%- endset -%}
     {%- set rows = run_query(sql).rows -%}
-    {{ return(none if rows | length == 0 else {'invocation_id': rows[0][0], 'command': rows[0][1], 'acquired_at': rows[0][2]}) }}
+    {%- if rows | length == 0 -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set lease = {'invocation_id': rows[0][0], 'command': rows[0][1], 'acquired_at': rows[0][2]} -%}
+    {%- if rows[0][3] | int == 1 -%}
+        {{ return(lease) }}
+    {%- endif -%}
+    {%- set life = safeguard._invocation_alive(lease.invocation_id) -%}
+    {%- set recorded = safeguard._table_exists(safeguard._catalog_schema(), 'safeguard_connections') -%}
+    {%- if life.alive is sameas true or (recorded and safeguard._open_connections(lease.invocation_id)) -%}
+        {{ return(lease) }}
+    {%- endif -%}
+    {{ return(none) }}
 {% endmacro %}
 
 
