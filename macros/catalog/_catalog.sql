@@ -149,21 +149,19 @@
     {%- set columns = ['backup_id', 'backup_ts', 'invocation_id', 'kind', 'source_schema', 'source_table',
                        'backup_schema', 'backup_table', 'status', 'pinned'] -%}
     {%- set conditions = ['1 = 1'] -%}
-    {%- if filters is string -%}
-        {#- Raw SQL from callers written before the mapping existed. -#}
-        {%- do conditions.append('(' ~ filters ~ ')') -%}
-    {%- else -%}
-        {%- for key, value in filters.items() -%}
-            {%- set column = key[:-5] if key.endswith('__not') else key -%}
-            {%- if column not in columns -%}
-                {{ exceptions.raise_compiler_error("safeguard: cannot filter the catalog on '" ~ key ~ "'; known: " ~ columns | join(', ')) }}
-            {%- endif -%}
-            {%- set values = value if (value is iterable and value is not string) else [value] -%}
-            {%- set quoted = [] -%}
-            {%- for v in values -%}{%- do quoted.append(safeguard._sql_string(v)) -%}{%- endfor -%}
-            {%- do conditions.append('`' ~ column ~ '` ' ~ ('not in' if key.endswith('__not') else 'in') ~ ' (' ~ (quoted | join(', ') or 'null') ~ ')') -%}
-        {%- endfor -%}
+    {%- if filters is not mapping -%}
+        {{ exceptions.raise_compiler_error("safeguard: catalog filters are a mapping of column to value(s), got '" ~ filters ~ "'") }}
     {%- endif -%}
+    {%- for key, value in filters.items() -%}
+        {%- set column = key[:-5] if key.endswith('__not') else key -%}
+        {%- if column not in columns -%}
+            {{ exceptions.raise_compiler_error("safeguard: cannot filter the catalog on '" ~ key ~ "'; known: " ~ columns | join(', ')) }}
+        {%- endif -%}
+        {%- set values = value if (value is iterable and value is not string) else [value] -%}
+        {%- set quoted = [] -%}
+        {%- for v in values -%}{%- do quoted.append(safeguard._sql_string(v)) -%}{%- endfor -%}
+        {%- do conditions.append('`' ~ column ~ '` ' ~ ('not in' if key.endswith('__not') else 'in') ~ ' (' ~ (quoted | join(', ') or 'null') ~ ')') -%}
+    {%- endfor -%}
     {%- set sql -%}
         select backup_id, backup_ts, invocation_id, kind, source_schema, source_table,
                backup_schema, backup_table, row_count, checksum, status, note, foreign_keys, pinned

@@ -35,13 +35,7 @@
         {{ safeguard._refuse(name, "--full-refresh would rebuild this protected incremental from scratch; allow it with meta {safeguard: {allow_full_refresh: true}} on the model, or --vars '{safeguard_allow_full_refresh: true}' for one run (its backup is then pinned)") }}
     {%- endif -%}
 
-    {%- set where -%}
-        source_schema = {{ safeguard._sql_string(this.schema) }}
-        and source_table = {{ safeguard._sql_string(this.identifier) }}
-        and invocation_id = {{ safeguard._sql_string(invocation_id) }}
-        and kind = 'backup'
-    {%- endset -%}
-    {%- set rows = safeguard._catalog_rows(where) -%}
+    {%- set rows = safeguard._catalog_rows({'source_schema': this.schema, 'source_table': this.identifier, 'invocation_id': invocation_id, 'kind': 'backup'}) -%}
     {%- set verified = rows | selectattr('status', 'equalto', 'verified') | list -%}
     {%- if rows and not verified -%}
         {{ safeguard._refuse(name, "its backup in this run is " ~ rows[0].status ~ " (" ~ (rows[0].note or 'see the on-run-start log') ~ ")") }}

@@ -11,8 +11,7 @@
     {%- if dry_run is not boolean -%}
         {{ exceptions.raise_compiler_error("safeguard.release_pin: dry_run must be true or false, got '" ~ dry_run ~ "'") }}
     {%- endif -%}
-    {%- set where = 'pinned = 1 and source_schema = ' ~ safeguard._sql_string(wanted.schema) ~ ' and source_table = ' ~ safeguard._sql_string(wanted.table) -%}
-    {%- set rows = safeguard._catalog_rows(where) if safeguard._catalog_exists() else [] -%}
+    {%- set rows = safeguard._catalog_rows({'pinned': 1, 'source_schema': wanted.schema, 'source_table': wanted.table}) -%}
     {%- set matches = safeguard._rows_matching(rows, ts_prefix, none) -%}
     {%- if matches | length != 1 -%}
         {{ exceptions.raise_compiler_error("safeguard.release_pin: " ~ ('no' if matches | length == 0 else matches | length) ~ " pinned backup(s) of " ~ wanted.schema ~ "." ~ wanted.table ~ (" at " ~ ts_prefix if ts_prefix else "") ~ "; pinned: " ~ (rows | map(attribute='backup_ts') | join(', ') or 'none') ~ "; nothing was changed") }}
