@@ -50,3 +50,7 @@ def test_the_wheel_holds_no_test_or_demo_code(tmp_path):
         assert test_support not in shipped
     assert not [n for n in names if n.startswith(("tests/", "testing/", "safeguard_testing/", "scripts/"))]
     assert "dbt_safeguard/glue_job.py" in names and "dbt_safeguard/cli/main.py" in names
+    # The Node helper ships as source; its node_modules (installed in the
+    # source tree by bootstrap's npm ci) must not ride along.
+    assert "dbt_safeguard/lint/grammar/gate.js" in names
+    assert not [n for n in names if "node_modules" in n]

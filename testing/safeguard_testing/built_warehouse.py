@@ -4,20 +4,39 @@ Each module passes its own tag, so its schemas never meet another module's.
 """
 from __future__ import annotations
 
+import pytest
+
 from .reference_warehouse import Warehouse, build_warehouse
+
+ADAPTER_TYPES = ["mysql", "mariadb"]  # they dispatch differently: every module runs under both
 
 
 def warehouse_with_backups(tag, adapter_type, tmp_path_factory, server, schema_prefix, day_dumps) -> Warehouse:
-    """Day 1 built, then day 2 built with backups of every protected table."""
+    """Day 1 built, then day 2 built with backups of every protected table.
+    `first_run_catalog` and `before_day2` keep the catalog after the first run
+    and every protected table's state before day 2."""
     wh = build_warehouse(tmp_path_factory, server, schema_prefix + tag, adapter_type, day_dumps)
     wh.load_day(1)
     assert wh.dbt("seed").success
     first = wh.run()
     assert first.success, first.log
+    wh.first_run_catalog = wh.catalog()
+    wh.before_day2 = wh.snapshot()
     wh.load_day(2)
     second = wh.run()
     assert second.success, second.log
     return wh
+
+
+def module_warehouse(tag: str):
+    """A module-scoped `warehouse` fixture, one per adapter type: a module
+    assigns `warehouse = module_warehouse("xy")` with its own two-letter tag."""
+    @pytest.fixture(scope="module", params=ADAPTER_TYPES)
+    def warehouse(request, tmp_path_factory, server, schema_prefix, day_dumps):
+        wh = warehouse_with_backups(tag, request.param, tmp_path_factory, server, schema_prefix, day_dumps)
+        yield wh
+        wh.sql.close()
+    return warehouse
 
 
 def latest_backup(wh: Warehouse, schema: str, table: str) -> dict:

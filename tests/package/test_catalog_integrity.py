@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from safeguard_testing.built_warehouse import all_data_tables, error_line, forge_catalog_row, latest_backup, warehouse_with_backups
+from safeguard_testing.built_warehouse import all_data_tables, error_line, forge_catalog_row, latest_backup, module_warehouse
 from safeguard_testing.harness import Sql
 
 
-@pytest.fixture(scope="module", params=["mysql", "mariadb"])
-def warehouse(request, tmp_path_factory, server, schema_prefix, day_dumps):
-    wh = warehouse_with_backups("ci", request.param, tmp_path_factory, server, schema_prefix, day_dumps)
-    yield wh
-    wh.sql.close()
+warehouse = module_warehouse("ci")
 
 
 def assert_verified_means_exists_and_matches(wh) -> None:

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from safeguard_testing.built_warehouse import all_data_tables, error_line, latest_backup, warehouse_with_backups
+from safeguard_testing.built_warehouse import all_data_tables, error_line, latest_backup, module_warehouse, warehouse_with_backups
 from safeguard_testing.local_server import LocalServer
 from safeguard_testing.harness import Sql
 
@@ -18,11 +18,7 @@ TOTAL = 6
 BOUNDS = f"--vars={{safeguard_lock_wait_seconds: {ATTEMPT}, safeguard_lock_wait_total_seconds: {TOTAL}}}"
 
 
-@pytest.fixture(scope="module", params=["mysql", "mariadb"])
-def warehouse(request, tmp_path_factory, server, schema_prefix, day_dumps):
-    wh = warehouse_with_backups("lk", request.param, tmp_path_factory, server, schema_prefix, day_dumps)
-    yield wh
-    wh.sql.close()
+warehouse = module_warehouse("lk")
 
 
 class Poller:

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from safeguard_testing.built_warehouse import all_data_tables, error_line, forge_catalog_row, warehouse_with_backups
+from safeguard_testing.built_warehouse import all_data_tables, error_line, forge_catalog_row, module_warehouse
 
 FORGED = "00000000-f0f0-f0f0-f0f0-00000000000f"
 
 
-@pytest.fixture(scope="module", params=["mysql", "mariadb"])
-def warehouse(request, tmp_path_factory, server, schema_prefix, day_dumps):
-    wh = warehouse_with_backups("pr", request.param, tmp_path_factory, server, schema_prefix, day_dumps)
-    yield wh
-    wh.sql.close()
+warehouse = module_warehouse("pr")
 
 
 def backups_of(wh, schema, table, status="verified"):
@@ -100,3 +96,36 @@ def test_bad_prune_arguments_name_the_macro_and_change_nothing(warehouse, args, 
     assert not outcome.success
     assert error_line(outcome, message).startswith("safeguard.prune_backups:")
     assert all_data_tables(warehouse) == before and warehouse.catalog() == catalog_before
+
+
+def test_prune_keeps_keep_last_and_never_touches_user_tables(warehouse):
+    for _ in range(2):  # at least three backup sets, whatever ran before
+        assert warehouse.run().success
+    schema = warehouse.schema("gold")
+    # A user's own table that merely matches the backup name pattern.
+    lookalike = "moveouts_backup_20200101_000000"
+    warehouse.sql.execute(f"CREATE TABLE `{schema}`.`{lookalike}` (id INT PRIMARY KEY)")
+    warehouse.sql.execute(f"INSERT INTO `{schema}`.`{lookalike}` VALUES (1), (2)")
+
+    before = warehouse.all_tables()
+    dry = warehouse.operation("prune_backups", "{retention_days: 0, keep_last: 2, dry_run: true}")
+    assert dry.success, dry.log
+    assert "would drop" in dry.log and warehouse.all_tables() == before
+
+    outcome = warehouse.operation("prune_backups", "{retention_days: 0, keep_last: 2}")
+
+    assert outcome.success, outcome.log
+    assert warehouse.sql.rows(f"SELECT id FROM `{schema}`.`{lookalike}` ORDER BY id") == [(1,), (2,)]
+    for source_schema, source_table in warehouse.protected():
+        kept = warehouse.catalog(
+            "kind = 'backup' and status = 'verified' and pinned = 0 and source_schema = %s and source_table = %s",
+            (source_schema, source_table),
+        )
+        assert len(kept) == 2  # a pinned backup (an earlier test's) is kept besides, and not counted
+        for row in kept:
+            assert warehouse.sql.table_exists(row["backup_schema"], row["backup_table"])
+        for row in warehouse.catalog(
+            "status = 'dropped' and source_schema = %s and source_table = %s", (source_schema, source_table)
+        ):
+            assert not warehouse.sql.table_exists(row["backup_schema"], row["backup_table"])
+    assert warehouse.catalog("status = 'dropped'"), "older backups were pruned"
