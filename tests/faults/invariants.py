@@ -6,7 +6,7 @@ apart from untidiness.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Mapping, Optional, Sequence
+from typing import Dict, List, Mapping, Optional
 
 from faults.pipeline import BACKUP_NAME, DBT_LEFTOVER, SPILL_PREFIX, Pipeline, State
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import uuid
-from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from dbt_safeguard.connection import ConnectionSettings

@@ -48,8 +48,21 @@ def render(rows: List[Row]) -> List[str]:
     return lines
 
 
+def markdown(rows: List[Row]) -> List[str]:
+    """The matrix as the table in docs/faults.md."""
+    lines = ["| point | fault | adapter | tried | survived | data lost | longest block | recovery |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r.point} | {r.fault} | {r.adapter} | 1 | {'yes' if r.survived else '**no**'} | {r.data_lost}"
+                     f" | {r.longest_block:.1f} s | {r.recovery_seconds:.1f} s |")
+    return lines
+
+
 def write_json(rows: List[Row]) -> None:
+    """The rows as JSON at SAFEGUARD_FAULTS_MATRIX, and as a markdown table beside it (.md)."""
     target = os.environ.get(MATRIX_ENV)
     if target:
         with open(target, "w") as out:
             json.dump([dataclasses.asdict(r) for r in rows], out, indent=1)
+        with open(os.path.splitext(target)[0] + ".md", "w") as out:
+            out.write("\n".join(markdown(rows)) + "\n")

@@ -68,15 +68,44 @@ def hold_backup_tables(pipeline: Pipeline) -> ContextManager:
     return MetadataLock(pipeline.admin, tables)
 
 
-def hold_catalog_row(source_table: str) -> Holder:
-    """The verified backup rows of one table locked FOR UPDATE: the catalog
-    write that follows a swap waits, so the swap has committed and the catalog
-    does not know yet."""
+class _Handover:
+    """Holds one lock until a statement is seen, then another: the MDL keeps
+    the swap's RENAME waiting until the catalog rows it will update next are
+    locked, then lets the RENAME go, so the swap commits and its catalog
+    write waits (the window between the two statements stays open)."""
+
+    def __init__(self, pipeline: Pipeline, first: Holder, seen: str, second: Holder, timeout: float = 300.0):
+        self.pipeline, self.first, self.seen, self.second, self.timeout = pipeline, first, seen, second, timeout
+        self.held = None
+
+    def __enter__(self):
+        with self.first(self.pipeline):
+            wait_for_statement(self.pipeline.admin, self.seen.format(prefix=self.pipeline.prefix), timeout=self.timeout)
+            self.held = self.second(self.pipeline).__enter__()
+        return self.held
+
+    def __exit__(self, *exc):
+        if self.held is not None:
+            self.held.__exit__(*exc)
+
+
+def _verified_backup_rows(source_table: str) -> Holder:
     def holder(pipeline: Pipeline) -> ContextManager:
         return RowLock(pipeline.admin,
                        f"SELECT * FROM `{pipeline.schema('analytics')}`.safeguard_backups"
                        " WHERE source_table = %s AND kind = 'backup' AND status = 'verified' FOR UPDATE",
                        (source_table,))
+    return holder
+
+
+def hold_catalog_after_swap(schema: str, table: str, swap_pattern: str) -> Holder:
+    """The swap of `schema.table` (a restore's or rollback's RENAME, seen as
+    `swap_pattern`) commits, and the catalog write after it waits on the
+    table's verified backup rows, locked FOR UPDATE only once the RENAME is
+    waiting. (Locked from the start, they would stop the operation before
+    its RENAME: it plans its catalog rows first.)"""
+    def holder(pipeline: Pipeline) -> ContextManager:
+        return _Handover(pipeline, hold_metadata(schema, table), swap_pattern, _verified_backup_rows(table))
     return holder
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
-from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import pymysql
 

@@ -9,7 +9,7 @@ import pytest
 from faults.cases import RUN_BACKUPS_TAKEN
 from faults.dump_edits import with_ballast
 from faults.injectors import wait_for_statement
-from faults.points import (at_statement, crash_server, hold_backup_tables, hold_catalog_row, hold_metadata,
+from faults.points import (at_statement, crash_server, hold_backup_tables, hold_catalog_after_swap, hold_metadata,
                            lost_connection, sigkill_driver)
 from faults.scenario import Gate, add_model_hook, add_run_hook, assert_survived, run_scenario
 
@@ -20,6 +20,8 @@ READER_BOUND = 10.0
 HISTORY = "silver.tenant_status_history"
 RESTORE_RENAME = r"rename\s+table.*tenant_status_history_backup_\d{{8}}_\d{{6}}`?\s+to\s+`?{prefix}silver`?\.`?tenant_status_history`?"
 CATALOG_AFTER_SWAP = r"update\s+.*safeguard_backups.*set\s+status\s*=\s*'restored'"
+# the RENAME commits, then its catalog write waits on the locked rows
+CATALOG_HOLD = hold_catalog_after_swap("silver", "tenant_status_history", RESTORE_RENAME)
 PRUNE_DROP = r"drop\s+table\s+.*_backup_\d{{8}}_\d{{6}}"
 
 
@@ -45,9 +47,9 @@ RESTORE_CASES = [
     ("restore (RENAME)", "SIGKILL dbt", RESTORE_RENAME, hold_metadata("silver", "tenant_status_history")),
     ("restore (RENAME)", "SIGKILL mariadbd", RESTORE_RENAME, hold_metadata("silver", "tenant_status_history")),
     ("restore (RENAME)", "KILL connection", RESTORE_RENAME, hold_metadata("silver", "tenant_status_history")),
-    ("restore (RENAME -> catalog write)", "SIGKILL dbt", CATALOG_AFTER_SWAP, hold_catalog_row("tenant_status_history")),
+    ("restore (RENAME -> catalog write)", "SIGKILL dbt", CATALOG_AFTER_SWAP, CATALOG_HOLD),
     ("restore (RENAME -> catalog write)", "SIGKILL mariadbd", CATALOG_AFTER_SWAP,
-     hold_catalog_row("tenant_status_history")),
+     CATALOG_HOLD),
 ]
 
 
@@ -92,9 +94,9 @@ ROLLBACK_CASES = [
     ("rollback in finish_run (RENAME)", "SIGKILL driver", RESTORE_RENAME, hold_metadata("silver", "tenant_status_history"), ()),
     ("rollback in finish_run (RENAME)", "SIGKILL mariadbd", RESTORE_RENAME, hold_metadata("silver", "tenant_status_history"), ()),
     ("rollback in finish_run (RENAME)", "KILL connection", RESTORE_RENAME, hold_metadata("silver", "tenant_status_history"), ()),
-    ("rollback (RENAME -> catalog write)", "SIGKILL driver", CATALOG_AFTER_SWAP, hold_catalog_row("tenant_status_history"),
+    ("rollback (RENAME -> catalog write)", "SIGKILL driver", CATALOG_AFTER_SWAP, CATALOG_HOLD,
      RUN_BACKUPS_TAKEN),
-    ("rollback (RENAME -> catalog write)", "SIGKILL mariadbd", CATALOG_AFTER_SWAP, hold_catalog_row("tenant_status_history"),
+    ("rollback (RENAME -> catalog write)", "SIGKILL mariadbd", CATALOG_AFTER_SWAP, CATALOG_HOLD,
      RUN_BACKUPS_TAKEN),
 ]
 
