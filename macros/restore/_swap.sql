@@ -126,7 +126,9 @@
     (CREATE TABLE ... LIKE drops them) gets the definitions recorded in the
     catalog's `foreign_keys` back. FK names are unique per schema, so the
     displaced table gives its constraint up first. foreign_key_checks = 0
-    makes each ADD FOREIGN KEY a metadata change, not a scan. -#}
+    makes each ADD FOREIGN KEY a metadata change, not a scan; the server
+    then stores a RESTRICT rule as NO ACTION, which InnoDB enforces the same
+    way (both are checked at once; MySQL 8 manual, "Referential Actions"). -#}
 {% macro _repoint_foreign_keys(steps, operation) %}
     {%- set statements = [] -%}
     {%- set displaced = [] -%}

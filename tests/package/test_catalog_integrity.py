@@ -3,6 +3,7 @@ reconciled, `verified` always means "exists and matches", half-made backups
 free their space, and rows the package did not write are refused."""
 from __future__ import annotations
 
+import pymysql
 import pytest
 
 from safeguard_testing.built_warehouse import all_data_tables, error_line, forge_catalog_row, latest_backup, module_warehouse
@@ -227,11 +228,62 @@ def test_children_reference_the_restored_parent_and_a_new_child_row_inserts(ware
     assert referenced == [("sg_leases", "CASCADE")]
     warehouse.sql.execute(f"INSERT INTO `{schema}`.sg_leases VALUES (4, 'new after the restore')")
     warehouse.sql.execute(f"INSERT INTO `{schema}`.sg_lease_lines VALUES (40, 4)")  # a new child row inserts
-    with pytest.raises(Exception, match="1452"):
+    with pytest.raises(pymysql.err.IntegrityError, match="1452"):
         warehouse.sql.execute(f"INSERT INTO `{schema}`.sg_lease_lines VALUES (30, 3)")
     assert warehouse.sql.rows(f"SELECT line_id, lease_id FROM `{schema}`.sg_lease_lines ORDER BY line_id") == [
         (10, 1), (20, 2), (40, 4)]
     warehouse.sql.execute(f"DROP TABLE `{schema}`.sg_lease_lines")
+
+
+def same_rules(rows):
+    return [tuple("RESTRICT" if value == "NO ACTION" else value for value in row) for row in rows]
+
+
+def test_restored_child_gets_its_own_recorded_foreign_keys_back(warehouse):
+    """A backup copy is made with CREATE TABLE ... LIKE, which leaves foreign
+    keys out; the catalog records them. After a restore of the child, its
+    constraint is back on the live table (the displaced table gave the name
+    up: FK names are unique per schema) and still enforced."""
+    schema = warehouse.schema("silver")
+    warehouse.sql.execute(f"DROP TABLE IF EXISTS `{schema}`.sg_order_lines, `{schema}`.sg_orders")
+    warehouse.sql.execute(f"CREATE TABLE `{schema}`.sg_orders (order_id INT PRIMARY KEY) ENGINE = InnoDB")
+    warehouse.sql.execute(
+        f"CREATE TABLE `{schema}`.sg_order_lines (line_id INT PRIMARY KEY, order_id INT NOT NULL,"
+        f" CONSTRAINT fk_sg_order_lines_order FOREIGN KEY (order_id) REFERENCES `{schema}`.sg_orders (order_id)"
+        f" ON UPDATE CASCADE ON DELETE RESTRICT) ENGINE = InnoDB"
+    )
+    warehouse.sql.execute(f"INSERT INTO `{schema}`.sg_orders VALUES (1), (2)")
+    warehouse.sql.execute(f"INSERT INTO `{schema}`.sg_order_lines VALUES (10, 1), (20, 2)")
+    constraint = (
+        "SELECT table_name, referenced_table_name, update_rule, delete_rule"
+        " FROM information_schema.referential_constraints"
+        " WHERE constraint_schema = %s AND constraint_name = 'fk_sg_order_lines_order'"
+    )
+    original = warehouse.sql.rows(constraint, (schema,))
+    extra = f"--vars={{safeguard_extra_tables: ['{schema}.sg_order_lines']}}"
+    assert warehouse.run("--select", "stg_tenants", extra).success
+    backup = latest_backup(warehouse, schema, "sg_order_lines")
+    recorded = warehouse.sql.scalar(
+        f"SELECT foreign_keys FROM `{warehouse.catalog_schema}`.safeguard_backups"
+        " WHERE backup_schema = %s AND backup_table = %s", (backup["backup_schema"], backup["backup_table"]))
+    assert "fk_sg_order_lines_order" in (recorded or ""), recorded
+    assert not warehouse.sql.rows(  # the copy itself has no foreign key: CREATE TABLE ... LIKE left it out
+        "SELECT 1 FROM information_schema.referential_constraints WHERE constraint_schema = %s AND table_name = %s",
+        (backup["backup_schema"], backup["backup_table"]))
+    warehouse.sql.execute(f"DELETE FROM `{schema}`.sg_order_lines WHERE line_id = 20")  # the damage
+
+    restored = warehouse.dbt("run-operation", "restore_backup", "--args", f"{{table: {schema}.sg_order_lines}}", extra)
+
+    assert restored.success, restored.log
+    # InnoDB treats NO ACTION as RESTRICT, and ADD FOREIGN KEY under
+    # foreign_key_checks = 0 stores a RESTRICT as NO ACTION (as the server
+    # reports it); every other part of the definition must be the same.
+    assert same_rules(warehouse.sql.rows(constraint, (schema,))) == same_rules(original), recorded
+    assert warehouse.sql.rows(f"SELECT line_id, order_id FROM `{schema}`.sg_order_lines ORDER BY line_id") == [
+        (10, 1), (20, 2)]
+    with pytest.raises(pymysql.err.IntegrityError, match="1452"):  # still enforced: no line without its order
+        warehouse.sql.execute(f"INSERT INTO `{schema}`.sg_order_lines VALUES (30, 3)")
+    warehouse.sql.execute(f"DROP TABLE `{schema}`.sg_order_lines")
 
 
 def test_table_models_kept_table_is_verified_after_a_crash_at_its_swap(warehouse):
