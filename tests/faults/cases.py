@@ -27,9 +27,13 @@ def etl_faults(lab) -> Dict[str, Callable]:
 # The run's create_backups has finished (the seed's SUMMARY line says "verified backup(s)" too).
 RUN_BACKUPS_TAKEN = ("START    run", "verified backup(s)")
 
+# The dump's ballast rows going into the shadow schema: as LOAD DATA LOCAL
+# where the loader proves it reads the same values, else as the dump's INSERT.
+BALLAST_ROWS = r"(?:insert\s+into|load\s+data\s+local\s+infile\s.*?\sinto\s+table)\s+\S*zz_ballast"
+
 # point: (statement pattern, lock that keeps it waiting, log lines after which to take the lock)
 ETL_POINTS = {
-    "dump load (INSERT into shadow)": (r"insert\s+into\s+\S*zz_ballast", no_hold, ()),
+    "dump load (rows into shadow)": (BALLAST_ROWS, no_hold, ()),
     "staging swap (loader RENAME)": (r"rename\s+table.*{prefix}staging_previous", hold_metadata("staging", "tenants"),
                                      ()),
     "backup copy (incremental)": (r"insert\s+into\s+.*tenant_status_history_backup_",

@@ -22,7 +22,7 @@ def matrix_cases() -> List:
     for point in ETL_POINTS:
         for fault in ("SIGKILL driver", "SIGKILL mariadbd", "KILL connection"):
             cases.append(pytest.param(point, fault, id=f"{point} x {fault}"))
-    for point in ("dump load (INSERT into shadow)", "backup copy (incremental)", "model build (CREATE TABLE AS)"):
+    for point in ("dump load (rows into shadow)", "backup copy (incremental)", "model build (CREATE TABLE AS)"):
         cases.append(pytest.param(point, "full disk", id=f"{point} x full disk"))
     for point in ("staging swap (loader RENAME)", "table model swap (RENAME)"):
         cases.append(pytest.param(point, "long reader (MDL)", id=f"{point} x long reader"))

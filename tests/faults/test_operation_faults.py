@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from faults.cases import RUN_BACKUPS_TAKEN
+from faults.cases import BALLAST_ROWS, RUN_BACKUPS_TAKEN
 from faults.dump_edits import with_ballast
 from faults.injectors import wait_for_statement
 from faults.points import (at_statement, crash_server, hold_backup_tables, hold_catalog_after_swap, hold_metadata,
@@ -157,7 +157,7 @@ def second_etl_refused_at(wait_for):
 
 
 def during_load(pipeline, first):
-    wait_for_statement(pipeline.admin, r"insert\s+into\s+\S*zz_ballast", process=first.process)
+    wait_for_statement(pipeline.admin, BALLAST_ROWS, process=first.process)
 
 
 def during_run(pipeline, first):
