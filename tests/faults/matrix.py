@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import statistics
 from typing import List
 
 MATRIX_ENV = "SAFEGUARD_FAULTS_MATRIX"
@@ -58,6 +59,24 @@ def markdown(rows: List[Row]) -> List[str]:
     return lines
 
 
+def fault_summary(rows: List[Row]) -> List[str]:
+    """Per fault: the cases that survived, and their recovery times (median,
+    longest) and longest block: the numbers of the README's guarantees table."""
+    lines = []
+    for fault in sorted({r.fault for r in rows}):
+        done = [r for r in rows if r.fault == fault and r.survived]
+        tried = len([r for r in rows if r.fault == fault])
+        if not done:
+            lines.append(f"- {fault}: {tried} tried, none survived")
+            continue
+        times = sorted(r.recovery_seconds for r in done)
+        median = statistics.median(times)
+        lines.append(f"- {fault}: {len(done)} of {tried} survived, data lost {sum(r.data_lost for r in rows if r.fault == fault)};"
+                     f" recovery median {median:.0f} s, at most {times[-1]:.0f} s;"
+                     f" longest block {max(r.longest_block for r in done):.1f} s")
+    return lines
+
+
 def write_json(rows: List[Row]) -> None:
     """The rows as JSON at SAFEGUARD_FAULTS_MATRIX, and as a markdown table beside it (.md)."""
     target = os.environ.get(MATRIX_ENV)
@@ -65,4 +84,4 @@ def write_json(rows: List[Row]) -> None:
         with open(target, "w") as out:
             json.dump([dataclasses.asdict(r) for r in rows], out, indent=1)
         with open(os.path.splitext(target)[0] + ".md", "w") as out:
-            out.write("\n".join(markdown(rows)) + "\n")
+            out.write("\n".join(markdown(rows) + [""] + fault_summary(rows)) + "\n")
