@@ -201,19 +201,25 @@ def test_backup_that_fails_part_way_frees_its_space_and_the_next_night_succeeds(
     warehouse.sql.execute(f"DROP TABLE `{schema}`.`{table}`")
 
 
+def parent_and_child(sql, schema, parent, child, constraint, rules):
+    """A parent (id, note) with ids 1 and 2, and a child (line_id, parent_id)
+    with lines 10 -> 1 and 20 -> 2 under foreign key `constraint`."""
+    sql.execute(f"DROP TABLE IF EXISTS `{schema}`.`{child}`, `{schema}`.`{parent}`")
+    sql.execute(f"CREATE TABLE `{schema}`.`{parent}` (id INT PRIMARY KEY, note VARCHAR(40)) ENGINE = InnoDB")
+    sql.execute(
+        f"CREATE TABLE `{schema}`.`{child}` (line_id INT PRIMARY KEY, parent_id INT NOT NULL,"
+        f" CONSTRAINT `{constraint}` FOREIGN KEY (parent_id) REFERENCES `{schema}`.`{parent}` (id) {rules})"
+        " ENGINE = InnoDB"
+    )
+    sql.execute(f"INSERT INTO `{schema}`.`{parent}` VALUES (1, 'aiko'), (2, 'ben')")
+    sql.execute(f"INSERT INTO `{schema}`.`{child}` VALUES (10, 1), (20, 2)")
+
+
 def test_children_reference_the_restored_parent_and_a_new_child_row_inserts(warehouse):
     """InnoDB moves a parent's incoming foreign keys with a RENAME: after the
     restore the child must reference the restored parent, not the displaced one."""
     schema = warehouse.schema("silver")
-    warehouse.sql.execute(f"DROP TABLE IF EXISTS `{schema}`.sg_lease_lines, `{schema}`.sg_leases")
-    warehouse.sql.execute(f"CREATE TABLE `{schema}`.sg_leases (lease_id INT PRIMARY KEY, tenant VARCHAR(40)) ENGINE = InnoDB")
-    warehouse.sql.execute(
-        f"CREATE TABLE `{schema}`.sg_lease_lines (line_id INT PRIMARY KEY, lease_id INT NOT NULL,"
-        f" CONSTRAINT fk_sg_lines_lease FOREIGN KEY (lease_id) REFERENCES `{schema}`.sg_leases (lease_id)"
-        f" ON DELETE CASCADE) ENGINE = InnoDB"
-    )
-    warehouse.sql.execute(f"INSERT INTO `{schema}`.sg_leases VALUES (1, 'aiko'), (2, 'ben')")
-    warehouse.sql.execute(f"INSERT INTO `{schema}`.sg_lease_lines VALUES (10, 1), (20, 2)")
+    parent_and_child(warehouse.sql, schema, "sg_leases", "sg_lease_lines", "fk_sg_lines_lease", "ON DELETE CASCADE")
     extra = f"--vars={{safeguard_extra_tables: ['{schema}.sg_leases']}}"
     assert warehouse.run("--select", "stg_tenants", extra).success
     warehouse.sql.execute(f"INSERT INTO `{schema}`.sg_leases VALUES (3, 'only in the displaced table')")
@@ -230,7 +236,7 @@ def test_children_reference_the_restored_parent_and_a_new_child_row_inserts(ware
     warehouse.sql.execute(f"INSERT INTO `{schema}`.sg_lease_lines VALUES (40, 4)")  # a new child row inserts
     with pytest.raises(pymysql.err.IntegrityError, match="1452"):
         warehouse.sql.execute(f"INSERT INTO `{schema}`.sg_lease_lines VALUES (30, 3)")
-    assert warehouse.sql.rows(f"SELECT line_id, lease_id FROM `{schema}`.sg_lease_lines ORDER BY line_id") == [
+    assert warehouse.sql.rows(f"SELECT line_id, parent_id FROM `{schema}`.sg_lease_lines ORDER BY line_id") == [
         (10, 1), (20, 2), (40, 4)]
     warehouse.sql.execute(f"DROP TABLE `{schema}`.sg_lease_lines")
 
@@ -245,15 +251,8 @@ def test_restored_child_gets_its_own_recorded_foreign_keys_back(warehouse):
     constraint is back on the live table (the displaced table gave the name
     up: FK names are unique per schema) and still enforced."""
     schema = warehouse.schema("silver")
-    warehouse.sql.execute(f"DROP TABLE IF EXISTS `{schema}`.sg_order_lines, `{schema}`.sg_orders")
-    warehouse.sql.execute(f"CREATE TABLE `{schema}`.sg_orders (order_id INT PRIMARY KEY) ENGINE = InnoDB")
-    warehouse.sql.execute(
-        f"CREATE TABLE `{schema}`.sg_order_lines (line_id INT PRIMARY KEY, order_id INT NOT NULL,"
-        f" CONSTRAINT fk_sg_order_lines_order FOREIGN KEY (order_id) REFERENCES `{schema}`.sg_orders (order_id)"
-        f" ON UPDATE CASCADE ON DELETE RESTRICT) ENGINE = InnoDB"
-    )
-    warehouse.sql.execute(f"INSERT INTO `{schema}`.sg_orders VALUES (1), (2)")
-    warehouse.sql.execute(f"INSERT INTO `{schema}`.sg_order_lines VALUES (10, 1), (20, 2)")
+    parent_and_child(warehouse.sql, schema, "sg_orders", "sg_order_lines", "fk_sg_order_lines_order",
+                     "ON UPDATE CASCADE ON DELETE RESTRICT")
     constraint = (
         "SELECT table_name, referenced_table_name, update_rule, delete_rule"
         " FROM information_schema.referential_constraints"
@@ -279,7 +278,7 @@ def test_restored_child_gets_its_own_recorded_foreign_keys_back(warehouse):
     # foreign_key_checks = 0 stores a RESTRICT as NO ACTION (as the server
     # reports it); every other part of the definition must be the same.
     assert same_rules(warehouse.sql.rows(constraint, (schema,))) == same_rules(original), recorded
-    assert warehouse.sql.rows(f"SELECT line_id, order_id FROM `{schema}`.sg_order_lines ORDER BY line_id") == [
+    assert warehouse.sql.rows(f"SELECT line_id, parent_id FROM `{schema}`.sg_order_lines ORDER BY line_id") == [
         (10, 1), (20, 2)]
     with pytest.raises(pymysql.err.IntegrityError, match="1452"):  # still enforced: no line without its order
         warehouse.sql.execute(f"INSERT INTO `{schema}`.sg_order_lines VALUES (30, 3)")
