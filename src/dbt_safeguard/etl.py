@@ -145,8 +145,12 @@ class Etl:
     def run(self) -> EtlReport:
         self.config.check()  # a bad argument never takes the lock
         started = time.monotonic()
-        lock = self._acquire_lock()
+        lock = None
         try:
+            # Inside the try: a night refused because another ETL still runs,
+            # or because the server is unreachable, is a failed night, and its
+            # summary and EtlFailure metric must reach the alarm.
+            lock = self._acquire_lock()
             self._workflow()
             self.report.status = "success"
         except FatalError as exc:
@@ -168,7 +172,8 @@ class Etl:
                 # The summary must still go out, and must not hide the run's own error.
                 event("catalog", "WARN     cannot read the backup catalog: %s", exc, level=logging.WARNING)
             self._summarize()
-            lock.close()
+            if lock is not None:
+                lock.close()
         return self.report
 
     def _workflow(self) -> None:

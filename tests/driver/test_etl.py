@@ -185,14 +185,18 @@ def test_second_etl_is_refused_at_once_and_touches_nothing(etl, server, capsys):
             assert first.poll() is None and time.monotonic() < deadline, "the first ETL never took its lock"
             time.sleep(0.05)
         started = time.monotonic()
-        code, events, _ = run_etl(etl.args(), capsys)
+        code, events, metrics = run_etl(etl.args(), capsys)
         refused_in = time.monotonic() - started
     finally:
         first.wait(timeout=300)
 
     assert code == 1 and refused_in < 5
-    # one clean line, and not a single step started
-    assert [e["event"] for e in events] == ["error"]
+    # the cause in one clean line, then the summary; not a single step started
+    assert [e["event"] for e in events] == ["error", "etl_summary"]
     assert "another safeguard ETL" in events[0]["message"] and "changed nothing" in events[0]["message"]
+    assert summary_of(events)["status"] == "failure" and summary_of(events)["steps"] == {}
+    # a refused night is a failed night: the alarm on EtlFailure fires
+    (metric,) = metrics
+    assert metric["EtlFailure"] == 1 and metric["EtlSuccess"] == 0
     assert first.returncode == 0  # the first run carried on and finished
     assert (etl.inbox / "archive" / "day3.sql.gz").exists()
