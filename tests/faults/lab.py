@@ -109,6 +109,9 @@ class _Oracle:
         if days in self.cache:
             return self.cache[days]
         assert days[:len(self.done)] == self.done, f"the oracle ran {self.done}, cannot give {days}"
+        # The lab's server may have been crashed and restarted by a case since
+        # this oracle last ran: its connection is then gone.
+        self.pipeline.reconnect()
         for day in days[len(self.done):]:
             night = self.pipeline.night(day)
             assert night.returncode == 0, f"oracle night {day}: {night.explain()}"
