@@ -1,12 +1,12 @@
 """Implementation of Rule SG07."""
 from __future__ import annotations
 
-from typing import List
+from typing import List, Optional
 
 from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
 from sqlfluff.core.rules.crawlers import RootOnlyCrawler
 
-from ._tokens import code_tokens
+from ._tokens import token_results
 
 
 class Rule_SG07(BaseRule):
@@ -36,15 +36,11 @@ class Rule_SG07(BaseRule):
     targets_templated = True
 
     def _eval(self, context: RuleContext) -> List[LintResult]:
-        tokens = code_tokens(context.segment)
-        return [
-            LintResult(
-                anchor=token,
-                description=(
-                    f"NULLS {tokens[i + 1].raw.upper()} is not MySQL (error 1064). Order by "
-                    "`col IS NULL` (nulls last) or `col IS NOT NULL` (nulls first), then col."
-                ),
-            )
-            for i, token in enumerate(tokens[:-1])
-            if token.raw.upper() == "NULLS" and tokens[i + 1].raw.upper() in ("FIRST", "LAST")
-        ]
+        return token_results(context.segment, self._describe)
+
+    @staticmethod
+    def _describe(tokens, place) -> Optional[str]:
+        if place.word != "NULLS" or place.after not in ("FIRST", "LAST"):
+            return None
+        return (f"NULLS {place.after} is not MySQL (error 1064). Order by "
+                "`col IS NULL` (nulls last) or `col IS NOT NULL` (nulls first), then col.")

@@ -1,12 +1,12 @@
 """Implementation of Rule SG21."""
 from __future__ import annotations
 
-from typing import List
+from typing import List, Optional
 
 from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
 from sqlfluff.core.rules.crawlers import RootOnlyCrawler
 
-from ._tokens import code_tokens, matches, neighbours
+from ._tokens import matches, token_results
 
 # PostgreSQL regex match operators; sqlfluff's mysql dialect even parses ~* as a LIKE operator.
 _REGEX_OPERATORS = {"~", "~*", "!~", "!~*"}
@@ -50,31 +50,32 @@ class Rule_SG21(BaseRule):
     targets_templated = True
 
     def _eval(self, context: RuleContext) -> List[LintResult]:
-        tokens = code_tokens(context.segment)
-        results = []
-        for i, token, word, _, after in neighbours(tokens):
-            if word == "AT" and matches(tokens, i, ["AT", "TIME", "ZONE"]):
-                instead = "AT TIME ZONE is PostgreSQL: use CONVERT_TZ(ts, from_tz, to_tz)"
-            elif word == "ILIKE":
-                instead = "ILIKE is PostgreSQL: LIKE is already case-insensitive with _ci collations"
-            # A lone ~ is MySQL's bitwise NOT unless it stands as a match operator.
-            elif token.raw in _REGEX_OPERATORS and (token.raw != "~" or token.is_type("like_operator")):
-                instead = f"{token.raw} is PostgreSQL's regex match: use REGEXP / NOT REGEXP"
-            elif token.raw == "@" and after == ">":
-                instead = "@> (contains) is PostgreSQL: use JSON_CONTAINS()"
-            elif token.raw == "<" and after == "@":
-                instead = "<@ (contained by) is PostgreSQL: use JSON_CONTAINS()"
-            elif token.raw.startswith("["):
-                # MySQL's grammar has no square brackets outside strings and comments.
-                instead = f"{token.raw} (square brackets: arrays, subscripts or T-SQL names) is not MySQL: use JSON and backticks"
-            elif word in ("ANY", "SOME", "ALL") and _compares_to_an_array(tokens, i):
-                instead = f"= {word}(array) is PostgreSQL: MySQL's {word} takes a subquery only; use JSON_CONTAINS() or MEMBER OF()"
-            elif word == "MINUS" and after in ("SELECT", "("):
-                instead = "MINUS is Oracle's EXCEPT: use a LEFT JOIN ... IS NULL anti-join"
-            else:
-                continue
-            results.append(LintResult(anchor=token, description=f"{instead} (MySQL 8 error 1064)."))
-        return results
+        return token_results(context.segment, self._describe)
+
+    @staticmethod
+    def _describe(tokens, place) -> Optional[str]:
+        i, token, word, _, after = place
+        if word == "AT" and matches(tokens, i, ["AT", "TIME", "ZONE"]):
+            instead = "AT TIME ZONE is PostgreSQL: use CONVERT_TZ(ts, from_tz, to_tz)"
+        elif word == "ILIKE":
+            instead = "ILIKE is PostgreSQL: LIKE is already case-insensitive with _ci collations"
+        # A lone ~ is MySQL's bitwise NOT unless it stands as a match operator.
+        elif token.raw in _REGEX_OPERATORS and (token.raw != "~" or token.is_type("like_operator")):
+            instead = f"{token.raw} is PostgreSQL's regex match: use REGEXP / NOT REGEXP"
+        elif token.raw == "@" and after == ">":
+            instead = "@> (contains) is PostgreSQL: use JSON_CONTAINS()"
+        elif token.raw == "<" and after == "@":
+            instead = "<@ (contained by) is PostgreSQL: use JSON_CONTAINS()"
+        elif token.raw.startswith("["):
+            # MySQL's grammar has no square brackets outside strings and comments.
+            instead = f"{token.raw} (square brackets: arrays, subscripts or T-SQL names) is not MySQL: use JSON and backticks"
+        elif word in ("ANY", "SOME", "ALL") and _compares_to_an_array(tokens, i):
+            instead = f"= {word}(array) is PostgreSQL: MySQL's {word} takes a subquery only; use JSON_CONTAINS() or MEMBER OF()"
+        elif word == "MINUS" and after in ("SELECT", "("):
+            instead = "MINUS is Oracle's EXCEPT: use a LEFT JOIN ... IS NULL anti-join"
+        else:
+            return None
+        return f"{instead} (MySQL 8 error 1064)."
 
 
 def _compares_to_an_array(tokens, i: int) -> bool:

@@ -1,12 +1,12 @@
 """Implementation of Rule SG27."""
 from __future__ import annotations
 
-from typing import List
+from typing import List, Optional
 
 from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
 from sqlfluff.core.rules.crawlers import RootOnlyCrawler
 
-from ._tokens import code_tokens, neighbours
+from ._tokens import token_results
 
 # Other dialects' pseudo-columns: plain names to MySQL, so "Unknown column" (1054).
 PSEUDO_COLUMNS = {
@@ -47,16 +47,15 @@ class Rule_SG27(BaseRule):
     targets_templated = True
 
     def _eval(self, context: RuleContext) -> List[LintResult]:
-        tokens = code_tokens(context.segment)
-        results = []
-        for _, token, word, before, after in neighbours(tokens):
-            if word in PSEUDO_COLUMNS and before != "." and after not in ("(", "."):
-                what = f"{word} is not a MySQL column (error 1054): use {PSEUDO_COLUMNS[word]}"
-            elif word in SEQUENCE_COLUMNS and before == "." and after != "(":
-                what = f".{word} reads a column of a table in MySQL (error 1054): use AUTO_INCREMENT and LAST_INSERT_ID()"
-            elif word in TSQL_GLOBALS:
-                what = f"{word} is not a MySQL system variable (error 1193): use ROW_COUNT(), FOUND_ROWS() or handlers"
-            else:
-                continue
-            results.append(LintResult(anchor=token, description=f"{what}."))
-        return results
+        return token_results(context.segment, self._describe)
+
+    @staticmethod
+    def _describe(tokens, place) -> Optional[str]:
+        _, _, word, before, after = place
+        if word in PSEUDO_COLUMNS and before != "." and after not in ("(", "."):
+            return f"{word} is not a MySQL column (error 1054): use {PSEUDO_COLUMNS[word]}."
+        if word in SEQUENCE_COLUMNS and before == "." and after != "(":
+            return f".{word} reads a column of a table in MySQL (error 1054): use AUTO_INCREMENT and LAST_INSERT_ID()."
+        if word in TSQL_GLOBALS:
+            return f"{word} is not a MySQL system variable (error 1193): use ROW_COUNT(), FOUND_ROWS() or handlers."
+        return None

@@ -1,12 +1,12 @@
 """Implementation of Rule SG28."""
 from __future__ import annotations
 
-from typing import List
+from typing import List, Optional
 
 from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
 from sqlfluff.core.rules.crawlers import RootOnlyCrawler
 
-from ._tokens import code_tokens, neighbours
+from ._tokens import token_results
 
 # What can follow GROUPS as a frame unit (GROUPS BETWEEN ..., GROUPS 1 PRECEDING, ...).
 _FRAME_STARTS = {"BETWEEN", "UNBOUNDED", "CURRENT", "INTERVAL"}
@@ -46,14 +46,13 @@ class Rule_SG28(BaseRule):
     targets_templated = True
 
     def _eval(self, context: RuleContext) -> List[LintResult]:
-        tokens = code_tokens(context.segment)
-        results = []
-        for _, token, word, _, following in neighbours(tokens):
-            if word == "GROUPS" and (following in _FRAME_STARTS or following.isdigit()):
-                what = "GROUPS frames: MySQL 8 has ROWS and RANGE only"
-            elif word == "EXCLUDE" and following in _EXCLUSIONS:
-                what = "EXCLUDE in a window frame: MySQL 8 does not support frame exclusion"
-            else:
-                continue
-            results.append(LintResult(anchor=token, description=f"{what} (error 1235)."))
-        return results
+        return token_results(context.segment, self._describe)
+
+    @staticmethod
+    def _describe(tokens, place) -> Optional[str]:
+        _, _, word, _, following = place
+        if word == "GROUPS" and (following in _FRAME_STARTS or following.isdigit()):
+            return "GROUPS frames: MySQL 8 has ROWS and RANGE only (error 1235)."
+        if word == "EXCLUDE" and following in _EXCLUSIONS:
+            return "EXCLUDE in a window frame: MySQL 8 does not support frame exclusion (error 1235)."
+        return None

@@ -1,12 +1,12 @@
 """Implementation of Rule SG29."""
 from __future__ import annotations
 
-from typing import List
+from typing import List, Optional
 
 from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
 from sqlfluff.core.rules.crawlers import RootOnlyCrawler
 
-from ._tokens import code_tokens, upper
+from ._tokens import token_results, upper
 
 
 class Rule_SG29(BaseRule):
@@ -44,21 +44,14 @@ class Rule_SG29(BaseRule):
     targets_templated = True
 
     def _eval(self, context: RuleContext) -> List[LintResult]:
-        tokens = code_tokens(context.segment)
-        results = []
-        for i, token in enumerate(tokens):
-            if token.raw.upper() != "REFERENCES" or _after_foreign_key(tokens, i):
-                continue
-            results.append(
-                LintResult(
-                    anchor=token,
-                    description=(
-                        "REFERENCES in a column definition: MySQL 8 ignores it and creates no foreign key. "
-                        "Use a table-level FOREIGN KEY (col) REFERENCES t (col)."
-                    ),
-                )
-            )
-        return results
+        return token_results(context.segment, self._describe)
+
+    @staticmethod
+    def _describe(tokens, place) -> Optional[str]:
+        if place.word != "REFERENCES" or _after_foreign_key(tokens, place.index):
+            return None
+        return ("REFERENCES in a column definition: MySQL 8 ignores it and creates no foreign key. "
+                "Use a table-level FOREIGN KEY (col) REFERENCES t (col).")
 
 
 def _after_foreign_key(tokens, i: int) -> bool:

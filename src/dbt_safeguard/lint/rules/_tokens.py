@@ -7,7 +7,7 @@ the code tokens finds them in both cases.
 """
 from __future__ import annotations
 
-from typing import Iterator, List, NamedTuple, Optional, Sequence
+from typing import Callable, Iterator, List, NamedTuple, Optional, Sequence
 
 from sqlfluff.core.parser import BaseSegment
 
@@ -37,6 +37,21 @@ def neighbours(tokens: Sequence[BaseSegment]) -> Iterator[Neighbourhood]:
     words = [t.raw.upper() for t in tokens]
     for i, token in enumerate(tokens):
         yield Neighbourhood(i, token, words[i], words[i - 1] if i else "", words[i + 1] if i + 1 < len(words) else "")
+
+
+def token_results(root: BaseSegment,
+                  describe: Callable[[Sequence[BaseSegment], Neighbourhood], Optional[str]]) -> list:
+    """A LintResult at each code token under root that `describe(tokens,
+    place)` finds wrong (it returns the description, or None)."""
+    from sqlfluff.core.rules import LintResult
+
+    tokens = code_tokens(root)
+    results = []
+    for place in neighbours(tokens):
+        description = describe(tokens, place)
+        if description:
+            results.append(LintResult(anchor=place.token, description=description))
+    return results
 
 
 def upper(seg: Optional[BaseSegment]) -> str:
