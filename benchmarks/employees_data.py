@@ -17,6 +17,21 @@ from typing import Sequence
 
 FULL_SIZE = 300_000  # employees in the real sample database
 
+
+def _department_link(table: str) -> str:
+    """dept_emp and dept_manager: the sample database defines both alike."""
+    return f"""CREATE TABLE `{table}` (
+  `emp_no` int(11) NOT NULL,
+  `dept_no` char(4) NOT NULL,
+  `from_date` date NOT NULL,
+  `to_date` date NOT NULL,
+  PRIMARY KEY (`emp_no`,`dept_no`),
+  KEY `dept_no` (`dept_no`),
+  CONSTRAINT `{table}_ibfk_1` FOREIGN KEY (`emp_no`) REFERENCES `employees` (`emp_no`) ON DELETE CASCADE,
+  CONSTRAINT `{table}_ibfk_2` FOREIGN KEY (`dept_no`) REFERENCES `departments` (`dept_no`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"""
+
+
 DDL: Sequence[str] = (
     """CREATE TABLE `departments` (
   `dept_no` char(4) NOT NULL,
@@ -34,26 +49,8 @@ DDL: Sequence[str] = (
   PRIMARY KEY (`emp_no`),
   KEY `hire_date` (`hire_date`)
 ) ENGINE=InnoDB DEFAULT CHARSET=latin1""",
-    """CREATE TABLE `dept_emp` (
-  `emp_no` int(11) NOT NULL,
-  `dept_no` char(4) NOT NULL,
-  `from_date` date NOT NULL,
-  `to_date` date NOT NULL,
-  PRIMARY KEY (`emp_no`,`dept_no`),
-  KEY `dept_no` (`dept_no`),
-  CONSTRAINT `dept_emp_ibfk_1` FOREIGN KEY (`emp_no`) REFERENCES `employees` (`emp_no`) ON DELETE CASCADE,
-  CONSTRAINT `dept_emp_ibfk_2` FOREIGN KEY (`dept_no`) REFERENCES `departments` (`dept_no`) ON DELETE CASCADE
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4""",
-    """CREATE TABLE `dept_manager` (
-  `emp_no` int(11) NOT NULL,
-  `dept_no` char(4) NOT NULL,
-  `from_date` date NOT NULL,
-  `to_date` date NOT NULL,
-  PRIMARY KEY (`emp_no`,`dept_no`),
-  KEY `dept_no` (`dept_no`),
-  CONSTRAINT `dept_manager_ibfk_1` FOREIGN KEY (`emp_no`) REFERENCES `employees` (`emp_no`) ON DELETE CASCADE,
-  CONSTRAINT `dept_manager_ibfk_2` FOREIGN KEY (`dept_no`) REFERENCES `departments` (`dept_no`) ON DELETE CASCADE
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4""",
+    _department_link("dept_emp"),
+    _department_link("dept_manager"),
     """CREATE TABLE `titles` (
   `emp_no` int(11) NOT NULL,
   `title` varchar(50) NOT NULL,
