@@ -177,6 +177,20 @@ def test_second_etl_is_refused_and_the_first_completes(lab, adapter, when):
     assert_survived(run_scenario(lab, adapter, f"during {when}", "concurrent second ETL", inject))
 
 
+def restore_at_gate(lab, pipeline, gate):
+    """Starts the night, runs a restore of the history while the night stands
+    at `gate`, then opens the gate: (the night, the restore, the protected
+    tables' states right after the restore)."""
+    run = pipeline.start_etl()
+    try:
+        wait_for_statement(lab.admin, gate.pattern(), process=run.process)
+        restore = restore_history(pipeline).wait()
+        states = pipeline.states()
+    finally:
+        gate.open()
+    return run, restore, states
+
+
 def test_restore_during_a_run_is_refused_and_changes_nothing(lab, adapter):
     """The run is held mid-build by a gate before gold.moveouts (its lease is
     held); a restore then must be refused."""
@@ -187,14 +201,8 @@ def test_restore_during_a_run_is_refused_and_changes_nothing(lab, adapter):
         add_model_hook(pipeline, "moveouts", box["gate"].sql(), transaction=False, pre=True)
 
     def inject(pipeline):
-        gate = box["gate"]
-        run = pipeline.start_etl()
-        try:
-            wait_for_statement(lab.admin, gate.pattern(), process=run.process)
-            restore = restore_history(pipeline).wait()
-            assert restore.returncode != 0, "a restore ran in the middle of a dbt run"
-        finally:
-            gate.open()
+        run, restore, _ = restore_at_gate(lab, pipeline, box["gate"])
+        assert restore.returncode != 0, "a restore ran in the middle of a dbt run"
         done = run.wait()
         assert done.returncode == 0, done.explain()
         return done
@@ -214,15 +222,8 @@ def test_restore_between_seed_and_run_is_consistent(lab, adapter):
         add_run_hook(pipeline, "on-run-start", box["gate"].sql(), first=True, command="run")
 
     def inject(pipeline):
-        gate = box["gate"]
-        run = pipeline.start_etl()
-        try:
-            wait_for_statement(lab.admin, gate.pattern(), process=run.process)
-            restore = restore_history(pipeline).wait()
-            box["restore"] = restore
-            box["restored_history"] = pipeline.states()[HISTORY]
-        finally:
-            gate.open()
+        run, box["restore"], states = restore_at_gate(lab, pipeline, box["gate"])
+        box["restored_history"] = states[HISTORY]
         done = run.wait()
         assert done.returncode == 0, done.explain()
         if box["restore"].returncode == 0:
