@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import zlib
-from typing import BinaryIO, Iterator, Optional
+from typing import BinaryIO, Iterator, List, Optional, Tuple
 
 from .errors import FatalError
 
@@ -94,11 +94,16 @@ def _literal_pattern(delimiter: bytes) -> "re.Pattern[bytes]":
     )
 
 
+# A backtick-quoted identifier (a doubled backtick stands for one), as a
+# regex fragment: the loader's patterns build on it.
+QUOTED_NAME = rb"`(?:[^`]|``)+`"
+_ASCII_NAME = rb"(?:" + QUOTED_NAME + rb"|[A-Za-z0-9_$]+)"
+
 # An INSERT's head, up to its VALUES: names appear only here in a literal INSERT.
 INSERT_HEAD = re.compile(
     rb"(?:INSERT|REPLACE)\s+(?:(?:LOW_PRIORITY|DELAYED|HIGH_PRIORITY|IGNORE)\s+)*(?:INTO\s+)?"
-    rb"(?:`(?:[^`]|``)+`|[A-Za-z0-9_$]+)(?:\s*\.\s*(?:`(?:[^`]|``)+`|[A-Za-z0-9_$]+))?\s*"
-    rb"(?:\((?:\s*(?:`(?:[^`]|``)+`|[A-Za-z0-9_$]+)\s*,?)*\)\s*)?VALUES?",
+    + _ASCII_NAME + rb"(?:\s*\.\s*" + _ASCII_NAME + rb")?\s*"
+    rb"(?:\((?:\s*" + _ASCII_NAME + rb"\s*,?)*\)\s*)?VALUES?",
     re.I,
 )
 _NAME_START = re.compile(rb"[A-Za-z_$\x80-\xff`]")
@@ -134,9 +139,11 @@ def snippet(text: bytes, length: int = 60) -> str:
     return repr(shown + ("..." if len(line) > length else ""))
 
 
-_IDENT = rb"(`(?:[^`]|``)+`|[A-Za-z0-9_$\x80-\xff]+)"
+_UNQUOTED = rb"[A-Za-z0-9_$\x80-\xff]+"
+_NAME = rb"(?:" + QUOTED_NAME + rb"|" + _UNQUOTED + rb")"
+_IDENT = rb"(" + QUOTED_NAME + rb"|" + _UNQUOTED + rb")"
 _QUALIFIED = _IDENT + rb"(?:\s*\.\s*" + _IDENT + rb")?"
-_QUALIFIED_NOGROUP = rb"(?:`(?:[^`]|``)+`|[A-Za-z0-9_$\x80-\xff]+)(?:\s*\.\s*(?:`(?:[^`]|``)+`|[A-Za-z0-9_$\x80-\xff]+))?"
+_QUALIFIED_NOGROUP = _NAME + rb"(?:\s*\.\s*" + _NAME + rb")?"
 _NAME_LIST = _QUALIFIED + rb"((?:\s*,\s*" + _QUALIFIED_NOGROUP + rb")*)"
 _DEFINER = rb"(?:DEFINER\s*=\s*\S+\s+)?"
 _CREATE = rb"CREATE\s+(?:OR\s+REPLACE\s+)?" + _DEFINER

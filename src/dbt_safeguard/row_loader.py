@@ -49,6 +49,8 @@ from typing import List, Optional, Tuple
 
 import pymysql
 
+from .dump_reader import QUOTED_NAME
+
 # Servers refusing LOAD DATA LOCAL: 1148 (MySQL <= 8.0.18 and MariaDB: "The
 # used command is not allowed with this MySQL version"), 3948 (MySQL 8:
 # "Loading local data is disabled"), 4166 (MariaDB 10.5+: "... has disabled
@@ -60,9 +62,9 @@ MAX_FALLBACKS = 3
 
 # --- keys after the data ---------------------------------------------------------
 
-_CREATE_TABLE_LAYOUT = re.compile(rb"(CREATE TABLE `(?:[^`]|``)+` \(\n)(.*\n)(\) [^\n]*)\Z", re.S)
-_SECONDARY_KEY = re.compile(rb"  (?:UNIQUE )?KEY `(?:[^`]|``)+` \(.*\),?")
-_FOREIGN_KEY = re.compile(rb"  CONSTRAINT `(?:[^`]|``)+` FOREIGN KEY \(.*")
+_CREATE_TABLE_LAYOUT = re.compile(rb"(CREATE TABLE " + QUOTED_NAME + rb" \(\n)(.*\n)(\) [^\n]*)\Z", re.S)
+_SECONDARY_KEY = re.compile(rb"  (?:UNIQUE )?KEY " + QUOTED_NAME + rb" \(.*\),?")
+_FOREIGN_KEY = re.compile(rb"  CONSTRAINT " + QUOTED_NAME + rb" FOREIGN KEY \(.*")
 _FIRST_KEY_COLUMN = re.compile(rb"\(`((?:[^`]|``)+)`")
 
 
@@ -132,12 +134,12 @@ _LOADABLE_TYPE = re.compile(
     rb"|enum\(|set\(",
     re.I,
 )
-_COLUMN_LINE = re.compile(rb"  `(?:[^`]|``)+` (.*)")
+_COLUMN_LINE = re.compile(rb"  " + QUOTED_NAME + rb" (.*)")
 _NOT_LOADABLE = re.compile(
     rb"CHARACTER SET binary|\bGENERATED\b|\bAS \(|\bVIRTUAL\b|\bPERSISTENT\b|\bSTORED\b|json_valid", re.I
 )
 _INSERT_HEAD = re.compile(
-    rb"INSERT\s+INTO\s+`(?:[^`]|``)+`\s*(\((?:\s*`(?:[^`]|``)+`\s*,)*\s*`(?:[^`]|``)+`\s*\))?\s*VALUES\s*\(",
+    rb"INSERT\s+INTO\s+" + QUOTED_NAME + rb"\s*(\((?:\s*" + QUOTED_NAME + rb"\s*,)*\s*" + QUOTED_NAME + rb"\s*\))?\s*VALUES\s*\(",
 )
 # Sequences the SQL parser and LOAD DATA decode differently: \N is NULL to
 # LOAD DATA and "N" to SQL; SQL keeps the backslash of \% and \_.
