@@ -194,7 +194,7 @@ class _LanePool:
         self.finished: List[_Lane] = []
         self.pending: "collections.deque[_Lane]" = collections.deque()
         self.running: List[_Lane] = []
-        self.failure: Optional[_LoadFailed] = None
+        self.failure: Optional[BaseException] = None
         self.cond = threading.Condition()
         self.stopping = False
         self.segments = 0
@@ -307,7 +307,9 @@ class _LanePool:
                 self._run_lane(lane, writer)
                 # In case the dump turned autocommit off and never committed.
                 writer.execute(b"COMMIT", is_insert=False)
-            except _LoadFailed as failed:
+            except BaseException as failed:  # noqa: BLE001 - handed to the parsing thread, which raises it
+                # The load stops either way; a _LoadFailed becomes one clean
+                # line there, any other exception keeps its traceback.
                 with self.cond:
                     if self.failure is None:
                         self.failure = failed
@@ -356,7 +358,10 @@ class _LanePool:
     def _execute(self, lane: _Lane, writer: TableWriter, statement: Statement) -> None:
         try:
             affected = writer.execute(statement.text, is_insert=statement.kind == "insert")
-        except Exception as exc:  # noqa: BLE001 - reported with the statement that failed
+        except (pymysql.err.MySQLError, OSError) as exc:
+            # The server's refusal, or the row file LOAD DATA reads (a full
+            # spill disk): reported with the statement that failed. Anything
+            # else is a bug and reaches the caller as itself (_work).
             raise _LoadFailed(statement, exc) from None
         if statement.kind == "insert":
             lane.rows += affected

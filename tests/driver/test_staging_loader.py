@@ -101,6 +101,25 @@ def test_truncated_dump_leaves_staging_unchanged(server, sql, names, tmp_path, l
     assert not sql.rows("SHOW DATABASES LIKE %s", (names.target + "_loading",))
 
 
+def test_a_bug_in_a_load_worker_stops_the_load_and_is_not_dressed_as_a_server_error(
+        server, sql, names, tmp_path, loaded, monkeypatch):
+    """Only the server's refusals (and the row file's OSError) become a clean
+    'statement failed' line; any other exception in a worker thread is a bug:
+    the load stops with that exception itself, and staging is unchanged."""
+    from dbt_safeguard import row_loader
+
+    def broken(self, text, is_insert):
+        raise TypeError("a bug in the row writer")
+
+    data, snapshot = loaded
+    (tmp_path / "day2.sql").write_bytes(data)
+    monkeypatch.setattr(row_loader.TableWriter, "execute", broken)
+    with pytest.raises(TypeError, match="a bug in the row writer"):
+        load(server, tmp_path / "day2.sql", names.target)
+    assert sql.snapshot([(names.target, t) for t in ("alpha", "beta")]) == snapshot
+    assert not sql.rows("SHOW DATABASES LIKE %s", (names.target + "_loading",))
+
+
 def test_dump_cut_between_statements_is_refused_for_its_missing_trailer(server, sql, names, tmp_path, loaded):
     data, snapshot = loaded
     cut = data.index(b"\n", data.index(b"UNLOCK TABLES")) + 1  # after alpha, before beta
