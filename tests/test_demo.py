@@ -1,0 +1,90 @@
+"""The README's demo command: `scripts/demo.sh` runs the nightly job end to
+end on a server it starts itself; with --keep it leaves that server and a
+project pointing at it, and the commands it prints work there."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pymysql
+
+from safeguard_testing.harness import REPO_ROOT
+
+BIN = Path(sys.executable).parent
+SIZE = "60"  # tenants: the story is the same, the demo quicker
+
+
+def run_demo(*args: str) -> str:
+    # Without SAFEGUARD_DB_HOST the demo starts its own throwaway server.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFEGUARD_DB_")}
+    done = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "demo.py"), "--size", SIZE, *args],
+                          cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def started_port(output: str) -> int:
+    return int(re.search(r"Started a throwaway MariaDB on 127\.0\.0\.1:(\d+)", output).group(1))
+
+
+def server_answers(port: int) -> bool:
+    try:
+        pymysql.connect(host="127.0.0.1", port=port, user="root", connect_timeout=2).close()
+        return True
+    except pymysql.err.OperationalError:
+        return False
+
+
+def test_demo_without_keep_leaves_no_server_and_no_project():
+    before = set((REPO_ROOT / ".demo").glob("run-*")) if (REPO_ROOT / ".demo").exists() else set()
+    output = run_demo()
+    assert "restore" in output
+    assert not server_answers(started_port(output)), "the demo left its server running without --keep"
+    assert set((REPO_ROOT / ".demo").glob("run-*")) == before, "the demo left a project behind"
+
+
+def test_demo_keep_leaves_a_server_where_the_printed_commands_work():
+    output = run_demo("--keep")
+    env_file, project = re.search(r"source (\S+); cd (\S+)", output).groups()
+    pid_file = re.search(r"kill \$\(cat (\S+)\)", output).group(1)
+    workdir = REPO_ROOT / re.search(r"rm -rf (\S+)", output).group(1)
+    try:
+        env = dict(os.environ)
+        for name, value in re.findall(r"(SAFEGUARD_DB_\w+)=(\S+)", (REPO_ROOT / env_file).read_text()):
+            env[name] = value
+        cwd = REPO_ROOT / project
+        listed = subprocess.run([str(BIN / "safeguard"), "backups"], cwd=cwd, env=env,
+                                capture_output=True, text=True, timeout=120)
+        assert listed.returncode == 0, listed.stderr
+        assert re.search(r"backup\s+verified\s+silver\.tenant_status_history", listed.stdout), listed.stdout
+
+        plan = subprocess.run([str(BIN / "safeguard"), "restore", "silver.tenant_status_history", "--dry-run"],
+                              cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+        assert plan.returncode == 0, plan.stdout + plan.stderr
+        assert "rename table" in plan.stdout
+
+        # The demo's last act restored deleted history rows: the kept server holds them.
+        conn = pymysql.connect(host=env["SAFEGUARD_DB_HOST"], port=int(env["SAFEGUARD_DB_PORT"]),
+                               user=env["SAFEGUARD_DB_USER"])
+        with conn.cursor() as cur:
+            cur.execute("SELECT row_count FROM analytics.safeguard_backups"
+                        " WHERE source_table = 'tenant_status_history' AND status = 'restored'"
+                        " ORDER BY updated_at DESC LIMIT 1")
+            (restored_rows,) = cur.fetchone()
+            cur.execute("SELECT COUNT(*) FROM silver.tenant_status_history")
+            (live_rows,) = cur.fetchone()
+        conn.close()
+        assert live_rows == restored_rows > 0
+    finally:
+        pid = int((REPO_ROOT / pid_file).read_text().split()[0])
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
+            time.sleep(0.2)
+        shutil.rmtree(workdir)
