@@ -1,15 +1,14 @@
 """Implementation of Rule SG07."""
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Optional
 
-from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
-from sqlfluff.core.rules.crawlers import RootOnlyCrawler
+from sqlfluff.core.rules import BaseRule
 
-from ._tokens import token_results
+from ._tokens import TokenRule
 
 
-class Rule_SG07(BaseRule):
+class Rule_SG07(TokenRule, BaseRule):
     """``NULLS FIRST`` / ``NULLS LAST``; MySQL 8 rejects them (error 1064).
 
     MySQL sorts NULLs first in ascending order and last in descending order.
@@ -30,13 +29,6 @@ class Rule_SG07(BaseRule):
     """
 
     name = "mysql8.nulls_ordering"
-    aliases = ()
-    groups = ("all", "safeguard", "mysql8")
-    crawl_behaviour = RootOnlyCrawler(works_on_unparsable=True)
-    targets_templated = True
-
-    def _eval(self, context: RuleContext) -> List[LintResult]:
-        return token_results(context.segment, self._describe)
 
     @staticmethod
     def _describe(tokens, place) -> Optional[str]:

@@ -1,12 +1,11 @@
 """Implementation of Rule SG21."""
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Optional
 
-from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
-from sqlfluff.core.rules.crawlers import RootOnlyCrawler
+from sqlfluff.core.rules import BaseRule
 
-from ._tokens import matches, token_results
+from ._tokens import TokenRule, matches
 
 # PostgreSQL regex match operators; sqlfluff's mysql dialect even parses ~* as a LIKE operator.
 _REGEX_OPERATORS = {"~", "~*", "!~", "!~*"}
@@ -14,7 +13,7 @@ _REGEX_OPERATORS = {"~", "~*", "!~", "!~*"}
 _SUBQUERY_STARTS = {"SELECT", "WITH", "TABLE", "VALUES", "("}
 
 
-class Rule_SG21(BaseRule):
+class Rule_SG21(TokenRule, BaseRule):
     """Operators MySQL 8 does not have: ``AT TIME ZONE``, ``ILIKE``, ``~*``, ``@>``, ``[...]``, ``MINUS``, ``= ANY(array)``.
 
     sqlfluff's mysql dialect parses ``ts AT TIME ZONE 'UTC'`` and ``name ~*
@@ -44,13 +43,6 @@ class Rule_SG21(BaseRule):
     """
 
     name = "mysql8.postgres_operator"
-    aliases = ()
-    groups = ("all", "safeguard", "mysql8")
-    crawl_behaviour = RootOnlyCrawler(works_on_unparsable=True)
-    targets_templated = True
-
-    def _eval(self, context: RuleContext) -> List[LintResult]:
-        return token_results(context.segment, self._describe)
 
     @staticmethod
     def _describe(tokens, place) -> Optional[str]:

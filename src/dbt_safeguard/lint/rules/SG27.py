@@ -1,12 +1,11 @@
 """Implementation of Rule SG27."""
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Optional
 
-from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
-from sqlfluff.core.rules.crawlers import RootOnlyCrawler
+from sqlfluff.core.rules import BaseRule
 
-from ._tokens import token_results
+from ._tokens import TokenRule
 
 # Other dialects' pseudo-columns: plain names to MySQL, so "Unknown column" (1054).
 PSEUDO_COLUMNS = {
@@ -20,7 +19,7 @@ SEQUENCE_COLUMNS = {"NEXTVAL", "CURRVAL"}
 TSQL_GLOBALS = {"@@ROWCOUNT", "@@TRANCOUNT", "@@FETCH_STATUS", "@@ERROR", "@@SPID", "@@SERVERNAME"}
 
 
-class Rule_SG27(BaseRule):
+class Rule_SG27(TokenRule, BaseRule):
     """A pseudo-column or ``@@`` variable of another dialect (MySQL error 1054 or 1193).
 
     MySQL parses Oracle's ``ROWNUM``, ``SYSTIMESTAMP`` and ``seq.NEXTVAL`` as
@@ -41,13 +40,6 @@ class Rule_SG27(BaseRule):
     """
 
     name = "mysql8.pseudo_column"
-    aliases = ()
-    groups = ("all", "safeguard", "mysql8")
-    crawl_behaviour = RootOnlyCrawler(works_on_unparsable=True)
-    targets_templated = True
-
-    def _eval(self, context: RuleContext) -> List[LintResult]:
-        return token_results(context.segment, self._describe)
 
     @staticmethod
     def _describe(tokens, place) -> Optional[str]:

@@ -1,12 +1,11 @@
 """Implementation of Rule SG28."""
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Optional
 
-from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
-from sqlfluff.core.rules.crawlers import RootOnlyCrawler
+from sqlfluff.core.rules import BaseRule
 
-from ._tokens import token_results
+from ._tokens import TokenRule
 
 # What can follow GROUPS as a frame unit (GROUPS BETWEEN ..., GROUPS 1 PRECEDING, ...).
 _FRAME_STARTS = {"BETWEEN", "UNBOUNDED", "CURRENT", "INTERVAL"}
@@ -14,7 +13,7 @@ _FRAME_STARTS = {"BETWEEN", "UNBOUNDED", "CURRENT", "INTERVAL"}
 _EXCLUSIONS = {"CURRENT", "GROUP", "TIES", "NO"}
 
 
-class Rule_SG28(BaseRule):
+class Rule_SG28(TokenRule, BaseRule):
     """Window frames MySQL 8 parses but does not run: ``GROUPS`` units and ``EXCLUDE``.
 
     MySQL's grammar has the SQL standard's ``GROUPS`` frame unit and the
@@ -40,13 +39,6 @@ class Rule_SG28(BaseRule):
     """
 
     name = "mysql8.window_frame"
-    aliases = ()
-    groups = ("all", "safeguard", "mysql8")
-    crawl_behaviour = RootOnlyCrawler(works_on_unparsable=True)
-    targets_templated = True
-
-    def _eval(self, context: RuleContext) -> List[LintResult]:
-        return token_results(context.segment, self._describe)
 
     @staticmethod
     def _describe(tokens, place) -> Optional[str]:

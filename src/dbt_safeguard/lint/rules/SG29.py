@@ -1,15 +1,14 @@
 """Implementation of Rule SG29."""
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Optional
 
-from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
-from sqlfluff.core.rules.crawlers import RootOnlyCrawler
+from sqlfluff.core.rules import BaseRule
 
-from ._tokens import token_results, upper
+from ._tokens import TokenRule, upper
 
 
-class Rule_SG29(BaseRule):
+class Rule_SG29(TokenRule, BaseRule):
     """A column's inline ``REFERENCES``: MySQL 8 parses it and creates no foreign key.
 
     "MySQL parses but ignores inline REFERENCES specifications (as defined in
@@ -38,13 +37,6 @@ class Rule_SG29(BaseRule):
     """
 
     name = "mysql8.inline_references"
-    aliases = ()
-    groups = ("all", "safeguard", "mysql8")
-    crawl_behaviour = RootOnlyCrawler(works_on_unparsable=True)
-    targets_templated = True
-
-    def _eval(self, context: RuleContext) -> List[LintResult]:
-        return token_results(context.segment, self._describe)
 
     @staticmethod
     def _describe(tokens, place) -> Optional[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Callable, Iterator, List, NamedTuple, Optional, Sequence
 
 from sqlfluff.core.parser import BaseSegment
+from sqlfluff.core.rules.crawlers import RootOnlyCrawler
 
 NON_CODE = frozenset({"whitespace", "newline", "comment", "inline_comment", "block_comment"})
 
@@ -52,6 +53,27 @@ def token_results(root: BaseSegment,
         if description:
             results.append(LintResult(anchor=place.token, description=description))
     return results
+
+
+class TokenRule:
+    """The common half of a rule that judges each code token by its
+    neighbours: list it before BaseRule (``class Rule_SG28(TokenRule,
+    BaseRule)``) and define ``name``, the docstring and
+    ``_describe(tokens, place)``. A mixin, because sqlfluff's rule metaclass
+    refuses a rule base class that is not named like a rule."""
+
+    aliases = ()
+    groups = ("all", "safeguard", "mysql8")
+    config_keywords: list = []  # the rule metaclass reads it from every base
+    crawl_behaviour = RootOnlyCrawler(works_on_unparsable=True)
+    targets_templated = True
+
+    def _eval(self, context) -> list:
+        return token_results(context.segment, self._describe)
+
+    @staticmethod
+    def _describe(tokens: Sequence[BaseSegment], place: Neighbourhood) -> Optional[str]:
+        raise NotImplementedError
 
 
 def upper(seg: Optional[BaseSegment]) -> str:
