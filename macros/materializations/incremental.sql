@@ -54,7 +54,8 @@
         {{ create_table_as(False, intermediate_relation, sql) }}
     {%- endcall %}
     {%- if guard.protect -%}
-        {%- set audit = safeguard._audit_build('incremental', intermediate_relation, safeguard._rows_replaced(existing_relation), destructive=existing_relation is not none) -%}
+        {%- set audit = safeguard._audit_build('incremental', intermediate_relation, safeguard._rows_replaced(existing_relation),
+                                               destructive=existing_relation is not none, rows_after=load_result('main').response.rows_affected) -%}
         {%- if audit.verdict == 'refused' -%}
             {{ safeguard._refuse_publish(audit, intermediate_relation, 'rename') }}
         {%- endif -%}
@@ -85,17 +86,24 @@
     {% do adapter.expand_target_column_types(from_relation=tmp_relation, to_relation=target_relation) %}
     {#- The ALTER above commits implicitly when it widens a column. -#}
     {%- set altered = guard.protect and safeguard._column_types(target_relation) != columns_before -%}
-    {%- set replaced = {'rows': safeguard._row_count(target_relation), 'moved_from': none} if guard.protect else none -%}
+    {%- set replaced = {'rows': safeguard._rows_at_backup(target_relation), 'moved_from': none} if guard.protect else none -%}
     {% call statement('pre_main') %}
         {{ incremental_delete(tmp_relation, target_relation, unique_key=unique_key, statement_name="pre_main") }}
     {% endcall %}
+    {%- set deleted = load_result('pre_main').response.rows_affected if unique_key else 0 -%}
     {% call statement('main') %}
         {{ incremental_insert(tmp_relation, target_relation, unique_key=unique_key) }}
     {% endcall %}
+    {%- set inserted = load_result('main').response.rows_affected -%}
     {{ run_hooks(post_hooks, inside_transaction=True) }}
     {%- set audit = none -%}
     {%- if guard.protect -%}
-        {%- set audit = safeguard._audit_build('incremental', target_relation, replaced, increment=tmp_relation) -%}
+        {#- The merge's own affected-row counts give the row count after it
+            without a scan, so the audit's cost follows the increment; an
+            in-transaction post-hook may write too, and then it is counted. -#}
+        {%- set hooked = post_hooks | selectattr('transaction', 'equalto', true) | list -%}
+        {%- set rows_after = none if hooked else replaced.rows - deleted + inserted -%}
+        {%- set audit = safeguard._audit_build('incremental', target_relation, replaced, increment=tmp_relation, rows_after=rows_after) -%}
         {%- if audit.verdict == 'refused' -%}
             {%- do run_query('rollback') -%}
             {{ safeguard._refuse_publish(audit, tmp_relation, 'copy', altered) }}
@@ -122,4 +130,16 @@
     {%- set types = [] -%}
     {%- for row in run_query(sql).rows -%}{%- do types.append(row['column_name'] ~ ' ' ~ row['column_type']) -%}{%- endfor -%}
     {{ return(types) }}
+{% endmacro %}
+
+
+{#- The table's row count before this run's merge: the row count its
+    verified backup of this invocation recorded (nothing else writes a
+    protected table under the run lease), else one COUNT(*). -#}
+{% macro _rows_at_backup(relation) %}
+    {%- set rows = safeguard._catalog_rows({'source_schema': relation.schema, 'source_table': relation.identifier, 'invocation_id': invocation_id, 'kind': 'backup', 'status': 'verified'}) -%}
+    {%- if rows and rows[0].row_count is not none -%}
+        {{ return(rows[0].row_count) }}
+    {%- endif -%}
+    {{ return(safeguard._row_count(relation)) }}
 {% endmacro %}

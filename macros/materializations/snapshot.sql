@@ -77,7 +77,7 @@
     {% do create_columns(target_relation, missing_columns) %}
     {#- Both ALTERs above commit implicitly when they change the table. -#}
     {%- set altered = guard.protect and safeguard._column_types(target_relation) != columns_before -%}
-    {%- set replaced = {'rows': safeguard._row_count(target_relation), 'moved_from': none} if guard.protect else none -%}
+    {%- set replaced = {'rows': safeguard._rows_at_backup(target_relation), 'moved_from': none} if guard.protect else none -%}
     {% set quoted_source_columns = [] %}
     {% for column in adapter.get_columns_in_relation(staging_table) | rejectattr('name', 'in', dbt_columns) %}
         {% do quoted_source_columns.append(adapter.quote(column.name)) %}
@@ -89,9 +89,14 @@
     {% call statement('main') %}
         {{ context[adapter.type() ~ '__snapshot_merge_sql_insert'](target=target_relation, source=staging_table, insert_cols=quoted_source_columns) }}
     {% endcall %}
+    {%- set inserted = load_result('main').response.rows_affected -%}
     {{ run_hooks(post_hooks, inside_transaction=True) }}
     {%- if guard.protect -%}
-        {%- set audit = safeguard._audit_build('snapshot', target_relation, replaced, increment=staging_table) -%}
+        {#- The UPDATE only closes rows; the INSERT's count gives the total
+            without a scan, unless an in-transaction post-hook wrote too. -#}
+        {%- set hooked = post_hooks | selectattr('transaction', 'equalto', true) | list -%}
+        {%- set rows_after = none if hooked else replaced.rows + inserted -%}
+        {%- set audit = safeguard._audit_build('snapshot', target_relation, replaced, increment=staging_table, rows_after=rows_after) -%}
         {%- if audit.verdict == 'refused' -%}
             {%- do run_query('rollback') -%}
             {{ safeguard._refuse_publish(audit, staging_table, 'copy', altered) }}

@@ -43,7 +43,9 @@
     {#- existing_relation could have been dropped since it was read. -#}
     {%- set existing_relation = load_cached_relation(existing_relation) if existing_relation is not none else none -%}
     {%- if guard.protect -%}
-        {%- set audit = safeguard._audit_build('table', intermediate_relation, safeguard._rows_replaced(existing_relation)) -%}
+        {#- CREATE TABLE ... AS SELECT reports the rows it wrote: no scan of the candidate. -#}
+        {%- set audit = safeguard._audit_build('table', intermediate_relation, safeguard._rows_replaced(existing_relation),
+                                               rows_after=load_result('main').response.rows_affected) -%}
         {%- if audit.verdict == 'refused' -%}
             {{ safeguard._refuse_publish(audit, intermediate_relation, 'rename') }}
         {%- endif -%}
