@@ -37,7 +37,9 @@
     var('name'[, default]), env_var('NAME'[, default]): only string-literal
     arguments, read by regex, never evaluated. -#}
 {% macro _resolved_call(key, function, arguments, test, node, candidate) %}
-    {%- set literals = modules.re.findall('[\'"]([^\'"]*)[\'"]', arguments) -%}
+    {#- A version (ref('m', v=2)) selects among versions of one name; the name is what is matched. -#}
+    {%- set named = modules.re.sub('[,]\\s*(v|version)\\s*=.*$', '', arguments) -%}
+    {%- set literals = modules.re.findall('[\'"]([^\'"]*)[\'"]', named) -%}
     {%- if literals | length == 0 -%}
         {{ return({'deferred': 'its argument ' ~ key ~ ' (' ~ function ~ '(' ~ arguments ~ ')) has no literal name'}) }}
     {%- elif function == 'var' -%}

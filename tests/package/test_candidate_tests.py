@@ -196,11 +196,30 @@ def test_a_reappended_old_key_breaks_unique_key_and_unique_within_the_increment(
     results = audit.probe([
         {"name": "events_again", "model": "events", "candidate": "e_again", "increment": "e_again_inc"},
         {"name": "lines_again", "model": "lines", "candidate": "l_again", "increment": "l_inc"},
+        # dbt-mysql holds the increment in a TEMPORARY table, which MySQL opens once per statement
+        {"name": "events_again_tmp", "model": "events", "candidate": "e_again", "increment": "e_again_inc", "temporary": True},
+        {"name": "lines_again_tmp", "model": "lines", "candidate": "l_again", "increment": "l_inc", "temporary": True},
     ])
 
-    assert failed(results["events_again"]) == {"unique_key(event_id)": 1}
-    assert matches(failed(results["lines_again"]), {"unique_lines_line_id": 1})
+    for name in ("events_again", "events_again_tmp"):
+        assert failed(results[name]) == {"unique_key(event_id)": 1}, name
+        assert len(results[name]["checked"]) == 2
+    for name in ("lines_again", "lines_again_tmp"):
+        assert matches(failed(results[name]), {"unique_lines_line_id": 1})
     # cost follows the increment: the group-by reads only the candidate rows sharing a key with it
     debug = audit.debug_log()
     assert f"where (line_id) in (select line_id from `{audit.schema}`.`l_inc`)" in debug
     assert f"where (`event_id`) in (select `event_id` from `{audit.schema}`.`e_again_inc`)" in debug
+    assert f"where (line_id) in (select line_id from `{audit.schema}`.`l_inc_tmp`)" in debug
+
+
+def test_a_seed_candidate_is_audited_by_the_seeds_own_tests(audit):
+    audit.table("s_ok", "(code VARCHAR(5), label VARCHAR(20))", [("A", "active"), ("I", "inactive")])
+    audit.table("s_bad", "(code VARCHAR(5), label VARCHAR(20))", [("A", "active"), ("A", "again"), (None, "none")])
+
+    results = audit.probe([
+        {"name": name, "node": "seed.candidate_audit.statuses", "candidate": name} for name in ("s_ok", "s_bad")
+    ])
+
+    assert results["s_ok"]["failures"] == [] and len(results["s_ok"]["checked"]) == 2
+    assert matches(failed(results["s_bad"]), {"unique_statuses_code": 1, "not_null_statuses_code": 1})
