@@ -20,7 +20,7 @@
             {%- do result.deferred.append({'test': test.name, 'reason': plan.deferred}) -%}
             {%- do safeguard._log('DEFER', name ~ ' ' ~ test.name ~ ': ' ~ plan.deferred ~ '; left to dbt test') -%}
         {%- else -%}
-            {%- do safeguard._evaluate_check(result, test.name, plan, test.config) -%}
+            {%- do safeguard._evaluate_check(result, name, test.name, plan, test.config) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- set key_plan = safeguard._unique_key_plan(node, candidate, increment) -%}
@@ -28,7 +28,7 @@
         {%- do result.deferred.append({'test': key_plan.name, 'reason': key_plan.deferred}) -%}
         {%- do safeguard._log('DEFER', name ~ ' ' ~ key_plan.name ~ ': ' ~ key_plan.deferred) -%}
     {%- elif key_plan is not none -%}
-        {%- do safeguard._evaluate_check(result, key_plan.name, key_plan, {}) -%}
+        {%- do safeguard._evaluate_check(result, name, key_plan.name, key_plan, {}) -%}
     {%- endif -%}
     {%- do safeguard._log('TESTS', name ~ ': ' ~ result.checked | length ~ ' check(s) on the candidate, '
                                    ~ result.failures | length ~ ' failed, ' ~ result.deferred | length ~ ' left to dbt test') -%}
@@ -57,7 +57,7 @@
 {#- Counts one planned check with dbt's own get_test_sql (fail_calc,
     warn_if/error_if, limit: what the test materialization runs), so a
     check fails exactly when `dbt test` would make it an error. -#}
-{% macro _evaluate_check(result, test_name, plan, config) %}
+{% macro _evaluate_check(result, name, test_name, plan, config) %}
     {%- set fail_calc = config.get('fail_calc') or 'count(*)' -%}
     {%- set error_if = config.get('error_if') or '!= 0' -%}
     {%- set warn_if = config.get('warn_if') or '!= 0' -%}
@@ -69,6 +69,6 @@
         {%- set failing = row['failures'] | int -%}
         {%- set detail = test_name ~ ': ' ~ failing ~ ' failing row(s) (error_if ' ~ error_if ~ ') on ' ~ plan.scope -%}
         {%- do result.failures.append({'test': test_name, 'failing_rows': failing, 'detail': detail}) -%}
-        {%- do safeguard._log('FAIL', detail) -%}
+        {%- do safeguard._log('FAIL', name ~ ' ' ~ detail) -%}
     {%- endif -%}
 {% endmacro %}
