@@ -26,10 +26,25 @@
         {%- if call -%}
             {{ return(safeguard._resolved_call(key, call.group(1), call.group(2), test, node, candidate)) }}
         {%- elif '{{' in value or '{%' in value -%}
-            {{ return({'deferred': 'its argument ' ~ key ~ ' holds Jinja, which only dbt test renders'}) }}
+            {{ return(safeguard._rendered_kwarg(key, value)) }}
         {%- endif -%}
     {%- endif -%}
     {{ return({'value': value, 'deferred': none}) }}
+{% endmacro %}
+
+
+{#- Jinja inside a kwarg (`expression: "id >= {{ var('floor') }}"`) is
+    rendered in the model's context, as dbt test would. A whole `{{ ... }}`
+    keeps its type (dbt renders kwargs natively: a list stays a list).
+    ref()/source() inside Jinja are not: the model's run may not call them
+    for a node it does not depend on, so such a test is deferred. -#}
+{% macro _rendered_kwarg(key, value) %}
+    {%- if modules.re.search('\\b(ref|source)\\s*\\(', value) -%}
+        {{ return({'deferred': 'its argument ' ~ key ~ ' calls ref() or source() inside Jinja, which only dbt test resolves'}) }}
+    {%- endif -%}
+    {%- set rendered = render(value) -%}
+    {%- set whole = modules.re.match('^\\s*[{][{].*[}][}]\\s*$', value, modules.re.S) -%}
+    {{ return({'value': fromyaml(rendered) if whole else rendered, 'deferred': none}) }}
 {% endmacro %}
 
 
@@ -56,6 +71,9 @@
         {{ return({'deferred': 'its parent ' ~ parent_id ~ ' is also built by this run, not before this model'}) }}
     {%- endif -%}
     {%- set parent = graph.sources[parent_id] if function == 'source' else graph.nodes[parent_id] -%}
+    {%- if parent.config.get('materialized') == 'ephemeral' -%}
+        {{ return({'deferred': 'its parent ' ~ parent_id ~ ' is ephemeral: it has no table to read'}) }}
+    {%- endif -%}
     {%- set identifier = parent.identifier if function == 'source' else parent.alias -%}
     {{ return({'value': api.Relation.create(database=parent.database, schema=parent.schema, identifier=identifier), 'deferred': none}) }}
 {% endmacro %}

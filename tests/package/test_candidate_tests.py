@@ -58,8 +58,8 @@ class AuditProject:
     def dbt(self, command, *args):
         return self.invoker.invoke(command, *args)
 
-    def probe(self, cases):
-        outcome = self.dbt("run-operation", "probe_candidate_tests", "--args", json.dumps({"cases": cases}))
+    def probe(self, cases, *args):
+        outcome = self.dbt("run-operation", "probe_candidate_tests", "--args", json.dumps({"cases": cases}), *args)
         assert outcome.success, outcome.log
         return probes(outcome)
 
@@ -206,6 +206,8 @@ def test_a_reappended_old_key_breaks_unique_key_and_unique_within_the_increment(
         assert len(results[name]["checked"]) == 2
     for name in ("lines_again", "lines_again_tmp"):
         assert matches(failed(results[name]), {"unique_lines_line_id": 1})
+        [deferred] = results[name]["deferred"]
+        assert deferred["test"].startswith("relationships_lines_body") and "is ephemeral" in deferred["reason"]
     # cost follows the increment: the group-by reads only the candidate rows sharing a key with it
     debug = audit.debug_log()
     assert f"where (line_id) in (select line_id from `{audit.schema}`.`l_inc`)" in debug
@@ -223,3 +225,19 @@ def test_a_seed_candidate_is_audited_by_the_seeds_own_tests(audit):
 
     assert results["s_ok"]["failures"] == [] and len(results["s_ok"]["checked"]) == 2
     assert matches(failed(results["s_bad"]), {"unique_statuses_code": 1, "not_null_statuses_code": 1})
+
+
+def test_jinja_in_a_test_argument_is_rendered_in_the_models_context_unless_it_calls_ref_or_source(audit):
+    audit.table("cu_zero", "(id INT)", [(0,), (1,), (2,)])
+    case = [{"name": "cu_zero", "model": "customers", "candidate": "cu_zero"}]
+
+    default_floor = audit.probe(case)["cu_zero"]
+    floor_zero = audit.probe(case, "--vars", "{min_customer_id: 0}")["cu_zero"]
+
+    # expression "id >= {{ var('min_customer_id', 1) }}": id 0 is below the default floor of 1
+    assert matches(failed(default_floor), {"dbt_utils_expression_is_true_customers_id": 1})
+    assert failed(floor_zero) == {}
+    for result in (default_floor, floor_zero):
+        [deferred] = result["deferred"]
+        assert "calls ref() or source() inside Jinja" in deferred["reason"]
+        assert len(result["checked"]) == 2  # unique id and the var() expression
