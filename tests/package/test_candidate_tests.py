@@ -161,7 +161,7 @@ def test_each_builtin_and_package_test_fails_exactly_the_candidate_that_breaks_i
     # the package's own aggregate test runs on the whole candidate
     assert matches(failed(results["c_one_row"]), {"dbt_utils_at_least_rows_orders": 1})
     [detail] = [f["detail"] for f in results["c_dup_id"]["failures"]]
-    assert "1 failing row(s)" in detail and "c_dup_id" in detail
+    assert detail == f"error_if != 0, on the whole candidate `{audit.schema}`.`c_dup_id`"
 
 
 def _incremental_tables(audit, old, increment, name):

@@ -67,8 +67,8 @@
     {#- dbt-mysql's get_test_sql answers 'true'/'false' strings; the default, a boolean. -#}
     {%- if row['should_error'] | string | lower in ('true', '1') -%}
         {%- set failing = row['failures'] | int -%}
-        {%- set detail = test_name ~ ': ' ~ failing ~ ' failing row(s) (error_if ' ~ error_if ~ ') on ' ~ plan.scope -%}
+        {%- set detail = 'error_if ' ~ error_if ~ ', on ' ~ plan.scope -%}
         {%- do result.failures.append({'test': test_name, 'failing_rows': failing, 'detail': detail}) -%}
-        {%- do safeguard._log('FAIL', name ~ ' ' ~ detail) -%}
+        {%- do safeguard._log('FAIL', name ~ ' ' ~ test_name ~ ': ' ~ failing ~ ' failing row(s) (' ~ detail ~ ')') -%}
     {%- endif -%}
 {% endmacro %}
