@@ -21,6 +21,7 @@ from safeguard_testing.harness import REFERENCE_PROJECT, REPO_ROOT, Sql
 
 FIXTURES = Path(__file__).parent / "fixtures" / "candidate_tests"
 ORDER_COLUMNS = "(id INT NULL, customer_id INT, order_day DATE, status VARCHAR(20), amount INT, coupon VARCHAR(10), note VARCHAR(10))"
+EMPLOYEE_COLUMNS = "(id INT, manager_id INT)"
 ORDERS = [
     (1, 1, "2026-01-01", "placed", 10, None, "x"),
     (2, 2, "2026-01-01", "shipped", 20, "c", "x"),  # note repeats: a severity-warn unique test fails, ignored
@@ -110,6 +111,7 @@ def audit(request, tmp_path_factory, server, schema_prefix):
     wh.table("raw_orders", ORDER_COLUMNS, ORDERS)
     wh.table("raw_events", "(event_id INT, kind VARCHAR(10))", [(i, "click") for i in range(1, 11)])
     wh.table("raw_lines", "(line_id INT, body VARCHAR(10))", [(i, "l") for i in range(1, 11)])
+    wh.table("raw_employees", EMPLOYEE_COLUMNS, [(1, None), (2, 1)])
     assert wh.dbt("deps").success
     yield wh
     sql.close()
@@ -241,3 +243,20 @@ def test_jinja_in_a_test_argument_is_rendered_in_the_models_context_unless_it_ca
         [deferred] = result["deferred"]
         assert "calls ref() or source() inside Jinja" in deferred["reason"]
         assert len(result["checked"]) == 2  # unique id and the var() expression
+
+
+def test_a_relationship_of_a_model_to_itself_reads_the_candidate_as_its_parent(audit):
+    old = [(1, None), (2, 1)]
+    audit.table("emp_new_inc", EMPLOYEE_COLUMNS, [(3, 2), (4, 3)])  # 4's manager arrives in the same increment
+    audit.table("emp_new", EMPLOYEE_COLUMNS, old + [(3, 2), (4, 3)])
+    audit.table("emp_orphan_inc", EMPLOYEE_COLUMNS, [(5, 99)])
+    audit.table("emp_orphan", EMPLOYEE_COLUMNS, old + [(5, 99)])
+
+    results = audit.probe([
+        {"name": name, "model": "employees", "candidate": name, "increment": f"{name}_inc", "temporary": True}
+        for name in ("emp_new", "emp_orphan")
+    ])
+
+    assert results["emp_new"]["failures"] == [] and results["emp_new"]["deferred"] == []
+    assert len(results["emp_new"]["checked"]) == 2  # the relationship and unique_key(id)
+    assert matches(failed(results["emp_orphan"]), {"relationships_employees_manager_id": 1})
