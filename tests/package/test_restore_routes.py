@@ -7,6 +7,8 @@ columns is verified by what a backup must equal; and backup times,
 """
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from safeguard_testing.built_warehouse import error_line, latest_backup, module_warehouse
@@ -34,9 +36,12 @@ def crash_after_rename(wh, server, args):
     previous = admin.scalar("SELECT @@global.innodb_lock_wait_timeout")
     admin.execute("SET GLOBAL innodb_lock_wait_timeout = 2")
     try:
+        backup_id = wh.sql.scalar(f"SELECT MAX(backup_id) FROM `{wh.catalog_schema}`.safeguard_backups"
+                                  " WHERE status = 'verified' AND kind = 'backup' AND source_table = %s", (HISTORY,))
         holder.execute("START TRANSACTION")
-        holder.rows(f"SELECT * FROM `{wh.catalog_schema}`.safeguard_backups WHERE status = 'verified'"
-                    " AND kind = 'backup' AND source_table = %s FOR UPDATE", (HISTORY,))
+        # by primary key: a lock on this one row only, not on its neighbours
+        holder.rows(f"SELECT * FROM `{wh.catalog_schema}`.safeguard_backups WHERE backup_id = %s FOR UPDATE",
+                    (backup_id,))
         return wh.operation("restore_backup", args)
     finally:
         holder.execute("ROLLBACK")
@@ -178,7 +183,9 @@ def test_restore_that_gives_up_behind_a_reader_prints_only_its_refusal(warehouse
     safeguard_lines = [line for line in outcome.log.splitlines() if "[safeguard]" in line]
     assert not [line for line in safeguard_lines if "RESTORE " in line or "VERIFY" in line], safeguard_lines
     assert warehouse.sql.table_rows(schema, "moveouts") == before
-    assert [r for r in warehouse.catalog() if r["status"] != "planned"] == catalog_before
+    # the same rows and statuses (a kept table read for the first time records its fingerprint)
+    assert [(r["backup_table"], r["status"]) for r in warehouse.catalog()] == \
+        [(r["backup_table"], r["status"]) for r in catalog_before]
 
 
 def test_an_extra_table_with_stored_and_virtual_generated_columns_is_verified_and_restored(warehouse):
@@ -221,7 +228,7 @@ def test_an_extra_table_with_stored_and_virtual_generated_columns_is_verified_an
 
 def test_extra_table_without_a_verified_backup_fails_the_run_before_any_model(warehouse):
     """An AUTO_INCREMENT row with id 0 (stored under NO_AUTO_VALUE_ON_ZERO) is
-    copied as a new id: the backup is not the table. No model builds an extra
+    copied as a new id (1): the backup is not the table. No model builds an extra
     table, so the run itself must stop: every model refuses, nothing is built,
     and a change made anyway (an on-run-end hook here) is named by finish_run."""
     schema = warehouse.schema("silver")
@@ -229,12 +236,12 @@ def test_extra_table_without_a_verified_backup_fails_the_run_before_any_model(wa
     warehouse.sql.execute(f"DROP TABLE IF EXISTS `{schema}`.`{table}`")
     warehouse.sql.execute(f"CREATE TABLE `{schema}`.`{table}` (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(20))")
     warehouse.sql.execute("SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_AUTO_VALUE_ON_ZERO')")
-    warehouse.sql.execute(f"INSERT INTO `{schema}`.`{table}` VALUES (0, 'zero'), (1, 'one'), (2, 'two')")
+    warehouse.sql.execute(f"INSERT INTO `{schema}`.`{table}` VALUES (0, 'zero'), (5, 'five'), (6, 'six')")
     extra = f"--vars={{safeguard_extra_tables: ['{schema}.{table}']}}"
     before = warehouse.snapshot()
     project = warehouse.project / "dbt_project.yml"
     original = project.read_text()
-    hook = f"  - \"{{% if flags.WHICH == 'run' %}}delete from `{schema}`.`{table}` where id = 2{{% endif %}}\"\n"
+    hook = f"  - \"{{% if flags.WHICH == 'run' %}}delete from `{schema}`.`{table}` where id = 6{{% endif %}}\"\n"
     assert "on-run-end:\n" in original
     project.write_text(original.replace("on-run-end:\n", "on-run-end:\n" + hook, 1))
     try:
@@ -250,3 +257,61 @@ def test_extra_table_without_a_verified_backup_fails_the_run_before_any_model(wa
     changed = [line for line in run.log.splitlines() if "changed, no backup to roll back to" in line]
     assert len(changed) == 1 and f"{schema}.{table}" in changed[0]
     warehouse.sql.execute(f"DROP TABLE `{schema}`.`{table}`")
+
+
+class _ShiftedClock(datetime.datetime):
+    """dbt's clock, shifted: dbt sets run_started_at from dbt.tracking's
+    `datetime.now(tz=pytz.utc)` when an invocation starts (dbt 1.7,
+    dbt/tracking.py), and these tests run dbt in-process, so replacing that
+    name shifts exactly the client clock dbt and the macros see. (faketime
+    would shift it too, but is not installed everywhere CI runs.)"""
+    shift = datetime.timedelta(0)
+
+    @classmethod
+    def now(cls, tz=None):
+        return datetime.datetime.now(tz) + cls.shift
+
+
+CLOCK_MACRO = ("{% macro rr_clock() %}{{ log('RR_CLIENT_CLOCK ' ~ run_started_at.strftime('%Y%m%d_%H%M%S'), info=True) }}"
+               "{% endmacro %}\n")
+
+
+@pytest.mark.parametrize("days", [-2, 2], ids=["client-2-days-behind", "client-2-days-ahead"])
+def test_a_client_clock_days_off_changes_no_backup_time_latest_or_retention(warehouse, monkeypatch, days):
+    import dbt.tracking
+
+    schema, table = warehouse.schema("gold"), "moveouts"
+    (warehouse.project / "macros").mkdir(exist_ok=True)
+    (warehouse.project / "macros" / "rr_clock.sql").write_text(CLOCK_MACRO)
+    monkeypatch.setattr(dbt.tracking, "datetime", _ShiftedClock)
+    monkeypatch.setattr(_ShiftedClock, "shift", datetime.timedelta(days=days))
+    server_now = datetime.datetime.strptime(
+        warehouse.sql.scalar("SELECT DATE_FORMAT(UTC_TIMESTAMP(), '%Y%m%d_%H%i%s')"), "%Y%m%d_%H%M%S")
+    clock = warehouse.operation("rr_clock")
+    client = datetime.datetime.strptime(clock.log.split("RR_CLIENT_CLOCK ")[1][:15], "%Y%m%d_%H%M%S")
+    assert abs((client - server_now) - datetime.timedelta(days=days)) < datetime.timedelta(minutes=5)  # truly shifted
+
+    run = warehouse.run("--select", table)  # with the on-run-start prune (retention_days 3)
+
+    assert run.success, run.log
+    newest = latest_backup(warehouse, schema, table)
+    taken = datetime.datetime.strptime(newest["backup_ts"], "%Y%m%d_%H%M%S")
+    assert abs(taken - server_now) < datetime.timedelta(minutes=5), newest["backup_ts"]
+    newest_rows = warehouse.sql.table_rows(newest["backup_schema"], newest["backup_table"])
+    shifted_prune = warehouse.operation("prune_backups", "{retention_days: 1, keep_last: 0}")
+    monkeypatch.setattr(_ShiftedClock, "shift", datetime.timedelta(0))
+    true_prune = warehouse.operation("prune_backups", "{retention_days: 1, keep_last: 0}")
+    for prune in (shifted_prune, true_prune):
+        assert prune.success, prune.log
+    assert warehouse.catalog("backup_table = %s", (newest["backup_table"],))[0]["status"] == "verified"
+    assert warehouse.sql.table_exists(newest["backup_schema"], newest["backup_table"])
+
+    monkeypatch.setattr(_ShiftedClock, "shift", datetime.timedelta(days=days))
+    warehouse.sql.execute(f"DELETE FROM `{schema}`.`{table}` LIMIT 3")
+    restored = warehouse.operation("restore_backup", f"{{table: {schema}.{table}}}")  # "latest"
+    assert restored.success, restored.log
+    assert warehouse.sql.table_rows(schema, table) == newest_rows
+    replaced = backups(warehouse, schema, table, "replaced")[-1]
+    assert abs(datetime.datetime.strptime(replaced["backup_ts"], "%Y%m%d_%H%M%S") - server_now) < datetime.timedelta(minutes=5)
+    monkeypatch.setattr(_ShiftedClock, "shift", datetime.timedelta(0))
+    assert warehouse.run("--select", table).success  # leave it healthy
