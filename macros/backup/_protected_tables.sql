@@ -77,6 +77,16 @@
     on MySQL 8 and NULL on MariaDB for an ordinary column; MySQL's
     DEFAULT_GENERATED columns are ordinary columns with an expression default). -#}
 {% macro _stored_columns(schema, table) %}
+    {%- set quoted = [] -%}
+    {%- for name in safeguard._stored_column_names(schema, table) -%}
+        {%- do quoted.append('`' ~ (name | replace('`', '``')) ~ '`') -%}
+    {%- endfor -%}
+    {{ return(quoted | join(', ')) }}
+{% endmacro %}
+
+
+{#- The names of those columns, in table order. -#}
+{% macro _stored_column_names(schema, table) %}
     {%- set sql -%}
         select column_name from information_schema.columns
         where table_schema = {{ safeguard._sql_string(schema) }}
@@ -84,9 +94,7 @@
           and coalesce(generation_expression, '') = ''
         order by ordinal_position
     {%- endset -%}
-    {%- set quoted = [] -%}
-    {%- for row in run_query(sql).rows -%}
-        {%- do quoted.append('`' ~ (row[0] | replace('`', '``')) ~ '`') -%}
-    {%- endfor -%}
-    {{ return(quoted | join(', ')) }}
+    {%- set names = [] -%}
+    {%- for row in run_query(sql).rows -%}{%- do names.append(row[0]) -%}{%- endfor -%}
+    {{ return(names) }}
 {% endmacro %}

@@ -32,7 +32,10 @@
         {{ return({'verified': true, 'entry': entry, 'note': none}) }}
     {%- endif -%}
     {%- set note = 'source ' ~ source_print.row_count ~ ' rows/checksum ' ~ source_print.checksum ~ ', backup ' ~ backup_print.row_count ~ ' rows/checksum ' ~ backup_print.checksum -%}
-    {%- do safeguard._update_backup(entry.backup_schema, entry.backup_table, 'failed', backup_print, note) -%}
+    {#- A failed row keeps the SOURCE's fingerprint (the note has both): what
+        the table held when its backup was tried, so finish_run can tell
+        whether it changed with no backup to roll back to. -#}
+    {%- do safeguard._update_backup(entry.backup_schema, entry.backup_table, 'failed', source_print, note) -%}
     {%- do entry.update({'status': 'failed'}) -%}
     {{ return({'verified': false, 'entry': entry, 'note': note}) }}
 {% endmacro %}
@@ -42,7 +45,7 @@
     materialization, under this invocation's run lease), logged. -#}
 {% macro _take_backup(schema, table, why) %}
     {%- set planned = safeguard._backup_entry(schema, table, 'x') -%}
-    {%- set ts = safeguard._free_ts([{'schema': schema, 'table': table, 'backup_schema': planned.backup_schema}], 'backup', run_started_at) -%}
+    {%- set ts = safeguard._free_ts([{'schema': schema, 'table': table, 'backup_schema': planned.backup_schema}], 'backup', safeguard._run_ts_start()) -%}
     {%- set taken = safeguard._take_backup_entry(safeguard._backup_entry(schema, table, ts)) -%}
     {%- if taken.verified -%}
         {%- do safeguard._log('BACKUP', schema ~ '.' ~ table ~ ' -> ' ~ taken.entry.backup_schema ~ '.' ~ taken.entry.backup_table ~ ' (' ~ taken.entry.row_count ~ ' rows, checksum ' ~ taken.entry.checksum ~ ', ' ~ why ~ ')') -%}

@@ -64,7 +64,7 @@
             {%- do present.append({'schema': t.schema, 'table': t.table, 'backup_schema': safeguard._backup_schema_for(t.schema)}) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- set ts = safeguard._free_ts(present, 'backup', run_started_at) -%}
+    {%- set ts = safeguard._free_ts(present, 'backup', safeguard._server_now()) -%}
     {%- set plan = [] -%}
     {%- for t in present -%}
         {%- do plan.append(safeguard._backup_entry(t.schema, t.table, ts)) -%}
@@ -72,6 +72,9 @@
 
     {#- Act -#}
     {%- set failed = [] -%}
+    {%- set extra_failed = [] -%}
+    {%- set extra_tables = [] -%}
+    {%- for t in tables if t.unique_id is none -%}{%- do extra_tables.append(t.schema ~ '.' ~ t.table) -%}{%- endfor -%}
     {%- for entry in plan -%}
         {%- set label = entry.source_schema ~ '.' ~ entry.source_table -%}
         {#- _free_ts chose names that are free, under the named lock. -#}
@@ -80,12 +83,21 @@
             {%- do safeguard._log('BACKUP', loop.index ~ ' of ' ~ plan | length ~ ' ' ~ label ~ ' -> ' ~ entry.backup_schema ~ '.' ~ entry.backup_table ~ ' (' ~ entry.row_count ~ ' rows, checksum ' ~ entry.checksum ~ ')') -%}
         {%- else -%}
             {%- do failed.append(label ~ ' (' ~ taken.note ~ ')') -%}
+            {%- if label in extra_tables -%}{%- do extra_failed.append(label ~ ' (' ~ taken.note ~ ')') -%}{%- endif -%}
             {%- do safeguard._log('FAIL', label ~ ': verification failed: ' ~ taken.note) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- for name in kept_at_swap -%}
         {%- do safeguard._log('SWAP', name ~ ': its current table becomes the backup at the model'"'"'s swap (no copy)') -%}
     {%- endfor -%}
+    {#- No model builds an extra table, so no model would refuse for it: a
+        run whose extra table has no verified backup takes no lease, and
+        every model refuses before anything (a hook included) writes. -#}
+    {%- if extra_failed -%}
+        {%- do safeguard._release_lock() -%}
+        {%- do safeguard._log('ERROR', 'create_backups: the backup of safeguard_extra_tables ' ~ extra_failed | join('; ') ~ ' is not verified; no lease taken, so every model of this run will refuse to build') -%}
+        {{ return('') }}
+    {%- endif -%}
     {%- do safeguard._take_lease() -%}
     {%- do safeguard._release_lock() -%}
 

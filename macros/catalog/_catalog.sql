@@ -25,6 +25,10 @@
       planned (a swap is about to create it), restored, missing, dropped.
       foreign_keys: the source's own FK definitions as JSON (a copy made
       with CREATE TABLE ... LIKE has none). pinned: prune never drops it.
+      fingerprint_method: how row_count/checksum were taken (see
+      _fingerprint); NULL on rows of older versions means CHECKSUM TABLE.
+      A table model's kept table is `verified` with no fingerprint yet
+      (its backup is O(1)): _row_print takes it when a restore needs it.
     - safeguard_journal: a swap's intent, written before its RENAME, so a
       crash between the RENAME and the catalog writes is reconciled.
     - safeguard_connections: the connection ids an invocation used, so a
@@ -59,6 +63,7 @@
             note varchar(512) null,
             foreign_keys text null,
             pinned tinyint not null default 0,
+            fingerprint_method varchar(16) null,
             primary key (backup_id),
             unique key uq_safeguard_backup_table (backup_schema, backup_table),
             key ix_safeguard_source (source_schema, source_table, backup_ts)
@@ -144,6 +149,7 @@
     {%- set wanted = [
         ('safeguard_backups', 'foreign_keys', 'text null'),
         ('safeguard_backups', 'pinned', 'tinyint not null default 0'),
+        ('safeguard_backups', 'fingerprint_method', 'varchar(16) null'),
     ] -%}
     {%- set sql -%}
         select table_name, column_name from information_schema.columns
@@ -174,7 +180,8 @@
 {% endmacro %}
 
 
-{#- Catalog rows as dicts, newest first. `filters` maps a column to a value
+{#- Catalog rows as dicts, newest first: by backup_id, the order the server
+    inserted them, which no client clock can skew. `filters` maps a column to a value
     (column = value) or a list of values (column in (...)); a key ending in
     `__not` excludes the value(s). Every value is quoted here, so no caller
     builds SQL. -#}
@@ -200,10 +207,11 @@
     {%- endfor -%}
     {%- set sql -%}
         select backup_id, backup_ts, invocation_id, kind, source_schema, source_table,
-               backup_schema, backup_table, row_count, checksum, status, note, foreign_keys, pinned
+               backup_schema, backup_table, row_count, checksum, status, note, foreign_keys, pinned,
+               fingerprint_method, created_at
         from {{ safeguard._catalog_table() }}
         where {{ conditions | join(' and ') }}
-        order by backup_ts desc, backup_id desc
+        order by backup_id desc
     {%- endset -%}
     {%- set rows = [] -%}
     {%- for row in run_query(sql).rows -%}
@@ -222,6 +230,8 @@
             'note': row[11],
             'foreign_keys': row[12],
             'pinned': (row[13] or 0) | int == 1,
+            'fingerprint_method': row[14],
+            'created_at': row[15],
         }) -%}
     {%- endfor -%}
     {{ return(rows) }}
@@ -234,7 +244,7 @@
     {%- set sql -%}
         insert into {{ safeguard._catalog_table() }}
             (backup_ts, invocation_id, kind, source_schema, source_table, backup_schema, backup_table,
-             row_count, checksum, status, created_at, updated_at, note, foreign_keys, pinned)
+             row_count, checksum, status, created_at, updated_at, note, foreign_keys, pinned, fingerprint_method)
         values (
             {{ safeguard._sql_string(entry.backup_ts) }}, {{ safeguard._sql_string(invocation_id) }},
             {{ safeguard._sql_string(entry.kind) }},
@@ -242,7 +252,8 @@
             {{ safeguard._sql_string(entry.backup_schema) }}, {{ safeguard._sql_string(entry.backup_table) }},
             {{ fingerprint.row_count if fingerprint else 'null' }}, {{ fingerprint.checksum if fingerprint and fingerprint.checksum is not none else 'null' }},
             {{ safeguard._sql_string(status) }}, utc_timestamp(), utc_timestamp(), {{ safeguard._sql_string(note) }},
-            {{ safeguard._sql_string(entry.get('foreign_keys')) }}, {{ 1 if entry.get('pinned') else 0 }}
+            {{ safeguard._sql_string(entry.get('foreign_keys')) }}, {{ 1 if entry.get('pinned') else 0 }},
+            {{ safeguard._sql_string(fingerprint.method if fingerprint else none) }}
         )
     {%- endset -%}
     {%- do safeguard._execute(sql) -%}
@@ -259,6 +270,7 @@
             {%- if fingerprint %}
             row_count = {{ fingerprint.row_count }},
             checksum = {{ fingerprint.checksum if fingerprint.checksum is not none else 'null' }},
+            fingerprint_method = {{ safeguard._sql_string(fingerprint.method) }},
             {%- endif %}
             note = {{ safeguard._sql_string(note) }},
             updated_at = utc_timestamp()
@@ -267,19 +279,6 @@
     {%- endset -%}
     {%- do safeguard._execute(sql) -%}
     {%- do safeguard._commit() -%}
-{% endmacro %}
-
-
-{#- Row count and CHECKSUM TABLE of one table: what "verified" means. -#}
-{% macro _fingerprint(schema, table) %}
-    {{ return(adapter.dispatch('fingerprint', 'safeguard')(schema, table)) }}
-{% endmacro %}
-
-{% macro default__fingerprint(schema, table) %}
-    {%- set relation = safeguard._quote_table(schema, table) -%}
-    {%- set row_count = run_query('select count(*) from ' ~ relation).rows[0][0] | int -%}
-    {%- set checksum = run_query('checksum table ' ~ relation).rows[0][1] -%}
-    {{ return({'row_count': row_count, 'checksum': none if checksum is none else checksum | int}) }}
 {% endmacro %}
 
 

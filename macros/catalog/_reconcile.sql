@@ -29,7 +29,9 @@
         {%- for j in run_query(sql).rows -%}
             {%- set applied = safeguard._table_exists(j[3], j[4]) -%}
             {%- do safeguard._settle_journal(j[0], j[5], j[6], applied, operation ~ ' after a crash of ' ~ j[2] ~ ' by invocation ' ~ j[1]) -%}
-            {%- do safeguard._log('RECONCILE', j[2] ~ ' of invocation ' ~ j[1] ~ ' stopped after its RENAME ' ~ ('had happened: catalog completed' if applied else 'had not happened: its plan discarded'))  -%}
+            {%- do safeguard._log('RECONCILE', j[2] ~ ' ' ~ j[0] ~ ' of invocation ' ~ j[1] ~ ' was cut off; its RENAME '
+                ~ ('HAD happened: the tables are restored and the catalog is now completed; nothing more to run (safeguard backups shows the result)' if applied
+                   else 'had NOT happened: nothing was changed and its plan is discarded; run the same command again')) -%}
             {%- set ns.repaired = ns.repaired + 1 -%}
         {%- endfor -%}
     {%- endif -%}
@@ -37,8 +39,9 @@
     {#- Rows written before a swap's RENAME outside a journal: the table
         model's old table kept as its backup (status planned, or pending
         with the note the table materialization writes). RENAME is atomic:
-        if the table is there it is the pre-run table, so fingerprint it
-        and mark it verified; if not, the swap never happened. -#}
+        if the table is there it is the pre-run table, so it is marked
+        verified (fingerprinted when a restore or rollback needs it, see
+        _row_print); if not, the swap never happened. -#}
     {%- set sql -%}
         select c.backup_id, c.backup_schema, c.backup_table, c.invocation_id, t.table_name is not null
         from {{ safeguard._catalog_table() }} as c
@@ -52,7 +55,7 @@
     {%- set kept_rows = run_query(sql).rows -%}
     {%- for r in kept_rows -%}
         {%- if r[4] -%}
-            {%- do safeguard._update_backup(r[1], r[2], 'verified', safeguard._fingerprint(r[1], r[2]), 'kept at a swap by invocation ' ~ r[3] ~ '; recorded by ' ~ operation ~ ' after a crash') -%}
+            {%- do safeguard._update_backup(r[1], r[2], 'verified', none, 'kept at a swap by invocation ' ~ r[3] ~ '; recorded by ' ~ operation ~ ' after a crash') -%}
             {%- do safeguard._log('RECONCILE', r[1] ~ '.' ~ r[2] ~ ': the swap of invocation ' ~ r[3] ~ ' had happened: its kept table is now verified') -%}
         {%- else -%}
             {%- do safeguard._execute('delete from ' ~ safeguard._catalog_table() ~ ' where backup_id = ' ~ r[0]) -%}
@@ -171,8 +174,10 @@
     {%- elif replaced -%}
         {%- do safeguard._execute('delete from ' ~ safeguard._catalog_table() ~ " where status = 'planned' and backup_id in (" ~ replaced ~ ')') -%}
     {%- endif -%}
-    {#- The journal only bridges the window between the RENAME and these
-        writes: once they are made, the row has done its job. -#}
-    {%- do safeguard._execute('delete from ' ~ safeguard._journal_table() ~ ' where journal_id = ' ~ journal_id | int) -%}
+    {#- The journal bridges the window between the RENAME and these writes,
+        and then stays as the record of the swap: its journal_id is the
+        restore's id, which a retried restore reports. -#}
+    {%- do safeguard._execute('update ' ~ safeguard._journal_table() ~ " set status = '" ~ ('applied' if applied else 'not applied')
+        ~ "', updated_at = utc_timestamp() where journal_id = " ~ journal_id | int) -%}
     {%- do safeguard._commit() -%}
 {% endmacro %}

@@ -10,6 +10,7 @@
         {{ return('') }}
     {%- endif -%}
     {%- if not gate.act -%}{{ return('') }}{%- endif -%}
+    {%- do safeguard._report_changed_without_backup() -%}
     {%- if not safeguard._holds_lease() -%}
         {%- do safeguard._log('SKIP', 'this run holds no safeguard lease: nothing to roll back or release') -%}
         {{ return('') }}
@@ -33,4 +34,19 @@
     {%- do safeguard._give_back_lease() -%}
     {%- do safeguard._log('SUMMARY', 'rolled back ' ~ to_restore | length ~ ' table(s); run lease released') -%}
     {{ return('') }}
+{% endmacro %}
+
+
+{#- A table whose backup of this run failed verification has nothing to be
+    rolled back to: if it no longer holds what the failed copy read, say so
+    in one line (the run, or something beside it, changed it). Runs with or
+    without the lease: a run refused for that failure can still have run
+    hooks. Reads only. -#}
+{% macro _report_changed_without_backup() %}
+    {%- for row in safeguard._catalog_rows({'kind': 'backup', 'status': 'failed', 'invocation_id': invocation_id})
+          if row.row_count is not none and safeguard._table_exists(row.source_schema, row.source_table) -%}
+        {%- if not safeguard._matches_row(row.source_schema, row.source_table, row).same -%}
+            {%- do safeguard._log('ERROR', row.source_schema ~ '.' ~ row.source_table ~ ' changed, no backup to roll back to (its backup ' ~ row.backup_ts ~ ' failed verification: ' ~ row.note ~ ')') -%}
+        {%- endif -%}
+    {%- endfor -%}
 {% endmacro %}

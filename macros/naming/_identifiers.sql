@@ -97,6 +97,43 @@
 {% endmacro %}
 
 
+{#- The server's clock, UTC, to the second: backup and replaced-table
+    timestamps come from it, never from the client (run_started_at is the
+    client's clock, and a client clock days off would make a new backup
+    look old to "latest" and to retention). -#}
+{% macro _server_now() %}
+    {%- set text = run_query("select date_format(utc_timestamp(), '%Y%m%d%H%i%s')").rows[0][0] -%}
+    {{ return(modules.datetime.datetime.strptime(text | string, '%Y%m%d%H%M%S')) }}
+{% endmacro %}
+
+
+{#- Where this invocation's backup timestamps start, in server time: the
+    timestamp of its first backup (so a table model kept at its swap joins
+    the set create_backups copied), else the time its run lease was taken,
+    else now. -#}
+{% macro _run_ts_start() %}
+    {%- if safeguard._catalog_exists() -%}
+        {%- set sql -%}
+            select min(backup_ts) from {{ safeguard._catalog_table() }}
+            where invocation_id = {{ safeguard._sql_string(invocation_id) }} and kind = 'backup'
+        {%- endset -%}
+        {%- set first = run_query(sql).rows[0][0] -%}
+        {%- if first is not none -%}
+            {{ return(modules.datetime.datetime.strptime(first | string, '%Y%m%d_%H%M%S')) }}
+        {%- endif -%}
+        {%- set sql -%}
+            select date_format(acquired_at, '%Y%m%d%H%i%s') from {{ safeguard._lease_table() }}
+            where invocation_id = {{ safeguard._sql_string(invocation_id) }}
+        {%- endset -%}
+        {%- set leased = run_query(sql).rows -%}
+        {%- if leased -%}
+            {{ return(modules.datetime.datetime.strptime(leased[0][0] | string, '%Y%m%d%H%M%S')) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(safeguard._server_now()) }}
+{% endmacro %}
+
+
 {#- Accepts every way a user types a backup timestamp and returns the prefix
     to match catalog timestamps with: 'YYYYMMDD', 'YYYYMMDD_HHMM' or
     'YYYYMMDD_HHMMSS'. --args is YAML, so 20260206_070000 arrives as the

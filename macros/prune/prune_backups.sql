@@ -43,13 +43,11 @@
         {%- do reserved.append(t.schema ~ '.' ~ t.table) -%}
     {%- endfor -%}
     {%- set plan = safeguard._prune_plan(safeguard._setting('retention_days'), safeguard._setting('keep_last'), reserved) -%}
-    {%- if plan.refused -%}
-        {%- do safeguard._release_lock() -%}
-        {%- do safeguard._log('ERROR', 'prune_backups: refusing catalog rows the package did not write: ' ~ plan.refused | join('; ') ~ '; nothing was pruned; fix or delete those rows') -%}
-        {{ return('') }}
-    {%- endif -%}
     {%- do safeguard._prune_act(plan, false) -%}
     {%- do safeguard._release_lock() -%}
+    {%- if plan.refused -%}
+        {%- do safeguard._log('ERROR', safeguard._stray_rows_message(plan)) -%}
+    {%- endif -%}
     {{ return('') }}
 {% endmacro %}
 
@@ -76,12 +74,13 @@
         {%- do safeguard._reconcile_catalog('prune_backups') -%}
     {%- endif -%}
     {%- set plan = safeguard._prune_plan(retention_days, keep_last) -%}
-    {%- if plan.refused -%}
-        {{ exceptions.raise_compiler_error("safeguard.prune_backups: refusing catalog rows the package did not write: " ~ plan.refused | join('; ') ~ "; nothing was changed; fix or delete those rows in " ~ safeguard._catalog_schema() ~ ".safeguard_backups") }}
-    {%- endif -%}
     {%- do safeguard._prune_act(plan, dry_run) -%}
     {%- if not dry_run -%}
         {%- do safeguard._release_lock() -%}
+    {%- endif -%}
+    {%- if plan.refused -%}
+        {#- After the other tables were pruned: the operation still fails, so the alarm fires. -#}
+        {{ exceptions.raise_compiler_error("safeguard." ~ safeguard._stray_rows_message(plan)) }}
     {%- endif -%}
     {{ return(plan.drop | map(attribute='backup_table') | list) }}
 {% endmacro %}
@@ -97,8 +96,15 @@
     backup of this run yet counts one kept row already. -#}
 {% macro _prune_plan(retention_days, keep_last, reserved=[]) %}
     {%- set cap = safeguard._setting('max_backups_per_table') -%}
-    {%- set cutoff = (run_started_at - modules.datetime.timedelta(days=retention_days)).strftime('%Y%m%d_%H%M%S') -%}
     {%- set rows = safeguard._catalog_rows({'status': ['verified', 'pending', 'failed', 'missing']}) -%}
+    {#- Age by the server's clock: created_at is the server's UTC_TIMESTAMP()
+        when the row was written, and so is the cutoff. -#}
+    {%- set sql -%}
+        select backup_id from {{ safeguard._catalog_table() }}
+        where created_at < utc_timestamp() - interval {{ retention_days | int }} day
+    {%- endset -%}
+    {%- set expired = [] -%}
+    {%- for row in run_query(sql).rows -%}{%- do expired.append(row[0] | int) -%}{%- endfor -%}
     {%- set sources = safeguard._trusted_sources() -%}
     {%- set plan = {'drop': [], 'keep': [], 'refused': [], 'retention_days': retention_days, 'keep_last': keep_last, 'cap': cap} -%}
     {%- set newest_kept = {} -%}
@@ -110,13 +116,18 @@
     {%- for source in reserved if source not in taken_now -%}
         {%- do kept.update({source: 1}) -%}
     {%- endfor -%}
+    {#- A row the package could not have written is never acted on, nor is
+        any row of its source table (which backups it stands for is unknown);
+        every other table is pruned as usual. -#}
+    {%- set held = [] -%}
     {%- for r in rows -%}
         {%- set problem = safeguard._distrust(r, sources) -%}
         {%- if problem is not none -%}
             {%- do plan.refused.append(problem) -%}
+            {%- do held.append(r.source_schema ~ '.' ~ r.source_table) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- for r in rows if not plan.refused -%}
+    {%- for r in rows if (r.source_schema ~ '.' ~ r.source_table) not in held -%}
         {%- set source = r.source_schema ~ '.' ~ r.source_table -%}
         {%- set verified_kept = newest_kept.get(source, 0) -%}
         {%- set count = kept.get(source, 0) -%}
@@ -130,7 +141,7 @@
             {%- set reason = 'taken by this run' -%}
         {%- elif cap > 0 and count >= cap -%}
             {%- set reason = none -%}
-        {%- elif r.backup_ts >= cutoff and r.status != 'missing' -%}
+        {%- elif r.backup_id not in expired and r.status != 'missing' -%}
             {%- set reason = r.status ~ ', within ' ~ retention_days ~ ' days' -%}
         {%- endif -%}
         {%- if reason is not none -%}
@@ -139,7 +150,7 @@
             {%- if not r.pinned and r.kind != 'refused' -%}{%- do kept.update({source: count + 1}) -%}{%- endif -%}
             {%- do plan.keep.append({'row': r, 'reason': reason}) -%}
         {%- else -%}
-            {%- do r.update({'why': 'over max_backups_per_table ' ~ cap if cap > 0 and count >= cap and r.backup_ts >= cutoff else 'older than ' ~ retention_days ~ ' days'}) -%}
+            {%- do r.update({'why': 'over max_backups_per_table ' ~ cap if cap > 0 and count >= cap and r.backup_id not in expired else 'older than ' ~ retention_days ~ ' days'}) -%}
             {%- do plan.drop.append(r) -%}
         {%- endif -%}
     {%- endfor -%}
@@ -165,4 +176,13 @@
     {%- endfor -%}
     {%- do safeguard._log('SUMMARY', ('would drop ' if dry_run else 'dropped ') ~ plan.drop | length ~ ', kept ' ~ plan.keep | length
         ~ ' (retention ' ~ plan.retention_days ~ ' days, keep_last ' ~ plan.keep_last ~ ', max_backups_per_table ' ~ plan.cap ~ ')') -%}
+{% endmacro %}
+
+
+{#- The one line a stray catalog row produces, in the hook's log and as the
+    run-operation's error: `prune_backups: stray catalog row(s): ...`, the
+    text `safeguard etl` looks for to fail the night. -#}
+{% macro _stray_rows_message(plan) %}
+    {{ return('prune_backups: stray catalog row(s): refusing rows the package did not write: ' ~ plan.refused | join('; ')
+        ~ '; their tables were not pruned, every other table was; fix or delete those rows in ' ~ safeguard._catalog_schema() ~ '.safeguard_backups') }}
 {% endmacro %}

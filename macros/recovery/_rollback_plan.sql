@@ -43,8 +43,9 @@
             {%- do safeguard._log('ROLLBACK', name ~ ' (' ~ status ~ ') is missing') -%}
             {%- do to_restore.append(entry) -%}
         {%- else -%}
-            {%- set live_print = safeguard._fingerprint(entry.source_schema, entry.source_table) -%}
-            {%- if live_print == {'row_count': entry.row_count, 'checksum': entry.checksum} -%}
+            {%- set compared = safeguard._matches_row(entry.source_schema, entry.source_table, entry) -%}
+            {%- set live_print = compared.print -%}
+            {%- if compared.same -%}
                 {%- do safeguard._log('KEEP', name ~ ' (' ~ status ~ ') is unchanged since its backup') -%}
             {%- else -%}
                 {%- do safeguard._log('ROLLBACK', name ~ ' (' ~ status ~ ') changed during the run') -%}

@@ -20,7 +20,7 @@
         {%- do live.append({'schema': step.entry.source_schema, 'table': step.entry.source_table, 'backup_schema': step.replaced_schema}) -%}
     {%- endfor -%}
     {#- _free_ts picks names that are neither tables nor catalog entries. -#}
-    {%- set ts = safeguard._free_ts(live, 'replaced', modules.datetime.datetime.utcnow()) -%}
+    {%- set ts = safeguard._free_ts(live, 'replaced', safeguard._server_now()) -%}
     {%- for step in steps -%}
         {%- set e = step.entry -%}
         {%- do step.update({'replaced': {
@@ -31,6 +31,16 @@
         } if step.live_exists else none}) -%}
     {%- endfor -%}
     {{ return(steps) }}
+{% endmacro %}
+
+
+{#- `2 of 3 s.t (10 rows) <- s.t_backup_<ts> (9 rows, <ts>), live table kept as ...` -#}
+{% macro _step_line(step, index, total) %}
+    {%- set e = step.entry -%}
+    {{ return(index ~ ' of ' ~ total ~ ' ' ~ e.source_schema ~ '.' ~ e.source_table
+        ~ ' (' ~ (step.live_rows ~ ' rows' if step.live_exists else 'absent') ~ ') <- '
+        ~ e.backup_schema ~ '.' ~ e.backup_table ~ ' (' ~ (e.row_count if e.row_count is not none else 'not yet counted') ~ ' rows, ' ~ e.backup_ts ~ ')'
+        ~ (', live table kept as ' ~ step.replaced.backup_schema ~ '.' ~ step.replaced.backup_table if step.live_exists else '')) }}
 {% endmacro %}
 
 
@@ -47,13 +57,14 @@
 {% endmacro %}
 
 
-{#- Logs the plan and, unless dry_run, swaps, records the replaced tables
-    and verifies the restored ones. Call with the named lock held. Returns
-    the steps with the live and backup row counts. -#}
+{#- Logs the plan and, unless dry_run, verifies the backups, swaps and
+    records the replaced tables. A real swap logs its RESTORE and VERIFY
+    lines only once its RENAME is done: a restore that gives up prints only
+    its refusal. Call with the named lock held. Returns the steps with the
+    live and backup row counts and the restore's journal_id. -#}
 {% macro _run_swap(steps, operation, dry_run) %}
     {%- for step in steps -%}
         {%- set e = step.entry -%}
-        {%- set live = e.source_schema ~ '.' ~ e.source_table -%}
         {%- if step.live_exists and step.live_print is none -%}
             {#- A dry run shows row counts only; a real swap records the
                 replaced table's count and checksum, read once here. -#}
@@ -62,10 +73,7 @@
         {%- endif -%}
         {%- set live_rows = step.live_print.row_count if step.live_exists else none -%}
         {%- do step.update({'live_rows': live_rows, 'backup_rows': e.row_count}) -%}
-        {%- do safeguard._log('PLAN' if dry_run else 'RESTORE', loop.index ~ ' of ' ~ steps | length ~ ' ' ~ live
-            ~ ' (' ~ (live_rows ~ ' rows' if step.live_exists else 'absent') ~ ') <- '
-            ~ e.backup_schema ~ '.' ~ e.backup_table ~ ' (' ~ e.row_count ~ ' rows, ' ~ e.backup_ts ~ ')'
-            ~ (', live table kept as ' ~ step.replaced.backup_schema ~ '.' ~ step.replaced.backup_table if step.live_exists else '')) -%}
+        {%- if dry_run -%}{%- do safeguard._log('PLAN', safeguard._step_line(step, loop.index, steps | length)) -%}{%- endif -%}
     {%- endfor -%}
     {%- if dry_run -%}
         {%- do safeguard._log('PLAN', safeguard._swap_statement(steps)) -%}
@@ -80,15 +88,16 @@
     {%- set mismatches = [] -%}
     {%- for step in steps -%}
         {%- set e = step.entry -%}
-        {%- set backup_print = safeguard._fingerprint(e.backup_schema, e.backup_table) -%}
-        {%- if backup_print.row_count != e.row_count or backup_print.checksum != e.checksum -%}
-            {%- do mismatches.append(e.backup_schema ~ '.' ~ e.backup_table ~ ' (catalog: ' ~ e.row_count ~ ' rows, checksum ' ~ e.checksum ~ '; table: ' ~ backup_print.row_count ~ ' rows, checksum ' ~ backup_print.checksum ~ ')') -%}
+        {%- set recorded = {'row_count': e.row_count, 'checksum': e.checksum} -%}
+        {%- set compared = safeguard._matches_row(e.backup_schema, e.backup_table, e) -%}
+        {%- set backup_print = compared.print -%}
+        {%- if not compared.same -%}
+            {%- do mismatches.append(e.backup_schema ~ '.' ~ e.backup_table ~ ' (catalog: ' ~ recorded.row_count ~ ' rows, checksum ' ~ recorded.checksum ~ '; table: ' ~ backup_print.row_count ~ ' rows, checksum ' ~ backup_print.checksum ~ ')') -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if mismatches -%}
         {{ exceptions.raise_compiler_error("safeguard." ~ operation ~ ": refusing to restore " ~ mismatches | join('; ') ~ ": the backup no longer matches its catalog row; nothing was changed") }}
     {%- endif -%}
-    {%- do safeguard._log('VERIFY', steps | length ~ ' backup(s) match their catalog rows (row count and CHECKSUM TABLE)') -%}
 
     {#- Intent first: the displaced tables as planned rows, then a journal
         row. A crash between the RENAME (which commits on its own) and the
@@ -112,7 +121,12 @@
         {%- do safeguard._settle_journal(journal_id, restored_ids | join(','), replaced_ids | join(','), false, none) -%}
         {{ exceptions.raise_compiler_error(safeguard._ddl_gave_up(swapped, operation, statement)) }}
     {%- endif -%}
-    {%- do safeguard._settle_journal(journal_id, restored_ids | join(','), replaced_ids | join(','), true, operation ~ ' by invocation ' ~ invocation_id) -%}
+    {%- do safeguard._settle_journal(journal_id, restored_ids | join(','), replaced_ids | join(','), true, operation ~ ' ' ~ journal_id ~ ' by invocation ' ~ invocation_id) -%}
+    {%- do safeguard._log('VERIFY', steps | length ~ ' backup(s) matched their catalog rows (row count and fingerprint) before the swap') -%}
+    {%- for step in steps -%}
+        {%- do step.update({'journal_id': journal_id, 'backup_rows': step.entry.row_count}) -%}
+        {%- do safeguard._log('RESTORE', safeguard._step_line(step, loop.index, steps | length) ~ ' (' ~ operation ~ ' ' ~ journal_id ~ ')') -%}
+    {%- endfor -%}
     {%- do safeguard._repoint_foreign_keys(steps, operation) -%}
 
     {{ return(steps) }}

@@ -110,7 +110,9 @@ def run_operation(
     outcome = invoker.invoke("run-operation", macro, "--args", args_yaml, "--log-level", "none", *dbt_args,
                              on_log=collect)
     if not outcome.success:
-        raise FatalError(operation_error(macro, outcome))
+        error = FatalError(operation_error(macro, outcome))
+        error.invocation_id = outcome.invocation_id  # what the catalog and journal record it under
+        raise error
     return Operation(macro, arguments, outcome, lines)
 
 
@@ -183,7 +185,7 @@ def catalog_rows(settings: ConnectionSettings, catalog: str, table: Optional[str
     try:
         with conn.cursor() as cur:
             cur.execute(f"SELECT {', '.join(CATALOG_COLUMNS)} FROM {quote(catalog)}.{quote(CATALOG_TABLE)} "
-                        "ORDER BY backup_ts DESC, backup_id DESC")
+                        "ORDER BY backup_id DESC")  # the server's insert order: no client clock skews it
             rows = [dict(zip(CATALOG_COLUMNS, row)) for row in cur.fetchall()]
     except pymysql.err.MySQLError as exc:
         raise FatalError(f"cannot read {catalog}.{CATALOG_TABLE}: {exc.args[-1]}") from None
@@ -218,3 +220,46 @@ def format_rows(rows: Sequence[Dict]) -> List[str]:
         return "  ".join(padded).rstrip()
 
     return [line(header), *(line(values) for values in cells)]
+
+
+# -- after a restore that did not finish ------------------------------------------------
+
+JOURNAL_TABLE = "safeguard_journal"
+
+
+def cut_off_restore(settings: ConnectionSettings, invocation_id: Optional[str], table: str) -> str:
+    """What a restore that failed with a database error (its connection
+    killed, the server gone) left, from its swap journal row: whether its
+    RENAME happened and what to run next. Read-only; a retry of the same
+    command completes or reports that restore (the package's restore_backup)."""
+    again = f"safeguard restore {table}"
+    try:
+        catalog = find_catalog_schema(settings)
+        conn = open_connection(settings)
+    except (FatalError, UsageError) as exc:
+        return f"could not read the catalog ({exc}); run `{again}` again: it reports whether the RENAME happened"
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"SELECT journal_id, status, probe_schema, probe_table FROM {quote(catalog)}.{quote(JOURNAL_TABLE)}"
+                        " WHERE invocation_id = %s ORDER BY journal_id DESC LIMIT 1", (invocation_id or "",))
+            found = cur.fetchone()
+            applied = None
+            if found is not None and found[1] == "planned":
+                cur.execute("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
+                            (found[2], found[3]))
+                applied = cur.fetchone()[0] > 0
+    except pymysql.err.MySQLError as exc:
+        return f"could not read {catalog}.{JOURNAL_TABLE} ({exc.args[-1]}); run `{again}` again: it reports whether the RENAME happened"
+    finally:
+        conn.close()
+    if found is None:
+        return f"it stopped before its RENAME: nothing was changed; run `{again}` again"
+    journal_id, status = found[0], found[1]
+    if status == "applied":
+        return f"restore {journal_id} is complete (its RENAME happened and the catalog records it); nothing more to run"
+    if status != "planned":
+        return f"restore {journal_id} did not happen: nothing was changed; run `{again}` again"
+    if applied:
+        return (f"its RENAME HAD happened: {table} is restored (restore {journal_id}), but the catalog does not record it "
+                f"yet; run `{again}` once: it completes the catalog and reports that restore, restoring nothing else")
+    return f"its RENAME had NOT happened (restore {journal_id}): nothing was changed; run `{again}` again"

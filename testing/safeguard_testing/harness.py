@@ -76,6 +76,31 @@ class Sql:
         row = self.rows(f"CHECKSUM TABLE `{schema}`.`{table}`")[0]
         return None if row[1] is None else int(row[1])
 
+    def fingerprint(self, schema: str, table: str, method: Optional[str] = "rowhash1") -> Optional[int]:
+        """The checksum the package's catalog records for a table (macros/catalog/_fingerprint.sql):
+        `rowhash1`, or CHECKSUM TABLE for rows of older versions (method None or checksum_table).
+        Written out here from the docs, so a test catches the macro drifting from them."""
+        if method in (None, "checksum_table"):
+            return self.checksum(schema, table)
+        columns = [name for (name,) in self.rows(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s"
+            " AND COALESCE(generation_expression, '') = '' ORDER BY ordinal_position", (schema, table))]
+        parts = ", ".join(
+            f"IFNULL(CONCAT(OCTET_LENGTH(`{c}`), ':', CAST(`{c}` AS BINARY)), '-')" for c in columns)
+        total = self.scalar(
+            f"SELECT COALESCE(SUM(CRC32(CONCAT_WS(0x1f, {parts}))), 0) MOD 18446744073709551616"
+            f" FROM `{schema}`.`{table}`")
+        return int(total)
+
+    def matches_catalog(self, row: dict, schema: Optional[str] = None, table: Optional[str] = None) -> bool:
+        """Does the table (default: the row's backup table) hold what catalog row `row` recorded,
+        by the row's own method? A kept table not yet fingerprinted (checksum NULL) matches on existence."""
+        schema, table = schema or row["backup_schema"], table or row["backup_table"]
+        if row.get("checksum") is None and row.get("row_count") is None:
+            return self.table_exists(schema, table)
+        count = self.scalar(f"SELECT COUNT(*) FROM `{schema}`.`{table}`")
+        return (count, self.fingerprint(schema, table, row.get("fingerprint_method"))) == (row["row_count"], row["checksum"])
+
     def table_rows(self, schema: str, table: str) -> List[Tuple]:
         """Every row, in a stable order: what "byte-identical" is checked against."""
         return sorted(self.rows(f"SELECT * FROM `{schema}`.`{table}`"), key=repr)

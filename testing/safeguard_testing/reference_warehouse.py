@@ -106,12 +106,12 @@ class Warehouse:
             return []
         cursor_rows = self.sql.rows(
             f"SELECT backup_ts, invocation_id, kind, source_schema, source_table, backup_schema,"
-            f" backup_table, row_count, checksum, status"
+            f" backup_table, row_count, checksum, status, fingerprint_method"
             f" FROM `{self.catalog_schema}`.safeguard_backups WHERE {where} ORDER BY backup_id",
             params,
         )
         keys = ("backup_ts", "invocation_id", "kind", "source_schema", "source_table",
-                "backup_schema", "backup_table", "row_count", "checksum", "status")
+                "backup_schema", "backup_table", "row_count", "checksum", "status", "fingerprint_method")
         return [dict(zip(keys, row)) for row in cursor_rows]
 
     def all_tables(self) -> Dict[str, Optional[int]]:

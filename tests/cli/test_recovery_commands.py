@@ -84,6 +84,47 @@ def test_restore_puts_the_latest_backup_back_through_the_macro(warehouse, safegu
     assert warehouse.sql.table_rows(replaced["backup_schema"], replaced["backup_table"]) == corrupted
 
 
+def test_restore_cut_off_after_its_rename_says_so_and_what_to_run_next(warehouse, safeguard, server):
+    """The restore's connection dies after its RENAME (here: its catalog write
+    times out on a row held by another session): the one line says the
+    RENAME happened and to run the same command once more, which reports
+    that restore and restores nothing else."""
+    from safeguard_testing.harness import Sql
+
+    schema, table = history(warehouse)
+    assert warehouse.run("--select", table).success
+    latest = verified_backups(warehouse, schema, table)[-1]
+    backup_rows = warehouse.sql.table_rows(latest["backup_schema"], latest["backup_table"])
+    warehouse.sql.execute(f"DELETE FROM `{schema}`.`{table}` LIMIT 2")
+    holder, admin = Sql(server), Sql(server)
+    previous = admin.scalar("SELECT @@global.innodb_lock_wait_timeout")
+    admin.execute("SET GLOBAL innodb_lock_wait_timeout = 2")
+    try:
+        backup_id = warehouse.sql.scalar(f"SELECT backup_id FROM `{warehouse.catalog_schema}`.safeguard_backups"
+                                         " WHERE backup_table = %s", (latest["backup_table"],))
+        holder.execute("START TRANSACTION")
+        # by primary key: this one row only, so the restore's own inserts go through
+        holder.rows(f"SELECT * FROM `{warehouse.catalog_schema}`.safeguard_backups WHERE backup_id = %s FOR UPDATE",
+                    (backup_id,))
+        code, out, err = safeguard("restore", f"{schema}.{table}")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        admin.execute(f"SET GLOBAL innodb_lock_wait_timeout = {int(previous)}")
+        admin.close()
+    assert code == EXIT_FAILURE
+    assert "its RENAME HAD happened" in err and f"safeguard restore {schema}.{table}" in err, err
+    assert "RESTORE  1 of 1" not in out
+    assert warehouse.sql.table_rows(schema, table) == backup_rows
+
+    code, out, err = safeguard("restore", f"{schema}.{table}")
+
+    assert code == 0, err
+    assert "was already restored since its last run" in out
+    assert warehouse.sql.table_rows(schema, table) == backup_rows
+    assert warehouse.catalog("backup_table = %s", (latest["backup_table"],))[0]["status"] == "restored"
+
+
 def test_restore_of_an_unknown_backup_is_one_line_naming_what_exists_and_changes_nothing(warehouse, safeguard):
     schema, table = history(warehouse)
     before = warehouse.all_tables()

@@ -43,9 +43,9 @@ def catalog_problems(pipeline: Pipeline) -> List[str]:
         if not pipeline.sql.table_exists(row["backup_schema"], row["backup_table"]):
             problems.append(f"catalog says {name} is verified but the table does not exist")
             continue
-        checksum = pipeline.sql.checksum(row["backup_schema"], row["backup_table"])
-        count = pipeline.sql.scalar(f"SELECT COUNT(*) FROM `{row['backup_schema']}`.`{row['backup_table']}`")
-        if (checksum, count) != (row["checksum"], row["row_count"]):
+        if not pipeline.sql.matches_catalog(row):
+            checksum = pipeline.sql.fingerprint(row["backup_schema"], row["backup_table"], row["fingerprint_method"])
+            count = pipeline.sql.scalar(f"SELECT COUNT(*) FROM `{row['backup_schema']}`.`{row['backup_table']}`")
             problems.append(f"catalog says {name} is verified with {row['row_count']} rows/checksum "
                             f"{row['checksum']}, the table has {count}/{checksum}")
     for schema, table in pipeline.tables():

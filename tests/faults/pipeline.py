@@ -251,7 +251,7 @@ class Pipeline:
         if not self.sql.table_exists(catalog, "safeguard_backups"):
             return []
         keys = ("backup_id", "backup_ts", "invocation_id", "kind", "source_schema", "source_table",
-                "backup_schema", "backup_table", "row_count", "checksum", "status")
+                "backup_schema", "backup_table", "row_count", "checksum", "status", "fingerprint_method")
         return [dict(zip(keys, row)) for row in self.sql.rows(
             f"SELECT {', '.join(keys)} FROM `{catalog}`.safeguard_backups ORDER BY backup_id")]
 

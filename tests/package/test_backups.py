@@ -29,7 +29,8 @@ def test_first_run_of_incremental_takes_no_backup_and_later_runs_do(warehouse):
     for row in backups:
         name = f"{row['source_schema']}.{row['source_table']}"
         checksum, rows = warehouse.before_day2[name]
-        assert warehouse.sql.checksum(row["backup_schema"], row["backup_table"]) == checksum == row["checksum"]
+        assert warehouse.sql.checksum(row["backup_schema"], row["backup_table"]) == checksum
+        assert warehouse.sql.matches_catalog(row)
         assert warehouse.sql.table_rows(row["backup_schema"], row["backup_table"]) == rows
         assert row["row_count"] == len(rows)
         assert row["backup_table"] == f"{row['source_table']}_backup_{row['backup_ts']}"

@@ -57,6 +57,9 @@ def test_pinned_backup_survives_every_prune(warehouse):
     ("finance", "moveouts_backup_20200101_000000"),  # a backup name in a schema it never backs up to
 ], ids=["user-table", "live-table", "foreign-schema"])
 def test_prune_refuses_hand_edited_rows_pointing_outside_the_protected_set(warehouse, backup_schema, backup_table):
+    """The stray row and every row of its table are left alone and named, the
+    operation fails (so the alarm fires), and every other table is still pruned."""
+    assert warehouse.run().success  # every table has a backup older than this second to prune
     finance = warehouse.schema("finance")
     warehouse.sql.execute(f"CREATE DATABASE IF NOT EXISTS `{finance}`")
     warehouse.sql.execute(f"CREATE TABLE IF NOT EXISTS `{finance}`.`{backup_table}` (id INT PRIMARY KEY)")
@@ -76,13 +79,22 @@ def test_prune_refuses_hand_edited_rows_pointing_outside_the_protected_set(wareh
         line = error_line(refused, "did not write")
         assert line.strip().startswith("safeguard.prune_backups:")
         assert f"{warehouse.schema(backup_schema)}.{backup_table}" in line
+        assert "stray catalog row(s)" in line
     assert hooked.success, hooked.log
-    assert "refusing catalog rows the package did not write" in hooked.log
+    hook_line = next(line for line in hooked.log.splitlines() if "stray catalog row(s)" in line)
+    assert "ERROR" in hook_line and f"{warehouse.schema(backup_schema)}.{backup_table}" in hook_line
     assert warehouse.sql.rows(f"SELECT id FROM `{finance}`.`{backup_table}` ORDER BY id") == [(1,), (2,), (3,)]
-    # nothing dropped by any of the three
-    assert {name for name in before if name in after} == set(before)
-    assert [row for row in catalog_after if row["status"] == "dropped"] == \
-        [row for row in catalog_before if row["status"] == "dropped"]
+    # nothing of the stray row's table (gold.moveouts) was dropped...
+    moveouts = f"{warehouse.schema('gold')}.moveouts_"
+    assert {name for name in before if name.startswith(moveouts)} <= set(after)
+    assert [row for row in catalog_after if row["status"] == "dropped" and row["source_table"] == "moveouts"] == \
+        [row for row in catalog_before if row["status"] == "dropped" and row["source_table"] == "moveouts"]
+    # ...and every other table was pruned (the dry run dropped nothing)
+    newly_dropped = [row for row in catalog_after if row["status"] == "dropped" and row not in catalog_before]
+    assert {row["source_table"] for row in newly_dropped} == \
+        {table for _, table in warehouse.protected() if table != "moveouts"}
+    for row in newly_dropped:
+        assert not warehouse.sql.table_exists(row["backup_schema"], row["backup_table"])
 
 
 @pytest.mark.parametrize("args, message", [

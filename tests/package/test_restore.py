@@ -29,9 +29,10 @@ def test_restore_brings_back_exactly_the_backed_up_rows(warehouse):
 
     assert outcome.success, outcome.log
     assert warehouse.sql.table_rows(schema, table) == expected
-    assert warehouse.sql.checksum(schema, table) == latest["checksum"]
+    assert warehouse.sql.matches_catalog(latest, schema, table)
     replaced = warehouse.catalog("kind = 'replaced' and source_table = %s", (table,))[-1]
     assert warehouse.sql.checksum(replaced["backup_schema"], replaced["backup_table"]) == live_before_restore
+    assert warehouse.sql.matches_catalog(replaced)
     restored = warehouse.catalog("backup_table = %s", (latest["backup_table"],))[0]
     assert restored["status"] == "restored"
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import argparse
 
-from ..recovery import parse_table, run_operation
-from .connection_options import add_connection_arguments, add_output_arguments
+from ..errors import FatalError
+from ..recovery import cut_off_restore, parse_table, run_operation
+from .connection_options import add_connection_arguments, add_output_arguments, settings_from
 from .project_options import add_project_arguments, dbt_arguments, invoker_from, show_line
 
 
@@ -27,8 +28,16 @@ def register(subparsers) -> None:
 
 def restore(args: argparse.Namespace) -> int:
     parse_table(args.table)  # a usage error before dbt starts
-    run_operation(
-        invoker_from(args), "restore_backup", {"table": args.table, "ts": args.ts, "dry_run": args.dry_run},
-        on_line=show_line(args, "restore_backup"), dbt_args=dbt_arguments(args), verbose=args.verbose,
-    )
+    try:
+        run_operation(
+            invoker_from(args), "restore_backup", {"table": args.table, "ts": args.ts, "dry_run": args.dry_run},
+            on_line=show_line(args, "restore_backup"), dbt_args=dbt_arguments(args), verbose=args.verbose,
+        )
+    except FatalError as exc:
+        if str(exc).startswith("safeguard.") or args.dry_run:
+            raise  # the package's own refusal: nothing was changed, and it says so
+        # A database error (a killed connection, a server gone): say from the
+        # swap journal whether the RENAME happened and what to run next.
+        state = cut_off_restore(settings_from(args), getattr(exc, "invocation_id", None), args.table)
+        raise FatalError(f"{exc}; {state}") from None
     return 0
