@@ -4,8 +4,11 @@
     safeguard's table materialization are not copied: their old table is
     kept as the backup at the swap.
 
-    Expected failures (a concurrent run, a backup that fails verification,
-    a missing finish_run line) are logged as ERROR and do not fail the hook:
+    Without the root-project materializations file it refuses the whole
+    run, before any node: dbt would otherwise build with its own,
+    unguarded materializations. Other expected failures (a concurrent run,
+    a backup that fails verification, a missing finish_run line) are
+    logged as ERROR and do not fail the hook:
     safeguard's materializations refuse the models instead. A failed
     on-run-start would not stop dbt 1.7 anyway, and with --fail-fast it
     crashes dbt before on-run-end, so the run could not roll back or give
@@ -29,8 +32,14 @@
         {%- do safeguard._log('ERROR', 'create_backups: ' ~ wiring ~ '; no backup taken, so every model of this run will refuse to build') -%}
         {{ return('') }}
     {%- endif -%}
-    {%- if not safeguard._materialization_is_safeguards('table') -%}
-        {%- do safeguard._log('WARN', 'no root-project file returns safeguard.materialization_table_' ~ adapter.type() ~ '(): protected table models are copied before the run instead of kept at their swap (see the install block in the docs)') -%}
+    {%- set unguarded = safeguard._materializations_problem() -%}
+    {%- if unguarded is not none -%}
+        {#- dbt's own materializations would write with no guard, and a
+            failed on-run-start does not stop dbt 1.7 (safe_run_hooks catches
+            every DbtRuntimeError, and models run). A DbtInternalError is the
+            one error a macro can raise that it lets through: the invocation
+            ends before any node runs, nothing written, no lease taken. -#}
+        {%- do exceptions.raise_cache_inconsistent('safeguard.create_backups: ' ~ unguarded ~ '; the run is refused, nothing was written') -%}
     {%- endif -%}
 
     {%- set tables = safeguard._protected_tables() -%}

@@ -113,6 +113,7 @@
     {%- set wanted = [
         ('safeguard_backups', 'foreign_keys', 'text null'),
         ('safeguard_backups', 'pinned', 'tinyint not null default 0'),
+        ('safeguard_run_lease', 'heartbeat_at', 'datetime(6) null'),
     ] -%}
     {%- set sql -%}
         select table_name, column_name from information_schema.columns

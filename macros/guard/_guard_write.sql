@@ -68,7 +68,7 @@
 
 {#- Why this invocation holds no run lease, as one sentence. -#}
 {% macro _lease_problem() %}
-    {%- set wiring = safeguard._wiring_problem() -%}
+    {%- set wiring = safeguard._wiring_problem() or safeguard._materializations_problem() -%}
     {%- if wiring is not none -%}
         {{ return(wiring) }}
     {%- endif -%}
