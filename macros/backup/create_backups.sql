@@ -57,6 +57,14 @@
         {{ return('') }}
     {%- endif -%}
 
+    {#- Before anything is built: may this user write where the run will? -#}
+    {%- set denied = safeguard._probe_privileges(tables) -%}
+    {%- if denied is not none -%}
+        {%- do safeguard._release_lock() -%}
+        {%- do safeguard._log('ERROR', 'create_backups: ' ~ denied ~ '; no backup taken, so every model of this run will refuse to build') -%}
+        {{ return('') }}
+    {%- endif -%}
+
     {#- Named lock held and no other live run: repair what a crash left
         (a half-made copy from a full disk is dropped here, freeing space). -#}
     {%- do safeguard._reconcile_catalog('create_backups') -%}

@@ -23,8 +23,10 @@
     {%- if not safeguard._holds_lease() -%}
         {{ safeguard._refuse(name, safeguard._lease_problem()) }}
     {%- endif -%}
-    {#- The model's connection: recover_run can end its statement if dbt is killed. -#}
+    {#- The model's connection: recover_run can end its statement if dbt is
+        killed; and the run's heartbeat: it is alive (macros/locking). -#}
     {%- do safeguard._record_connection() -%}
+    {%- do safeguard._beat_heartbeat() -%}
     {%- set protect = safeguard._is_protected(model) -%}
     {%- if not protect or not safeguard._table_exists(this.schema, this.identifier) -%}
         {{ return({'protect': protect, 'zero_copy': false}) }}

@@ -174,9 +174,7 @@
 
 {#- Records that this invocation uses this connection (and, under
     `safeguard etl`, which ETL lock owns it), so a killed run's statements
-    can be found and its liveness checked, and beats its heartbeat: every
-    hook, guard and lock call comes here. Both in the server's clock.
-    Commits. -#}
+    can be found and its liveness checked. Commits. -#}
 {% macro _record_connection() %}
     {%- if not safeguard._table_exists(safeguard._catalog_schema(), 'safeguard_connections') -%}
         {{ return(none) }}
@@ -192,19 +190,21 @@
         on duplicate key update recorded_at = utc_timestamp()
     {%- endset -%}
     {%- do safeguard._execute(sql) -%}
-    {%- do safeguard._beat_heartbeat() -%}
     {%- do safeguard._commit() -%}
 {% endmacro %}
 
 
-{#- The lease row of this invocation says it is alive now. Matches no row
-    when it holds no lease. Needs heartbeat_at (_migrate_catalog). -#}
+{#- The lease row of this invocation says it is alive now, in the server's
+    clock. Called by every guard (each model's first step) and pre-hook of a
+    run that holds the lease, so after this invocation's create_backups
+    migrated the catalog (heartbeat_at). Commits. -#}
 {% macro _beat_heartbeat() %}
     {%- set sql -%}
         update {{ safeguard._lease_table() }} set heartbeat_at = utc_timestamp(6)
         where invocation_id = {{ safeguard._sql_string(invocation_id) }}
     {%- endset -%}
     {%- do safeguard._execute(sql) -%}
+    {%- do safeguard._commit() -%}
 {% endmacro %}
 
 

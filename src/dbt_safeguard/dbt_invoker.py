@@ -35,6 +35,15 @@ class DbtOutcome:
     log_lines: List[str]  # dbt's info, warning and error lines, without colour codes
     error: Optional[str]
     invocation_id: Optional[str] = None  # the id safeguard's catalog records backups under
+    # The server's errors, from the adapter's debug lines ("MySQL error: 1114 ..."):
+    # dbt 1.7 keeps a failed on-run-start's error out of its info lines.
+    database_errors: List[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def crashed_after_failed_hook(self) -> bool:
+        """dbt 1.7's crash when a model fails under --fail-fast after a
+        failed on-run-start (the hook's result has no node)."""
+        return bool(self.error) and BASE_RESULT_CRASH in (self.error or "")
 
     @property
     def log(self) -> str:
@@ -46,6 +55,9 @@ class DbtOutcome:
                 return node.status
         return None
 
+
+BASE_RESULT_CRASH = "'BaseResult' object has no attribute 'node'"
+DATABASE_ERROR_PREFIX = "MySQL error: "
 
 # dbt's anonymous usage tracking calls out to the internet on every
 # invocation; a Glue job (and CI) has no route there and would wait on it.
@@ -92,10 +104,13 @@ class DbtInvoker:
 
         log_lines: List[str] = []
         invocation_ids: List[str] = []
+        database_errors: List[str] = []
 
         def capture(event) -> None:
             if event.info.invocation_id and not invocation_ids:
                 invocation_ids.append(event.info.invocation_id)
+            if event.info.level == "debug" and (event.info.msg or "").startswith(DATABASE_ERROR_PREFIX):
+                database_errors.append(event.info.msg[len(DATABASE_ERROR_PREFIX):].strip())
             if event.info.level in ("info", "warn", "error"):
                 log_lines.append(plain_text(event.info.msg))
                 if on_log is not None:
@@ -128,6 +143,7 @@ class DbtInvoker:
             log_lines=log_lines,
             error=error,
             invocation_id=invocation_ids[0] if invocation_ids else None,
+            database_errors=database_errors,
         )
 
 

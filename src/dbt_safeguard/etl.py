@@ -52,7 +52,7 @@ import pymysql
 
 from . import dump_source
 from .connection import ConnectionSettings, named_lock, open_connection, quote, try_named_lock
-from .dbt_invoker import DbtInvoker, DbtOutcome, plain_text, summarize
+from .dbt_invoker import BASE_RESULT_CRASH, DbtInvoker, DbtOutcome, plain_text, summarize
 from .errors import FatalError, UsageError
 from .run_events import emf_line, event, one_line, print_emf
 from .staging_loader import DEFAULT_WORKERS, LoadResult, check_schema_name, load_source
@@ -373,6 +373,10 @@ class Etl:
             alarm = message[len(ALARM_PREFIX):].strip() if message.startswith(ALARM_PREFIX) else None
             if info.name == "JinjaLogInfo" and alarm and alarm not in self.alarms:
                 self.alarms.append(alarm)
+            if BASE_RESULT_CRASH in message:
+                # dbt 1.7's own crash after a failed on-run-start: the failure
+                # line below names the server's error instead.
+                return
             if compact and not self._compact_shows(info.name, info.level, message):
                 held.append((level, message, info.name))
                 return
@@ -397,7 +401,13 @@ class Etl:
         if not outcome.success:
             failed = [f"{n.name} ({n.status}: {one_line(n.message or '')})"
                       for n in outcome.nodes if n.status in ("error", "fail", "runtime error")]
-            what = "; ".join(failed) or (outcome.error or "see the dbt events above")
+            # safeguard's own reason first: a hook that refused the run logs it
+            # as an ERROR line, and every model then fails with a generic refusal.
+            if outcome.crashed_after_failed_hook:
+                # The server's error, not dbt's traceback of its own crash.
+                cause = outcome.database_errors[-1] if outcome.database_errors else "see dbt.log"
+                failed = [f"on-run-start failed: {cause}"]
+            what = "; ".join(self.alarms + failed) or (outcome.error or "see the dbt events above")
             self.report.dbt[command]["failed"] = failed
             raise FatalError(
                 f"dbt {command} failed: {what}; the dump was not archived"

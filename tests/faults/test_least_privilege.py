@@ -56,3 +56,36 @@ def test_pipeline_runs_as_the_least_privileged_etl_user(lab, etl_user, adapter_t
     finally:
         pipeline.drop_everything()
         pipeline.close()
+
+
+@pytest.mark.parametrize("adapter_type", ["mysql", "mariadb"])
+def test_a_missing_drop_is_found_before_anything_is_built(lab, etl_user, adapter_type):
+    """Without DROP on a protected schema, create_backups' probe refuses the
+    night before any model is built: no protected table changes, no backup
+    or `planned` catalog row and no `__dbt_tmp` table is left, and the ETL
+    exits non-zero with one line naming the privilege and the schema."""
+    user, password = etl_user
+    settings = dataclasses.replace(lab.settings(adapter_type), user=user, password=password)
+    pipeline = lab.pipeline(adapter_type, settings=settings)
+    try:
+        for statement in grant_statements(user, "%", pipeline.prefix):
+            pipeline.sql.execute(statement)
+        night = pipeline.night(1)
+        assert night.returncode == 0, night.explain()
+        silver = pipeline.prefix + "silver"
+        pipeline.sql.execute(f"REVOKE DROP ON `{silver.replace('_', chr(92) + '_')}`.* FROM '{user}'@'%'")
+        warehouse = tuple(pipeline.schema(s) for s in ("silver", "gold", "analytics"))
+        states, catalog = pipeline.states(), pipeline.catalog_rows()
+        tables = [t for t in pipeline.tables() if t[0] in warehouse]
+
+        refused = pipeline.night(2)
+
+        assert refused.returncode != 0
+        assert f"lacks DROP on schema {silver}" in refused.explain(), refused.explain()
+        assert pipeline.states() == states
+        assert pipeline.catalog_rows() == catalog
+        assert [t for t in pipeline.tables() if t[0] in warehouse] == tables  # no __dbt_tmp, no scratch table
+        assert pipeline.leases() == []
+    finally:
+        pipeline.drop_everything()
+        pipeline.close()
