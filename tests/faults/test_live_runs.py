@@ -214,3 +214,39 @@ def test_the_override_flag_without_the_materializations_file_changes_nothing(lab
     assert pipeline.states() == states_before
     assert pipeline.catalog_rows() == catalog_before
     assert pipeline.leases() == []
+
+
+def test_a_stray_catalog_row_fails_the_night_while_prune_goes_on(lab, pipeline):
+    """A catalog row the package did not write (pointing at a user's table)
+    is never acted on, but no longer stops pruning: the other tables' old
+    backups are dropped, the night is built, and the ETL exits non-zero
+    naming the row, so the alarm fires."""
+    night = pipeline.night(2)  # backups of night 1's tables
+    assert night.returncode == 0, night.explain()
+    catalog = pipeline.schema("analytics")
+    silver = pipeline.schema("silver")
+    pipeline.sql.execute(f"CREATE TABLE `{silver}`.my_notes (id INT PRIMARY KEY, note VARCHAR(20))")
+    pipeline.sql.execute(f"INSERT INTO `{silver}`.my_notes VALUES (1, 'keep me'), (2, 'me too')")
+    pipeline.sql.execute(
+        f"INSERT INTO `{catalog}`.safeguard_backups (backup_ts, invocation_id, kind, source_schema, source_table,"
+        " backup_schema, backup_table, row_count, checksum, status, created_at, updated_at)"
+        " VALUES ('20200101_000000', 'hand-written', 'backup', %s, 'moveouts', %s, 'my_notes', 2, 0, 'verified',"
+        " UTC_TIMESTAMP(), UTC_TIMESTAMP())", (pipeline.schema("gold"), silver))
+    stray = pipeline.sql.scalar(f"SELECT backup_id FROM `{catalog}`.safeguard_backups WHERE invocation_id = 'hand-written'")
+    old = [r for r in pipeline.catalog_rows() if r["status"] == "verified" and r["invocation_id"] != "hand-written"]
+    assert old, "night 2 took backups"
+    set_vars(pipeline, safeguard_retention_days=0, safeguard_keep_last=0)
+
+    again = pipeline.night(2)
+
+    assert again.returncode != 0
+    assert f"{silver}.my_notes (catalog row {stray})" in again.explain(), again.explain()
+    assert again.summary()["steps"]["archive"]["status"] == "success"
+    assert pipeline.states() == lab.oracle(pipeline.adapter, (1, 2))
+    notes = pipeline.sql.rows(f"SELECT id, note FROM `{silver}`.my_notes ORDER BY id")
+    assert [tuple(row) for row in notes] == [(1, "keep me"), (2, "me too")]
+    rows = {r["backup_id"]: r for r in pipeline.catalog_rows()}
+    assert rows[stray]["status"] == "verified"
+    for row in old:
+        assert rows[row["backup_id"]]["status"] == "dropped", row
+        assert not pipeline.sql.table_exists(row["backup_schema"], row["backup_table"]), row
