@@ -80,6 +80,9 @@
     {%- endif -%}
     {%- set busy = safeguard._try_lock() -%}
     {%- if busy is none -%}
+        {#- create_backups died part-way (a KILL of its connection): drop
+            the half-made copy it left now, not on the next night. -#}
+        {%- do safeguard._reconcile_catalog('create_backups', own_pending=true) -%}
         {%- do safeguard._release_lock() -%}
         {%- set busy = "create_backups did not complete in this run (see the [safeguard] lines of on-run-start)" -%}
     {%- endif -%}
