@@ -1,8 +1,10 @@
 {#- Checks, before anything is built, that the database user may do what
-    the run will do where it will do it: in each protected table's schema
-    and its backup schema, create a table, insert, alter, rename and drop
-    it (a backup copy, a swap, a prune); in the catalog schema the same,
-    plus the package's routines. Grants through roles and wildcards count,
+    the run will do where it will do it: in each schema this invocation
+    builds tables in (its selected table, incremental, seed and snapshot
+    nodes: a protected table's, and a seed's replace, are DROPs too), in
+    each protected table's backup schema and in the catalog schema, create
+    a table, insert, alter, rename and drop it (a build, a backup copy, a
+    swap, a prune); and the package's routines in the catalog schema. Grants through roles and wildcards count,
     so it probes rather than parse SHOW GRANTS: a scratch table named
     after this connection, created and dropped. Jinja cannot catch a
     database error, so each probe statement runs inside the procedure
@@ -13,6 +15,11 @@
     Returns none, or one line naming the missing privilege and the object. -#}
 {% macro _probe_privileges(tables) %}
     {%- set schemas = [safeguard._catalog_schema()] -%}
+    {%- for node in graph.nodes.values()
+          if node.resource_type in ['model', 'seed', 'snapshot'] and node.unique_id in selected_resources
+          and node.config.materialized in ['table', 'incremental', 'seed', 'snapshot'] and node.schema not in schemas -%}
+        {%- do schemas.append(node.schema) -%}
+    {%- endfor -%}
     {%- for t in tables -%}
         {%- for schema in [t.schema, safeguard._backup_schema_for(t.schema)] if schema not in schemas -%}
             {%- do schemas.append(schema) -%}

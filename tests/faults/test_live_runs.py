@@ -103,14 +103,15 @@ def test_recover_run_aimed_at_a_live_plain_run_is_refused_naming_its_statement(p
         connection = wait_for(lambda: busy_connection(pipeline), "the model's statement", plain)
         live = run_lease(pipeline)
         catalog_before = pipeline.catalog_rows()
-        states_before = pipeline.states()
         time.sleep(GRACE + 1)  # its heartbeat is now older than the grace: only its statement says it is alive
         named = pipeline.operation("recover_run", f"{{invocation_id: {live}}}")
         unnamed = pipeline.operation("recover_run")
         assert busy_connection(pipeline) == connection, "recover_run ended a live run's statement"
         assert run_lease(pipeline) == live, "recover_run released a live run's lease"
-        assert pipeline.catalog_rows() == catalog_before
-        assert pipeline.states() == states_before
+        # The live run goes on adding its own backups; nothing of it was rolled back.
+        after = {row["backup_id"]: row for row in pipeline.catalog_rows()}
+        assert all(after[row["backup_id"]] == row for row in catalog_before)
+        assert not [row for row in after.values() if row["kind"] == "replaced" or row["status"] == "restored"]
         pipeline.sql.execute(f"KILL QUERY {int(connection)}")  # the statement ends: the run goes on and fails
         finished = plain.wait()
     finally:
