@@ -40,6 +40,18 @@ class DbtOutcome:
     database_errors: List[str] = dataclasses.field(default_factory=list)
 
     @property
+    def package_error(self) -> Optional[str]:
+        """The package's own one line in dbt's error, if any: create_backups
+        refuses a run through a DbtInternalError, which dbt 1.7 prints as
+        "Internal Error / Cache inconsistency detected: safeguard...."."""
+        for line in (self.error or "").splitlines():
+            line = line.strip()
+            line = line[len(CACHE_ERROR_PREFIX):] if line.startswith(CACHE_ERROR_PREFIX) else line
+            if line.startswith(("safeguard.", "safeguard:")):
+                return line
+        return None
+
+    @property
     def crashed_after_failed_hook(self) -> bool:
         """dbt 1.7's crash when a model fails under --fail-fast after a
         failed on-run-start (the hook's result has no node)."""
@@ -58,6 +70,7 @@ class DbtOutcome:
 
 BASE_RESULT_CRASH = "'BaseResult' object has no attribute 'node'"
 DATABASE_ERROR_PREFIX = "MySQL error: "
+CACHE_ERROR_PREFIX = "Cache inconsistency detected: "
 
 # dbt's anonymous usage tracking calls out to the internet on every
 # invocation; a Glue job (and CI) has no route there and would wait on it.

@@ -407,7 +407,8 @@ class Etl:
                 # The server's error, not dbt's traceback of its own crash.
                 cause = outcome.database_errors[-1] if outcome.database_errors else "see dbt.log"
                 failed = [f"on-run-start failed: {cause}"]
-            what = "; ".join(self.alarms + failed) or (outcome.error or "see the dbt events above")
+            what = ("; ".join(self.alarms + failed) or outcome.package_error or outcome.error
+                    or "see the dbt events above")
             self.report.dbt[command]["failed"] = failed
             raise FatalError(
                 f"dbt {command} failed: {what}; the dump was not archived"
