@@ -15,53 +15,11 @@
     back its lease. The lease is taken last, so a database error part-way
     through leaves no lease behind. -#}
 {% macro create_backups() %}
-    {%- set gate = safeguard._hook_preamble() -%}
-    {%- for problem in gate.problems -%}
-        {%- do safeguard._log('ERROR', 'create_backups: ' ~ problem ~ '; no backup taken, so every model of this run will refuse to build') -%}
-    {%- endfor -%}
-    {%- if not execute or gate.problems -%}{{ return('') }}{%- endif -%}
-    {%- if not safeguard._setting('enabled') -%}
-        {%- do safeguard._log('OFF', 'safeguard_enabled is false: no backups are taken and nothing is guarded') -%}
-        {{ return('') }}
-    {%- endif -%}
-    {%- if not gate.act -%}{{ return('') }}{%- endif -%}
-    {%- set wiring = safeguard._wiring_problem() -%}
-    {%- if wiring is not none -%}
-        {#- Without finish_run the lease would never be given back: every
-            later run would be refused for lease_hours. Take none. -#}
-        {%- do safeguard._log('ERROR', 'create_backups: ' ~ wiring ~ '; no backup taken, so every model of this run will refuse to build') -%}
-        {{ return('') }}
-    {%- endif -%}
-    {%- set unguarded = safeguard._materializations_problem() -%}
-    {%- if unguarded is not none -%}
-        {#- dbt's own materializations would write with no guard, and a
-            failed on-run-start does not stop dbt 1.7 (safe_run_hooks catches
-            every DbtRuntimeError, and models run). A DbtInternalError is the
-            one error a macro can raise that it lets through: the invocation
-            ends before any node runs, nothing written, no lease taken. -#}
-        {%- do exceptions.raise_cache_inconsistent('safeguard.create_backups: ' ~ unguarded ~ '; the run is refused, nothing was written') -%}
-    {%- endif -%}
-
+    {%- if not safeguard._backups_wanted() -%}{{ return('') }}{%- endif -%}
     {%- set tables = safeguard._protected_tables() -%}
-    {%- do safeguard._ensure_catalog() -%}
-    {%- set busy = safeguard._try_lock() -%}
-    {%- if busy is none -%}
-        {%- set lease = safeguard._foreign_lease() -%}
-        {%- if lease is not none -%}
-            {%- do safeguard._release_lock() -%}
-            {%- set busy = safeguard._describe_lease(lease) -%}
-        {%- endif -%}
-    {%- endif -%}
+    {%- set busy = safeguard._lock_for_backups(tables) -%}
     {%- if busy is not none -%}
         {%- do safeguard._log('ERROR', 'create_backups: ' ~ busy ~ '; no backup taken, so every model of this run will refuse to build') -%}
-        {{ return('') }}
-    {%- endif -%}
-
-    {#- Before anything is built: may this user write where the run will? -#}
-    {%- set denied = safeguard._probe_privileges(tables) -%}
-    {%- if denied is not none -%}
-        {%- do safeguard._release_lock() -%}
-        {%- do safeguard._log('ERROR', 'create_backups: ' ~ denied ~ '; no backup taken, so every model of this run will refuse to build') -%}
         {{ return('') }}
     {%- endif -%}
 
@@ -111,4 +69,65 @@
     {%- endif -%}
     {%- do safeguard._log('SUMMARY', (plan | length - failed | length) ~ ' verified backup(s) at ' ~ ts ~ ', ' ~ failed | length ~ ' failed, ' ~ kept_at_swap | length ~ ' kept at swap, ' ~ (tables | length - plan | length - kept_at_swap | length) ~ ' skipped') -%}
     {{ return('') }}
+{% endmacro %}
+
+
+{#- Whether create_backups should act in this invocation: settings valid,
+    enabled, a writing command, the install complete. Logs why not; raises
+    (ending the invocation before any node) when dbt would build with its
+    own, unguarded materializations. -#}
+{% macro _backups_wanted() %}
+    {%- set gate = safeguard._hook_preamble() -%}
+    {%- for problem in gate.problems -%}
+        {%- do safeguard._log('ERROR', 'create_backups: ' ~ problem ~ '; no backup taken, so every model of this run will refuse to build') -%}
+    {%- endfor -%}
+    {%- if not execute or gate.problems -%}{{ return(false) }}{%- endif -%}
+    {%- if not safeguard._setting('enabled') -%}
+        {%- do safeguard._log('OFF', 'safeguard_enabled is false: no backups are taken and nothing is guarded') -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- if not gate.act -%}{{ return(false) }}{%- endif -%}
+    {%- set wiring = safeguard._wiring_problem() -%}
+    {%- if wiring is not none -%}
+        {#- Without finish_run the lease would never be given back: every
+            later run would be refused for lease_hours. Take none. -#}
+        {%- do safeguard._log('ERROR', 'create_backups: ' ~ wiring ~ '; no backup taken, so every model of this run will refuse to build') -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set unguarded = safeguard._materializations_problem() -%}
+    {%- if unguarded is not none -%}
+        {#- dbt's own materializations would write with no guard, and a
+            failed on-run-start does not stop dbt 1.7 (safe_run_hooks catches
+            every DbtRuntimeError, and models run). A DbtInternalError is the
+            one error a macro can raise that it lets through: the invocation
+            ends before any node runs, nothing written, no lease taken. -#}
+        {%- do exceptions.raise_cache_inconsistent('safeguard.create_backups: ' ~ unguarded ~ '; the run is refused, nothing was written') -%}
+    {%- endif -%}
+    {{ return(true) }}
+{% endmacro %}
+
+
+{#- Takes the named lock for the backups, once no other run may be alive
+    and the user may write where the run will. Returns none with the lock
+    held, else why not (lock not held). -#}
+{% macro _lock_for_backups(tables) %}
+    {%- do safeguard._ensure_catalog() -%}
+    {%- set busy = safeguard._try_lock() -%}
+    {%- if busy is none -%}
+        {%- set lease = safeguard._foreign_lease() -%}
+        {%- if lease is not none -%}
+            {%- do safeguard._release_lock() -%}
+            {%- set busy = safeguard._describe_lease(lease) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if busy is not none -%}
+        {{ return(busy) }}
+    {%- endif -%}
+
+    {#- Before anything is built: may this user write where the run will? -#}
+    {%- set denied = safeguard._probe_privileges(tables) -%}
+    {%- if denied is not none -%}
+        {%- do safeguard._release_lock() -%}
+    {%- endif -%}
+    {{ return(denied) }}
 {% endmacro %}

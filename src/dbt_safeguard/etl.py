@@ -219,22 +219,7 @@ class Etl:
                 ETL_CONNECTION_ENV: str(self.lock_connection_id),
             })
             self._deps(invoker, (project / "packages.yml").is_file() and not (project / "dbt_packages").is_dir())
-            unfinished = self._unfinished_runs()
-            if unfinished:
-                with self._step("recover") as step:
-                    step.detail["unfinished"] = unfinished
-                    self._dbt(invoker, "run-operation", "recover_run")
-                    left = self._unfinished_runs()
-                    if left:
-                        raise FatalError(
-                            f"{left} unfinished dbt run(s) may still be alive (see recover_run's SKIP lines above); "
-                            "a live run is never taken over; the ETL changed nothing, try again when it has ended"
-                        )
-            with self._step("lease") as step:
-                lease = self._dbt(invoker, "run-operation", "take_etl_lease")
-                self.lease_id = lease.invocation_id
-                invoker.extra_env[ETL_LEASE_ENV] = str(lease.invocation_id)
-                step.detail["invocation_id"] = lease.invocation_id
+            self._own_the_night(invoker)
             with self._step("load") as step:
                 result = load_source(
                     source, self.settings, config.staging, show_progress=config.show_progress,
@@ -261,6 +246,27 @@ class Etl:
             )
 
     # -- steps -------------------------------------------------------------------
+
+    def _own_the_night(self, invoker: DbtInvoker) -> None:
+        """Recovers the dead runs the catalog names, then takes the run lease
+        the ETL holds until it ends (its own dbt invocations know it by
+        SAFEGUARD_ETL_LEASE). Stops, changing nothing, while a run may be alive."""
+        unfinished = self._unfinished_runs()
+        if unfinished:
+            with self._step("recover") as step:
+                step.detail["unfinished"] = unfinished
+                self._dbt(invoker, "run-operation", "recover_run")
+                left = self._unfinished_runs()
+                if left:
+                    raise FatalError(
+                        f"{left} unfinished dbt run(s) may still be alive (see recover_run's SKIP lines above); "
+                        "a live run is never taken over; the ETL changed nothing, try again when it has ended"
+                    )
+        with self._step("lease") as step:
+            lease = self._dbt(invoker, "run-operation", "take_etl_lease")
+            self.lease_id = lease.invocation_id
+            invoker.extra_env[ETL_LEASE_ENV] = str(lease.invocation_id)
+            step.detail["invocation_id"] = lease.invocation_id
 
     @contextlib.contextmanager
     def _step(self, name: str, skip: bool = False) -> Iterator[StepReport]:
@@ -401,19 +407,18 @@ class Etl:
         if not outcome.success:
             failed = [f"{n.name} ({n.status}: {one_line(n.message or '')})"
                       for n in outcome.nodes if n.status in ("error", "fail", "runtime error")]
-            # safeguard's own reason first: a hook that refused the run logs it
-            # as an ERROR line, and every model then fails with a generic refusal.
-            if outcome.crashed_after_failed_hook:
-                # The server's error, not dbt's traceback of its own crash.
-                cause = outcome.database_errors[-1] if outcome.database_errors else "see dbt.log"
-                failed = [f"on-run-start failed: {cause}"]
-            what = ("; ".join(self.alarms + failed) or outcome.package_error or outcome.error
-                    or "see the dbt events above")
             self.report.dbt[command]["failed"] = failed
-            raise FatalError(
-                f"dbt {command} failed: {what}; the dump was not archived"
-            )
+            raise FatalError(f"dbt {command} failed: {self._failure_reason(outcome, failed)}; the dump was not archived")
         return outcome
+
+    def _failure_reason(self, outcome: DbtOutcome, failed: List[str]) -> str:
+        """safeguard's own reason first: a hook that refused the run logs it as
+        an ERROR line, and every model then fails with a generic refusal."""
+        if outcome.crashed_after_failed_hook:
+            # The server's error, not dbt 1.7's traceback of its own crash.
+            failed = [f"on-run-start failed: {outcome.database_errors[-1] if outcome.database_errors else 'see dbt.log'}"]
+        return ("; ".join(self.alarms + failed) or outcome.package_error or outcome.error
+                or "see the dbt events above")
 
     def _compact_shows(self, name: str, level: str, message: str) -> bool:
         """The dbt lines the compact view keeps: safeguard's own actions and each banner or warning once."""
