@@ -57,7 +57,11 @@
     types, and a restored table is the table that was backed up. The
     columns are named: INSERT ... SELECT * into a generated column fails
     (MariaDB 1906, MySQL 3105), and SELECT * skips INVISIBLE columns. The
-    copy has no foreign keys (LIKE drops them); the catalog records them. -#}
+    copy has no foreign keys (LIKE drops them); the catalog records them.
+    Returns none, or the server's error when the copy failed (a full disk's
+    1114): the half-made copy is then dropped at once, and the caller
+    refuses instead of raising (a raising on-run-start crashes dbt 1.7
+    under --fail-fast with 'BaseResult' object has no attribute 'node'). -#}
 {% macro _copy_table(source_schema, source_table, backup_schema, backup_table) %}
     {{ return(adapter.dispatch('copy_table', 'safeguard')(source_schema, source_table, backup_schema, backup_table)) }}
 {% endmacro %}
@@ -66,9 +70,18 @@
     {%- set source = safeguard._quote_table(source_schema, source_table) -%}
     {%- set backup = safeguard._quote_table(backup_schema, backup_table) -%}
     {%- set columns = safeguard._stored_columns(source_schema, source_table) -%}
-    {%- do safeguard._execute('create table ' ~ backup ~ ' like ' ~ source) -%}
-    {%- do safeguard._execute('insert into ' ~ backup ~ ' (' ~ columns ~ ') select ' ~ columns ~ ' from ' ~ source) -%}
+    {%- do safeguard._ensure_probe_procedure() -%}
+    {%- for sql in ['create table ' ~ backup ~ ' like ' ~ source,
+                    'insert into ' ~ backup ~ ' (' ~ columns ~ ') select ' ~ columns ~ ' from ' ~ source] -%}
+        {%- set failed = safeguard._try_statement(sql) -%}
+        {%- if failed is not none -%}
+            {%- do safeguard._commit() -%}
+            {%- do safeguard._run_ddl_bounded('drop table if exists ' ~ backup, 'create_backups') -%}
+            {{ return(failed) }}
+        {%- endif -%}
+    {%- endfor -%}
     {%- do safeguard._commit() -%}
+    {{ return(none) }}
 {% endmacro %}
 
 

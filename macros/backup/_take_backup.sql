@@ -19,7 +19,13 @@
     {%- do entry.update({'foreign_keys': safeguard._foreign_keys_json(entry.source_schema, entry.source_table)}) -%}
     {%- do safeguard._ensure_schema(entry.backup_schema) -%}
     {%- do safeguard._record_backup(entry, 'pending') -%}
-    {%- do safeguard._copy_table(entry.source_schema, entry.source_table, entry.backup_schema, entry.backup_table) -%}
+    {%- set copy_failed = safeguard._copy_table(entry.source_schema, entry.source_table, entry.backup_schema, entry.backup_table) -%}
+    {%- if copy_failed is not none -%}
+        {%- set note = 'the copy failed: ' ~ copy_failed ~ '; the half-made copy was dropped' -%}
+        {%- do safeguard._update_backup(entry.backup_schema, entry.backup_table, 'dropped', none, note) -%}
+        {%- do entry.update({'status': 'dropped'}) -%}
+        {{ return({'verified': false, 'entry': entry, 'note': note}) }}
+    {%- endif -%}
     {#- Both tables are read: the source may change between the copy and its
         fingerprint only if something else writes it during the run's own
         backup, which is exactly what verification has to catch. -#}

@@ -4,45 +4,20 @@
     safeguard's table materialization are not copied: their old table is
     kept as the backup at the swap.
 
-    Expected failures (a concurrent run, a backup that fails verification,
-    a missing finish_run line) are logged as ERROR and do not fail the hook:
+    Without the root-project materializations file it refuses the whole
+    run, before any node: dbt would otherwise build with its own,
+    unguarded materializations. Other expected failures (a concurrent run,
+    a backup that fails verification, a missing finish_run line) are
+    logged as ERROR and do not fail the hook:
     safeguard's materializations refuse the models instead. A failed
     on-run-start would not stop dbt 1.7 anyway, and with --fail-fast it
     crashes dbt before on-run-end, so the run could not roll back or give
     back its lease. The lease is taken last, so a database error part-way
     through leaves no lease behind. -#}
 {% macro create_backups() %}
-    {%- set gate = safeguard._hook_preamble() -%}
-    {%- for problem in gate.problems -%}
-        {%- do safeguard._log('ERROR', 'create_backups: ' ~ problem ~ '; no backup taken, so every model of this run will refuse to build') -%}
-    {%- endfor -%}
-    {%- if not execute or gate.problems -%}{{ return('') }}{%- endif -%}
-    {%- if not safeguard._setting('enabled') -%}
-        {%- do safeguard._log('OFF', 'safeguard_enabled is false: no backups are taken and nothing is guarded') -%}
-        {{ return('') }}
-    {%- endif -%}
-    {%- if not gate.act -%}{{ return('') }}{%- endif -%}
-    {%- set wiring = safeguard._wiring_problem() -%}
-    {%- if wiring is not none -%}
-        {#- Without finish_run the lease would never be given back: every
-            later run would be refused for lease_hours. Take none. -#}
-        {%- do safeguard._log('ERROR', 'create_backups: ' ~ wiring ~ '; no backup taken, so every model of this run will refuse to build') -%}
-        {{ return('') }}
-    {%- endif -%}
-    {%- if not safeguard._materialization_is_safeguards('table') -%}
-        {%- do safeguard._log('WARN', 'no root-project file returns safeguard.materialization_table_' ~ adapter.type() ~ '(): protected table models are copied before the run instead of kept at their swap (see the install block in the docs)') -%}
-    {%- endif -%}
-
+    {%- if not safeguard._backups_wanted() -%}{{ return('') }}{%- endif -%}
     {%- set tables = safeguard._protected_tables() -%}
-    {%- do safeguard._ensure_catalog() -%}
-    {%- set busy = safeguard._try_lock() -%}
-    {%- if busy is none -%}
-        {%- set lease = safeguard._foreign_lease() -%}
-        {%- if lease is not none -%}
-            {%- do safeguard._release_lock() -%}
-            {%- set busy = safeguard._describe_lease(lease) -%}
-        {%- endif -%}
-    {%- endif -%}
+    {%- set busy = safeguard._lock_for_backups(tables) -%}
     {%- if busy is not none -%}
         {%- do safeguard._log('ERROR', 'create_backups: ' ~ busy ~ '; no backup taken, so every model of this run will refuse to build') -%}
         {{ return('') }}
@@ -106,4 +81,65 @@
     {%- endif -%}
     {%- do safeguard._log('SUMMARY', (plan | length - failed | length) ~ ' verified backup(s) at ' ~ ts ~ ', ' ~ failed | length ~ ' failed, ' ~ kept_at_swap | length ~ ' kept at swap, ' ~ (tables | length - plan | length - kept_at_swap | length) ~ ' skipped') -%}
     {{ return('') }}
+{% endmacro %}
+
+
+{#- Whether create_backups should act in this invocation: settings valid,
+    enabled, a writing command, the install complete. Logs why not; raises
+    (ending the invocation before any node) when dbt would build with its
+    own, unguarded materializations. -#}
+{% macro _backups_wanted() %}
+    {%- set gate = safeguard._hook_preamble() -%}
+    {%- for problem in gate.problems -%}
+        {%- do safeguard._log('ERROR', 'create_backups: ' ~ problem ~ '; no backup taken, so every model of this run will refuse to build') -%}
+    {%- endfor -%}
+    {%- if not execute or gate.problems -%}{{ return(false) }}{%- endif -%}
+    {%- if not safeguard._setting('enabled') -%}
+        {%- do safeguard._log('OFF', 'safeguard_enabled is false: no backups are taken and nothing is guarded') -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- if not gate.act -%}{{ return(false) }}{%- endif -%}
+    {%- set wiring = safeguard._wiring_problem() -%}
+    {%- if wiring is not none -%}
+        {#- Without finish_run the lease would never be given back: every
+            later run would be refused for lease_hours. Take none. -#}
+        {%- do safeguard._log('ERROR', 'create_backups: ' ~ wiring ~ '; no backup taken, so every model of this run will refuse to build') -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set unguarded = safeguard._materializations_problem() -%}
+    {%- if unguarded is not none -%}
+        {#- dbt's own materializations would write with no guard, and a
+            failed on-run-start does not stop dbt 1.7 (safe_run_hooks catches
+            every DbtRuntimeError, and models run). A DbtInternalError is the
+            one error a macro can raise that it lets through: the invocation
+            ends before any node runs, nothing written, no lease taken. -#}
+        {%- do exceptions.raise_cache_inconsistent('safeguard.create_backups: ' ~ unguarded ~ '; the run is refused, nothing was written') -%}
+    {%- endif -%}
+    {{ return(true) }}
+{% endmacro %}
+
+
+{#- Takes the named lock for the backups, once no other run may be alive
+    and the user may write where the run will. Returns none with the lock
+    held, else why not (lock not held). -#}
+{% macro _lock_for_backups(tables) %}
+    {%- do safeguard._ensure_catalog() -%}
+    {%- set busy = safeguard._try_lock() -%}
+    {%- if busy is none -%}
+        {%- set lease = safeguard._foreign_lease() -%}
+        {%- if lease is not none -%}
+            {%- do safeguard._release_lock() -%}
+            {%- set busy = safeguard._describe_lease(lease) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if busy is not none -%}
+        {{ return(busy) }}
+    {%- endif -%}
+
+    {#- Before anything is built: may this user write where the run will? -#}
+    {%- set denied = safeguard._probe_privileges(tables) -%}
+    {%- if denied is not none -%}
+        {%- do safeguard._release_lock() -%}
+    {%- endif -%}
+    {{ return(denied) }}
 {% endmacro %}

@@ -150,6 +150,7 @@
         ('safeguard_backups', 'foreign_keys', 'text null'),
         ('safeguard_backups', 'pinned', 'tinyint not null default 0'),
         ('safeguard_backups', 'fingerprint_method', 'varchar(16) null'),
+        ('safeguard_run_lease', 'heartbeat_at', 'datetime(6) null'),
     ] -%}
     {%- set sql -%}
         select table_name, column_name from information_schema.columns

@@ -27,6 +27,7 @@
         'max_shrink_percent': {'default': 10, 'type': 'percent'},
         'allow_empty': {'default': false, 'type': 'boolean'},
         'lease_hours': {'default': 6, 'type': 'count'},
+        'heartbeat_grace_seconds': {'default': 900, 'type': 'seconds'},
         'lock_wait_seconds': {'default': 3, 'type': 'seconds'},
         'lock_wait_total_seconds': {'default': 60, 'type': 'seconds'},
         'commands': {'default': ['run', 'build', 'seed', 'snapshot', 'retry'], 'type': 'list'},

@@ -26,8 +26,10 @@
     {%- if not safeguard._holds_lease() -%}
         {{ safeguard._refuse(name, safeguard._lease_problem()) }}
     {%- endif -%}
-    {#- The model's connection: recover_run can end its statement if dbt is killed. -#}
+    {#- The model's connection: recover_run can end its statement if dbt is
+        killed; and the run's heartbeat: it is alive (macros/locking). -#}
     {%- do safeguard._record_connection() -%}
+    {%- do safeguard._beat_heartbeat() -%}
     {%- set protect = safeguard._is_protected(model) -%}
     {%- if not protect or not safeguard._table_exists(this.schema, this.identifier) -%}
         {{ return({'protect': protect, 'zero_copy': false}) }}
@@ -73,7 +75,7 @@
 
 {#- Why this invocation holds no run lease, as one sentence. -#}
 {% macro _lease_problem() %}
-    {%- set wiring = safeguard._wiring_problem() -%}
+    {%- set wiring = safeguard._wiring_problem() or safeguard._materializations_problem() -%}
     {%- if wiring is not none -%}
         {{ return(wiring) }}
     {%- endif -%}
@@ -83,6 +85,9 @@
     {%- endif -%}
     {%- set busy = safeguard._try_lock() -%}
     {%- if busy is none -%}
+        {#- create_backups died part-way (a KILL of its connection): drop
+            the half-made copy it left now, not on the next night. -#}
+        {%- do safeguard._reconcile_catalog('create_backups', own_pending=true) -%}
         {%- do safeguard._release_lock() -%}
         {%- set busy = "create_backups did not complete in this run (see the [safeguard] lines of on-run-start)" -%}
     {%- endif -%}

@@ -21,18 +21,35 @@
 {% endmacro %}
 
 
-{#- Will dbt build nodes materialized as `materialized` with safeguard's
+{#- Does dbt build nodes materialized as `materialized` with safeguard's
     materialization? True when the root project overrides it with a macro
     that returns safeguard's (the documented one-line file). Without that
-    file dbt 1.7 still picks the package's materialization for a builtin,
-    with a deprecation warning, unless the project sets the flag
+    file dbt 1.7 picks the package's materialization for a builtin, with a
+    deprecation warning, unless the project sets the flag
     require_explicit_package_overrides_for_builtin_materializations (the
-    default from dbt 1.8 on), which a macro cannot read. So without the file
-    the answer is "not sure", and callers keep the copy-based protection. -#}
+    default from dbt 1.8 on), which a macro cannot read: then dbt's own
+    materializations write with no guard. So the file is a required line
+    of the install on every dbt version (_materializations_problem). -#}
 {% macro _materialization_is_safeguards(materialized) %}
     {%- set root = context.get('materialization_' ~ materialized ~ '_' ~ adapter.type()) -%}
     {%- if root is none or root.macro is not defined or root.macro.package_name != project_name -%}
         {{ return(false) }}
     {%- endif -%}
     {{ return('safeguard.materialization_' ~ materialized ~ '_' in root.macro.macro_sql) }}
+{% endmacro %}
+
+
+{#- none when the root project returns safeguard's materialization for
+    every kind of node that writes a protected table, else one sentence
+    naming those it lacks and the file to add. -#}
+{% macro _materializations_problem() %}
+    {%- set missing = [] -%}
+    {%- for materialized in ['table', 'incremental', 'seed', 'snapshot'] if not safeguard._materialization_is_safeguards(materialized) -%}
+        {%- do missing.append(materialized) -%}
+    {%- endfor -%}
+    {%- if not missing -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return("no root-project file returns safeguard's " ~ missing | join(', ') ~ " materialization for adapter " ~ adapter.type()
+        ~ ", so dbt may build them with its own, unguarded; add macros/safeguard_materializations.sql from the install block in the docs (dbt/macros/safeguard_materializations.sql of the package)") }}
 {% endmacro %}

@@ -19,6 +19,7 @@
     {%- if not safeguard._holds_lease() -%}
         {{ safeguard._refuse(name, safeguard._lease_problem()) }}
     {%- endif -%}
+    {%- do safeguard._beat_heartbeat() -%}
     {%- if not safeguard._is_protected(model) or not safeguard._table_exists(this.schema, this.identifier) -%}
         {{ return('') }}
     {%- endif -%}

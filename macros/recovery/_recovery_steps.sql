@@ -1,21 +1,21 @@
-{#- The runs recover_run acts on: the one named (refused when it is alive),
-    or every run holding the lease or recorded in safeguard_connections
-    whose ETL lock is gone. -#}
+{#- The runs recover_run acts on: the one named (refused unless it is dead
+    by _invocation_alive's rule), or every run holding a lease or recorded
+    in safeguard_connections that is dead by it. -#}
 {% macro _runs_to_recover(named) %}
     {%- if named is not none -%}
         {%- if named == invocation_id -%}
             {{ exceptions.raise_compiler_error("safeguard.recover_run: " ~ named ~ " is this invocation; name the run that was killed") }}
-        {%- endif -%}
-        {%- set life = safeguard._invocation_alive(named) -%}
-        {%- if life.alive is sameas true -%}
-            {{ exceptions.raise_compiler_error("safeguard.recover_run: invocation " ~ named ~ " is running (" ~ life.why ~ "); a live run is never taken over; nothing was changed") }}
         {%- endif -%}
         {%- set known = run_query('select count(*) from ' ~ safeguard._lease_table() ~ ' where invocation_id = ' ~ safeguard._sql_string(named)).rows[0][0] | int
             + run_query('select count(*) from ' ~ safeguard._connections_table() ~ ' where invocation_id = ' ~ safeguard._sql_string(named)).rows[0][0] | int -%}
         {%- if known == 0 -%}
             {{ exceptions.raise_compiler_error("safeguard.recover_run: invocation " ~ named ~ " holds no lease and left no trace in " ~ safeguard._catalog_schema() ~ "; nothing to recover, nothing was changed") }}
         {%- endif -%}
-        {%- do safeguard._log('RECOVER', 'invocation ' ~ named ~ ' (' ~ life.why ~ ')') -%}
+        {%- set life = safeguard._invocation_alive(named) -%}
+        {%- if life.alive -%}
+            {{ exceptions.raise_compiler_error("safeguard.recover_run: invocation " ~ named ~ " may be alive (" ~ life.why ~ "); a live run is never taken over; nothing was changed") }}
+        {%- endif -%}
+        {%- do safeguard._log('RECOVER', 'invocation ' ~ named ~ ' was killed (' ~ life.why ~ ')') -%}
         {{ return([named]) }}
     {%- endif -%}
     {%- set sql -%}
@@ -26,14 +26,11 @@
     {%- set targets = [] -%}
     {%- for row in run_query(sql).rows -%}
         {%- set life = safeguard._invocation_alive(row[0]) -%}
-        {%- if life.alive is sameas false -%}
+        {%- if life.alive -%}
+            {%- do safeguard._log('SKIP', 'invocation ' ~ row[0] ~ ' may be alive (' ~ life.why ~ '): never taken over') -%}
+        {%- else -%}
             {%- do safeguard._log('RECOVER', 'invocation ' ~ row[0] ~ ' was killed (' ~ life.why ~ ')') -%}
             {%- do targets.append(row[0]) -%}
-        {%- elif life.alive is sameas true -%}
-            {%- do safeguard._log('SKIP', 'invocation ' ~ row[0] ~ ' is running (' ~ life.why ~ '): never taken over') -%}
-        {%- else -%}
-            {%- do safeguard._log('SKIP', 'invocation ' ~ row[0] ~ ' is a plain dbt run (' ~ life.why ~ '): if it was killed, name it: '
-                ~ "dbt run-operation safeguard.recover_run --args '{invocation_id: " ~ row[0] ~ "}'") -%}
         {%- endif -%}
     {%- endfor -%}
     {{ return(targets) }}

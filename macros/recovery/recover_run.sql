@@ -5,10 +5,11 @@
     protected table that changed since that run's backups, drops its
     leftover `__dbt_tmp` tables and gives back its lease.
 
-    Without invocation_id it recovers every run that is known to be dead:
-    one started by `safeguard etl` whose ETL lock is gone. A plain dbt run
-    cannot be told apart from a live one, so name it. A run that is alive
-    is never taken over. -#}
+    Without invocation_id it recovers every run that is dead by
+    _invocation_alive's rule: one started by `safeguard etl` whose ETL lock
+    is gone, or a plain dbt run whose heartbeat is older than
+    safeguard_heartbeat_grace_seconds with no statement running. A run
+    that may be alive is never taken over. -#}
 {% macro recover_run(invocation_id=none, dry_run=false) %}
     {%- if not execute -%}{{ return(none) }}{%- endif -%}
     {%- if invocation_id is not none and not modules.re.match('^[0-9a-fA-F-]{8,64}$', invocation_id | string) -%}

@@ -35,6 +35,27 @@ class DbtOutcome:
     log_lines: List[str]  # dbt's info, warning and error lines, without colour codes
     error: Optional[str]
     invocation_id: Optional[str] = None  # the id safeguard's catalog records backups under
+    # The server's errors, from the adapter's debug lines ("MySQL error: 1114 ..."):
+    # dbt 1.7 keeps a failed on-run-start's error out of its info lines.
+    database_errors: List[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def package_error(self) -> Optional[str]:
+        """The package's own one line in dbt's error, if any: create_backups
+        refuses a run through a DbtInternalError, which dbt 1.7 prints as
+        "Internal Error / Cache inconsistency detected: safeguard...."."""
+        for line in (self.error or "").splitlines():
+            line = line.strip()
+            line = line[len(CACHE_ERROR_PREFIX):] if line.startswith(CACHE_ERROR_PREFIX) else line
+            if line.startswith(("safeguard.", "safeguard:")):
+                return line
+        return None
+
+    @property
+    def crashed_after_failed_hook(self) -> bool:
+        """dbt 1.7's crash when a model fails under --fail-fast after a
+        failed on-run-start (the hook's result has no node)."""
+        return bool(self.error) and BASE_RESULT_CRASH in (self.error or "")
 
     @property
     def log(self) -> str:
@@ -46,6 +67,10 @@ class DbtOutcome:
                 return node.status
         return None
 
+
+BASE_RESULT_CRASH = "'BaseResult' object has no attribute 'node'"
+DATABASE_ERROR_PREFIX = "MySQL error: "
+CACHE_ERROR_PREFIX = "Cache inconsistency detected: "
 
 # dbt's anonymous usage tracking calls out to the internet on every
 # invocation; a Glue job (and CI) has no route there and would wait on it.
@@ -92,10 +117,13 @@ class DbtInvoker:
 
         log_lines: List[str] = []
         invocation_ids: List[str] = []
+        database_errors: List[str] = []
 
         def capture(event) -> None:
             if event.info.invocation_id and not invocation_ids:
                 invocation_ids.append(event.info.invocation_id)
+            if event.info.level == "debug" and (event.info.msg or "").startswith(DATABASE_ERROR_PREFIX):
+                database_errors.append(event.info.msg[len(DATABASE_ERROR_PREFIX):].strip())
             if event.info.level in ("info", "warn", "error"):
                 log_lines.append(plain_text(event.info.msg))
                 if on_log is not None:
@@ -128,6 +156,7 @@ class DbtInvoker:
             log_lines=log_lines,
             error=error,
             invocation_id=invocation_ids[0] if invocation_ids else None,
+            database_errors=database_errors,
         )
 
 

@@ -2,15 +2,20 @@
 
 Steps, each timed and reported:
   download           resolve the dump (the newest under a prefix) and fetch the dbt project
+  deps               `dbt deps`, when the project has packages and none are installed
+  recover            only when the catalog names an unfinished run: `recover_run`
+  lease              take the ETL's run lease, held until the ETL ends
   load               stream the dump into staging (shadow schema + one atomic RENAME)
   drop_empty_tables  only with drop_empty_tables: drop staging tables the dump left empty
-  deps               `dbt deps`, when the project has packages and none are installed
   seed, run, test    dbt through dbtRunner; `run` with --fail-fast
   archive            move the dump out of the way, only when every step succeeded
 
 Backups are not taken here: the project's safeguard hooks take them (and
 prune old ones) on `dbt seed` and `dbt run`; the summary reports what they
-recorded in the catalog for this ETL's dbt invocations.
+recorded in the catalog for this ETL's dbt invocations. A hook reports some
+problems as a `[safeguard] ERROR` line rather than failing dbt (a prune that
+left a stray catalog row alone): the ETL still finishes the night, then
+exits non-zero naming them, so the alarm fires.
 
 One ETL at a time per staging schema: a server-side GET_LOCK held on its own
 connection for the whole run. A second ETL exits at once, having touched
@@ -24,7 +29,15 @@ When the catalog shows a run that is not alive, the `recover` step (before
 the load, whose swap the dead run's statements could block) runs the
 package's `recover_run`: it ends the statements the dead run left running,
 rolls back what it changed exactly as its finish_run would have, and frees
-its lease.
+its lease. A killed plain `dbt run` is recovered the same way once it is
+dead by the package's rule (its heartbeat older than
+safeguard_heartbeat_grace_seconds and none of its connections running a
+statement); while it may be alive the ETL stops before its load.
+
+The ETL owns its night: the `lease` step takes the package's run lease
+(take_etl_lease) before the load and the ETL gives it back when it ends, so
+no restore, prune or other run slips between its steps. Its own dbt
+invocations know the lease by SAFEGUARD_ETL_LEASE.
 """
 from __future__ import annotations
 
@@ -39,7 +52,7 @@ import pymysql
 
 from . import dump_source
 from .connection import ConnectionSettings, named_lock, open_connection, quote, try_named_lock
-from .dbt_invoker import DbtInvoker, DbtOutcome, plain_text, summarize
+from .dbt_invoker import BASE_RESULT_CRASH, DbtInvoker, DbtOutcome, plain_text, summarize
 from .errors import FatalError, UsageError
 from .run_events import emf_line, event, one_line, print_emf
 from .staging_loader import DEFAULT_WORKERS, LoadResult, check_schema_name, load_source
@@ -52,6 +65,8 @@ CATALOG_TABLE = "safeguard_backups"
 UNFINISHED_RUN_TABLES = ("safeguard_run_lease", "safeguard_connections")
 ETL_LOCK_ENV = "SAFEGUARD_ETL_LOCK"
 ETL_CONNECTION_ENV = "SAFEGUARD_ETL_CONNECTION_ID"
+ETL_LEASE_ENV = "SAFEGUARD_ETL_LEASE"
+ALARM_PREFIX = "[safeguard] ERROR"
 
 
 @dataclasses.dataclass
@@ -139,6 +154,10 @@ class Etl:
         self._notes_shown: set = set()  # dbt's banners, once per ETL in the compact view
         self.lock_name = lock_name(config.staging)
         self.lock_connection_id: Optional[int] = None
+        self.lease_id: Optional[str] = None  # the invocation id of the ETL's run lease
+        # [safeguard] ERROR lines of hooks that do not fail dbt (a failing
+        # on-run-start would crash dbt 1.7): each fails the night in the end.
+        self.alarms: List[str] = []
 
     # -- the workflow ------------------------------------------------------------
 
@@ -173,7 +192,14 @@ class Etl:
                 event("catalog", "WARN     cannot read the backup catalog: %s", exc, level=logging.WARNING)
             self._summarize()
             if lock is not None:
-                lock.close()
+                try:
+                    self._give_back_lease()
+                except pymysql.err.MySQLError as exc:
+                    # Its ETL lock goes with the connection below: the lease is
+                    # then dead, and the next ETL frees it.
+                    event("lease", "WARN     cannot give back the ETL's run lease: %s", exc, level=logging.WARNING)
+                finally:
+                    lock.close()
         return self.report
 
     def _workflow(self) -> None:
@@ -192,14 +218,8 @@ class Etl:
                 ETL_LOCK_ENV: self.lock_name,
                 ETL_CONNECTION_ENV: str(self.lock_connection_id),
             })
-            needs_deps = (project / "packages.yml").is_file() and not (project / "dbt_packages").is_dir()
-            unfinished = self._unfinished_runs()
-            if unfinished:
-                # recover_run is a macro of the package: install it first.
-                self._deps(invoker, needs_deps)
-                with self._step("recover") as step:
-                    step.detail["unfinished"] = unfinished
-                    self._dbt(invoker, "run-operation", "recover_run")
+            self._deps(invoker, (project / "packages.yml").is_file() and not (project / "dbt_packages").is_dir())
+            self._own_the_night(invoker)
             with self._step("load") as step:
                 result = load_source(
                     source, self.settings, config.staging, show_progress=config.show_progress,
@@ -209,8 +229,6 @@ class Etl:
             with self._step("drop_empty_tables", skip=not config.drop_empty_tables) as step:
                 if config.drop_empty_tables:
                     step.detail["dropped"] = drop_empty_tables(self.settings, config.staging, result)
-            if not unfinished:
-                self._deps(invoker, needs_deps)
             with self._step("seed"):
                 self._dbt(invoker, "seed")
             with self._step("run"):
@@ -221,8 +239,34 @@ class Etl:
         with self._step("archive") as step:
             self.report.archived_to = dump_source.archive(source, archive_uri)
             step.detail["to"] = self.report.archived_to
+        if self.alarms:
+            raise FatalError(
+                f"the night was built and archived, but safeguard reported {len(self.alarms)} error(s): "
+                + "; ".join(self.alarms)
+            )
 
     # -- steps -------------------------------------------------------------------
+
+    def _own_the_night(self, invoker: DbtInvoker) -> None:
+        """Recovers the dead runs the catalog names, then takes the run lease
+        the ETL holds until it ends (its own dbt invocations know it by
+        SAFEGUARD_ETL_LEASE). Stops, changing nothing, while a run may be alive."""
+        unfinished = self._unfinished_runs()
+        if unfinished:
+            with self._step("recover") as step:
+                step.detail["unfinished"] = unfinished
+                self._dbt(invoker, "run-operation", "recover_run")
+                left = self._unfinished_runs()
+                if left:
+                    raise FatalError(
+                        f"{left} unfinished dbt run(s) may still be alive (see recover_run's SKIP lines above); "
+                        "a live run is never taken over; the ETL changed nothing, try again when it has ended"
+                    )
+        with self._step("lease") as step:
+            lease = self._dbt(invoker, "run-operation", "take_etl_lease")
+            self.lease_id = lease.invocation_id
+            invoker.extra_env[ETL_LEASE_ENV] = str(lease.invocation_id)
+            step.detail["invocation_id"] = lease.invocation_id
 
     @contextlib.contextmanager
     def _step(self, name: str, skip: bool = False) -> Iterator[StepReport]:
@@ -299,6 +343,24 @@ class Etl:
         finally:
             conn.close()
 
+    def _give_back_lease(self) -> None:
+        """Deletes the ETL's lease row and the connections it recorded: the
+        night is over. A killed ETL cannot get here; its lease is dead with
+        its lock, and the next ETL's recover step frees it."""
+        if self.lease_id is None:
+            return
+        catalog = quote(self.config.catalog)
+        conn = open_connection(self.settings)
+        try:
+            with conn.cursor() as cur:
+                for table in UNFINISHED_RUN_TABLES:
+                    cur.execute(f"DELETE FROM {catalog}.{quote(table)} WHERE invocation_id = %s", (self.lease_id,))
+            conn.commit()
+        finally:
+            conn.close()
+        event("lease", "RELEASE  the ETL's run lease (invocation %s)", self.lease_id, invocation_id=self.lease_id)
+        self.lease_id = None
+
     def _record_load(self, result: LoadResult, step: StepReport) -> None:
         self.report.rows_loaded = result.rows
         self.report.tables_loaded = dict(result.tables)
@@ -313,6 +375,13 @@ class Etl:
             level = {"warn": logging.WARNING, "error": logging.ERROR}.get(info.level, logging.INFO)
             message = plain_text(info.msg)
             if not message:
+                return
+            alarm = message[len(ALARM_PREFIX):].strip() if message.startswith(ALARM_PREFIX) else None
+            if info.name == "JinjaLogInfo" and alarm and alarm not in self.alarms:
+                self.alarms.append(alarm)
+            if BASE_RESULT_CRASH in message:
+                # dbt 1.7's own crash after a failed on-run-start: the failure
+                # line below names the server's error instead.
                 return
             if compact and not self._compact_shows(info.name, info.level, message):
                 held.append((level, message, info.name))
@@ -338,12 +407,18 @@ class Etl:
         if not outcome.success:
             failed = [f"{n.name} ({n.status}: {one_line(n.message or '')})"
                       for n in outcome.nodes if n.status in ("error", "fail", "runtime error")]
-            what = "; ".join(failed) or (outcome.error or "see the dbt events above")
             self.report.dbt[command]["failed"] = failed
-            raise FatalError(
-                f"dbt {command} failed: {what}; the dump was not archived"
-            )
+            raise FatalError(f"dbt {command} failed: {self._failure_reason(outcome, failed)}; the dump was not archived")
         return outcome
+
+    def _failure_reason(self, outcome: DbtOutcome, failed: List[str]) -> str:
+        """safeguard's own reason first: a hook that refused the run logs it as
+        an ERROR line, and every model then fails with a generic refusal."""
+        if outcome.crashed_after_failed_hook:
+            # The server's error, not dbt 1.7's traceback of its own crash.
+            failed = [f"on-run-start failed: {outcome.database_errors[-1] if outcome.database_errors else 'see dbt.log'}"]
+        return ("; ".join(self.alarms + failed) or outcome.package_error or outcome.error
+                or "see the dbt events above")
 
     def _compact_shows(self, name: str, level: str, message: str) -> bool:
         """The dbt lines the compact view keeps: safeguard's own actions and each banner or warning once."""

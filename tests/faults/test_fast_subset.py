@@ -5,6 +5,8 @@ whole matrix is `scripts/faults.sh`."""
 from __future__ import annotations
 
 from faults.cases import etl_fault_case, hook_fault_case
+from faults.points import at_statement, full_disk, hold_rows
+from faults.scenario import assert_survived, run_scenario
 
 
 def test_mariadbd_crash_during_the_staging_swap_loses_nothing_and_the_next_etl_runs(lab):
@@ -13,3 +15,30 @@ def test_mariadbd_crash_during_the_staging_swap_loses_nothing_and_the_next_etl_r
 
 def test_lost_connection_inside_a_models_transaction_loses_nothing_and_the_next_etl_runs(lab):
     hook_fault_case(lab, "mariadb", "model post-hook (in transaction)", "KILL connection")
+
+
+def test_a_full_disk_during_a_backup_copy_names_the_servers_error_and_drops_the_copy_at_once(lab):
+    """Case 12 of issue 16 (dbt 1.7): the copy's 1114 is caught where it
+    happens, the half-made copy is dropped in the same run, the night ends
+    with the package's line and the server's error, not dbt's
+    `'BaseResult' object has no attribute 'node'`; the next night succeeds."""
+    seen = {}
+
+    def recover(pipeline):
+        seen["copies"] = [t for t in pipeline.tables() if "tenant_status_history_backup_" in t[1]]
+        seen["rows"] = [r for r in pipeline.catalog_rows() if r["source_table"] == "tenant_status_history"]
+        lab.disk.unfill()  # the operator frees space; the next night must then succeed
+        return pipeline.etl()
+
+    lab.require_disk()
+    injector = at_statement(r"insert\s+into\s+.*tenant_status_history_backup_", full_disk(lab),
+                            hold=hold_rows("silver", "tenant_status_history"))
+    result = run_scenario(lab, "mariadb", "backup copy (incremental)", "full disk", injector, recover=recover)
+    assert_survived(result)
+    night = result.fault_run
+    text = night.stderr + "\n".join(str(e.get("message", "")) for e in night.events)
+    assert night.returncode != 0
+    assert "BaseResult" not in text
+    assert "1114" in night.explain() and "silver.tenant_status_history" in night.explain(), night.explain()
+    assert seen["copies"] == [], "the half-made copy was left for the next night"
+    assert [r["status"] for r in seen["rows"]] == ["dropped"], seen["rows"]

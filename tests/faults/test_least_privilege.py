@@ -26,33 +26,68 @@ def etl_user(lab):
         admin.close()
 
 
-@pytest.mark.parametrize("adapter_type", ["mariadb"])
-def test_pipeline_runs_as_the_least_privileged_etl_user(lab, etl_user, adapter_type, tmp_path):
+@pytest.fixture
+def granted_pipeline(lab, etl_user, adapter_type):
+    """A pipeline that runs as the ETL user with the documented minimal grants."""
     user, password = etl_user
     settings = dataclasses.replace(lab.settings(adapter_type), user=user, password=password)
     pipeline = lab.pipeline(adapter_type, settings=settings)
     try:
         for statement in grant_statements(user, "%", pipeline.prefix):
             pipeline.sql.execute(statement)
-        granted = pipeline.sql.rows(f"SHOW GRANTS FOR '{user}'@'%'")
-        assert not [g for g in granted if "ON *.*" in g[0] and "USAGE" not in g[0]], granted
-        for day in (1, 2):
-            done = pipeline.night(day)
-            assert done.returncode == 0, f"night {day} as {user}: {done.explain()}"
-            assert pipeline.states() == lab.oracle(adapter_type, tuple(range(1, day + 1)))
-        restore = pipeline.operation("restore_backup", f"{{table: {pipeline.schema('silver')}.tenant_status_history}}")
-        assert restore.returncode == 0, restore.explain()
-        assert pipeline.states()[HISTORY] == lab.oracle(adapter_type, (1,))[HISTORY]
-        prune = pipeline.operation("prune_backups", "{retention_days: 0, keep_last: 1}")
-        assert prune.returncode == 0, prune.explain()
-        # and the least-privileged user cannot reach outside its schemas
-        conn = settings.connect()
-        try:
-            with conn.cursor() as cur:
-                cur.execute("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = 'mysql'")
-                assert cur.fetchone()[0] == 0
-        finally:
-            conn.close()
+        yield pipeline
     finally:
         pipeline.drop_everything()
         pipeline.close()
+
+
+@pytest.mark.parametrize("adapter_type", ["mariadb"])
+def test_pipeline_runs_as_the_least_privileged_etl_user(lab, etl_user, adapter_type, granted_pipeline):
+    user, _ = etl_user
+    pipeline = granted_pipeline
+    settings = pipeline.settings
+    granted = pipeline.sql.rows(f"SHOW GRANTS FOR '{user}'@'%'")
+    assert not [g for g in granted if "ON *.*" in g[0] and "USAGE" not in g[0]], granted
+    for day in (1, 2):
+        done = pipeline.night(day)
+        assert done.returncode == 0, f"night {day} as {user}: {done.explain()}"
+        assert pipeline.states() == lab.oracle(adapter_type, tuple(range(1, day + 1)))
+    restore = pipeline.operation("restore_backup", f"{{table: {pipeline.schema('silver')}.tenant_status_history}}")
+    assert restore.returncode == 0, restore.explain()
+    assert pipeline.states()[HISTORY] == lab.oracle(adapter_type, (1,))[HISTORY]
+    prune = pipeline.operation("prune_backups", "{retention_days: 0, keep_last: 1}")
+    assert prune.returncode == 0, prune.explain()
+    # and the least-privileged user cannot reach outside its schemas
+    conn = settings.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = 'mysql'")
+            assert cur.fetchone()[0] == 0
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("adapter_type", ["mysql", "mariadb"])
+def test_a_missing_drop_is_found_before_anything_is_built(etl_user, adapter_type, granted_pipeline):
+    """Without DROP on a protected schema, create_backups' probe refuses the
+    night before any model is built: no protected table changes, no backup
+    or `planned` catalog row and no `__dbt_tmp` table is left, and the ETL
+    exits non-zero with one line naming the privilege and the schema."""
+    user, _ = etl_user
+    pipeline = granted_pipeline
+    night = pipeline.night(1)
+    assert night.returncode == 0, night.explain()
+    silver = pipeline.prefix + "silver"
+    pipeline.sql.execute(f"REVOKE DROP ON `{silver.replace('_', chr(92) + '_')}`.* FROM '{user}'@'%'")
+    warehouse = tuple(pipeline.schema(s) for s in ("silver", "gold", "analytics"))
+    states, catalog = pipeline.states(), pipeline.catalog_rows()
+    tables = [t for t in pipeline.tables() if t[0] in warehouse]
+
+    refused = pipeline.night(2)
+
+    assert refused.returncode != 0
+    assert f"lacks DROP on schema {silver}" in refused.explain(), refused.explain()
+    assert pipeline.states() == states
+    assert pipeline.catalog_rows() == catalog
+    assert [t for t in pipeline.tables() if t[0] in warehouse] == tables  # no __dbt_tmp, no scratch table
+    assert pipeline.leases() == []

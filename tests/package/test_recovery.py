@@ -163,7 +163,7 @@ def test_etl_killed_during_a_model_build_is_recovered_by_the_next_etl(etl):
         process = etl.start()
         sleeper = etl.wait_for(lambda: etl.statement_running(BUSY_PATTERN),
                                "the model's statement to run", process)
-        killed_invocation = etl.sql.scalar(f"SELECT invocation_id FROM {etl.catalog}.safeguard_run_lease")
+        killed_invocation = etl.sql.scalar(f"SELECT invocation_id FROM {etl.catalog}.safeguard_run_lease WHERE lease_name = 'run'")
         kill(process)
     finally:
         model.write_text(original)
@@ -203,7 +203,7 @@ def test_etl_killed_during_finish_run_is_recovered_by_the_next_etl(etl):
         def lock_the_runs_rows():
             """Once the run holds the lease with its backups verified, lock
             them and the lease by primary key: only those rows, not their neighbours."""
-            lease = etl.sql.scalar(f"SELECT invocation_id FROM {etl.catalog}.safeguard_run_lease")
+            lease = etl.sql.scalar(f"SELECT invocation_id FROM {etl.catalog}.safeguard_run_lease WHERE lease_name = 'run'")
             ids = [row[0] for row in etl.sql.rows(
                 f"SELECT backup_id FROM {etl.catalog}.safeguard_backups"
                 " WHERE invocation_id = %s AND kind = 'backup' AND status = 'verified'", (lease,))] if lease else []
@@ -225,7 +225,7 @@ def test_etl_killed_during_finish_run_is_recovered_by_the_next_etl(etl):
         model.write_text(original)
         holder.execute("ROLLBACK")
         holder.close()
-    assert etl.sql.scalar(f"SELECT invocation_id FROM {etl.catalog}.safeguard_run_lease") == killed_invocation
+    assert etl.sql.scalar(f"SELECT invocation_id FROM {etl.catalog}.safeguard_run_lease WHERE lease_name = 'run'") == killed_invocation
     if waiting == "rollback":  # the crash window between a RENAME and its catalog write
         assert etl.sql.scalar(f"SELECT COUNT(*) FROM {etl.catalog}.safeguard_journal WHERE status = 'planned'") == 1
     since = last_backup_id(etl)
@@ -246,31 +246,47 @@ def test_etl_killed_during_finish_run_is_recovered_by_the_next_etl(etl):
     assert_recovered_to_pre_run_then_completed(etl, before, since)
 
 
-def test_plain_dbt_run_after_a_killed_one_names_it_and_the_command_that_recovers_it(etl):
+def test_plain_dbt_run_after_a_killed_one_names_it_and_recovers_only_once_it_is_dead(etl):
+    """A killed plain dbt run whose statement still runs server-side may be
+    alive: the next run says so without suggesting recovery, and recover_run
+    refuses it naming that statement. Once the statement has ended and its
+    heartbeat is older than the grace, it is dead: the refusal names the
+    command that recovers it, and that command does."""
     model = etl.project / "models" / "gold" / "tenant_status_transitions.sql"
     original = prepend(model, SLOW_HOOK)
     env = {**os.environ, **etl.server.as_env(), "SAFEGUARD_SCHEMA_PREFIX": etl.prefix, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     dbt = str(os.path.join(os.path.dirname(sys.executable), "dbt"))
+    grace = "--vars", "{safeguard_heartbeat_grace_seconds: 3}"
     try:
-        process = subprocess.Popen([dbt, "run", "--project-dir", str(etl.project), "--profiles-dir", str(etl.project)],
+        process = subprocess.Popen([dbt, "run", "--project-dir", str(etl.project), "--profiles-dir", str(etl.project), *grace],
                                    env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        etl.wait_for(lambda: etl.statement_running(BUSY_PATTERN), "the model's statement", process)
-        killed_invocation = etl.sql.scalar(f"SELECT invocation_id FROM {etl.catalog}.safeguard_run_lease")
+        busy = etl.wait_for(lambda: etl.statement_running(BUSY_PATTERN), "the model's statement", process)
+        killed_invocation = etl.sql.scalar(f"SELECT invocation_id FROM {etl.catalog}.safeguard_run_lease WHERE lease_name = 'run'")
         kill(process)
     finally:
         model.write_text(original)
     before = etl.snapshot()
-
-    refused = etl.dbt("run", "--fail-fast")
-
-    assert not refused.success
+    time.sleep(4)
     command = f"dbt run-operation safeguard.recover_run --args '{{invocation_id: {killed_invocation}}}'"
-    assert command in refused.log
+
+    refused = etl.dbt("run", "--fail-fast", *grace)
+    named = etl.dbt("run-operation", "safeguard.recover_run", "--args", f"{{invocation_id: {killed_invocation}}}", *grace)
+
+    assert not refused.success and "is running" in refused.log and command not in refused.log
+    assert not named.success and f"connection {busy} query" in named.log and "heartbeat is" in named.log
+    assert etl.statement_running(BUSY_PATTERN) == busy
+    assert etl.snapshot() == before
+    assert etl.sql.scalar(f"SELECT invocation_id FROM {etl.catalog}.safeguard_run_lease WHERE lease_name = 'run'") == killed_invocation
+
+    etl.sql.execute(f"KILL QUERY {int(busy)}")  # the statement ends, as it would on its own
+    time.sleep(1)
+    refused = etl.dbt("run", "--fail-fast", *grace)
+    assert not refused.success and command in refused.log
     assert etl.snapshot() == before
 
-    recovered = etl.dbt("run-operation", "safeguard.recover_run", "--args", f"{{invocation_id: {killed_invocation}}}")
+    recovered = etl.dbt("run-operation", "safeguard.recover_run", "--args", f"{{invocation_id: {killed_invocation}}}", *grace)
     assert recovered.success, recovered.log
-    assert etl.statement_running(BUSY_PATTERN) is None
+    assert not etl.sql.rows(f"SELECT * FROM {etl.catalog}.safeguard_run_lease")
     assert etl.dbt("run", "--fail-fast").success
 
 
@@ -281,12 +297,12 @@ def test_recover_run_never_takes_over_a_live_etl(etl):
     try:
         process = etl.start()
         etl.wait_for(lambda: etl.statement_running("%select sleep(20)%safeguard-test%"), "the model's statement", process)
-        live = etl.sql.scalar(f"SELECT invocation_id FROM {etl.catalog}.safeguard_run_lease")
+        live = etl.sql.scalar(f"SELECT invocation_id FROM {etl.catalog}.safeguard_run_lease WHERE lease_name = 'run'")
         named = etl.dbt("run-operation", "recover_run", "--args", f"{{invocation_id: {live}}}")
         unnamed = etl.dbt("run-operation", "recover_run")
         output, _ = process.communicate(timeout=600)
     finally:
         model.write_text(original)
-    assert not named.success and "is running" in named.log and "never taken over" in named.log
+    assert not named.success and "may be alive" in named.log and "never taken over" in named.log
     assert unnamed.success and "never taken over" in unnamed.log
     assert process.returncode == 0, output

@@ -41,7 +41,7 @@ def test_run_in_progress_refuses_a_second_run_and_a_restore(warehouse):
     """A run's lease (taken by its on-run-start) makes every other run and restore stop."""
     before = warehouse.snapshot()
     warehouse.sql.execute(
-        f"REPLACE INTO `{warehouse.catalog_schema}`.safeguard_run_lease VALUES"
+        f"REPLACE INTO `{warehouse.catalog_schema}`.safeguard_run_lease (lease_name, invocation_id, command, acquired_at) VALUES"
         " ('run', '00000000-aaaa-bbbb-cccc-000000000001', 'run', UTC_TIMESTAMP())"
     )
     try:
@@ -99,7 +99,7 @@ def test_disabled_safeguard_takes_no_backup_and_guards_nothing(warehouse):
 
 def test_stale_lease_of_a_killed_run_is_taken_over_after_lease_hours(warehouse):
     warehouse.sql.execute(
-        f"REPLACE INTO `{warehouse.catalog_schema}`.safeguard_run_lease VALUES"
+        f"REPLACE INTO `{warehouse.catalog_schema}`.safeguard_run_lease (lease_name, invocation_id, command, acquired_at) VALUES"
         " ('run', '00000000-dead-dead-dead-000000000002', 'run', UTC_TIMESTAMP() - INTERVAL 7 HOUR)"
     )
     fresh_enough = warehouse.run("--vars={safeguard_lease_hours: 8}")
@@ -109,13 +109,15 @@ def test_stale_lease_of_a_killed_run_is_taken_over_after_lease_hours(warehouse):
     assert not warehouse.sql.rows(f"SELECT 1 FROM `{warehouse.catalog_schema}`.safeguard_run_lease")
 
 
-@pytest.mark.parametrize("alive_by", ["its ETL lock", "an open connection"])
+@pytest.mark.parametrize("alive_by", ["its ETL lock", "its heartbeat"])
 def test_live_run_keeps_its_lease_past_lease_hours(warehouse, alive_by):
-    """A lease older than lease_hours whose run is still alive (its ETL holds
-    its lock, or one of its recorded connections is open) is not taken over."""
+    """A lease older than lease_hours whose run may still be alive (its ETL
+    holds its lock, or, for a plain dbt run, its heartbeat is younger than
+    safeguard_heartbeat_grace_seconds) is not taken over."""
     owner = "00000000-a11e-a11e-a11e-000000000003"
     lock = f"safeguard-etl-test-{warehouse.prefix}"
     live = Sql(warehouse.settings)  # the live run's connection
+    lease_table = f"`{warehouse.catalog_schema}`.safeguard_run_lease"
     before = warehouse.snapshot()
     try:
         if alive_by == "its ETL lock":
@@ -126,22 +128,25 @@ def test_live_run_keeps_its_lease_past_lease_hours(warehouse, alive_by):
         warehouse.sql.execute(
             f"INSERT INTO `{warehouse.catalog_schema}`.safeguard_connections"
             " (invocation_id, connection_id, etl_lock, etl_connection_id, recorded_at)"
-            " VALUES (%s, %s, %s, %s, UTC_TIMESTAMP())", recorded)
+            " VALUES (%s, %s, %s, %s, UTC_TIMESTAMP() - INTERVAL 7 HOUR)", recorded)
         warehouse.sql.execute(
-            f"REPLACE INTO `{warehouse.catalog_schema}`.safeguard_run_lease VALUES"
-            " ('run', %s, 'run', UTC_TIMESTAMP() - INTERVAL 7 HOUR)", (owner,))
+            f"REPLACE INTO {lease_table} (lease_name, invocation_id, command, acquired_at, heartbeat_at) VALUES"
+            " ('run', %s, 'run', UTC_TIMESTAMP() - INTERVAL 7 HOUR,"
+            f" {'UTC_TIMESTAMP(6)' if alive_by == 'its heartbeat' else 'NULL'})", (owner,))
         outcome = warehouse.run()  # default lease_hours: 6
         assert not outcome.success, "a run took over the lease of a live run"
-        assert owner in outcome.log
+        assert owner in outcome.log and "is running" in outcome.log
         assert warehouse.snapshot() == before
+        assert warehouse.sql.scalar(f"SELECT invocation_id FROM {lease_table}") == owner
     finally:
         live.close()
-    # once the run is gone (lock released, connection closed), the stale lease is taken over
+    # once the run is dead (lock released; heartbeat past the grace, no statement running), it is taken over
+    warehouse.sql.execute(f"UPDATE {lease_table} SET heartbeat_at = UTC_TIMESTAMP(6) - INTERVAL 1 HOUR")
     taken_over = warehouse.run()
     warehouse.sql.execute(f"DELETE FROM `{warehouse.catalog_schema}`.safeguard_connections WHERE invocation_id = %s",
                           (owner,))
     assert taken_over.success, taken_over.log
-    assert not warehouse.sql.rows(f"SELECT 1 FROM `{warehouse.catalog_schema}`.safeguard_run_lease")
+    assert not warehouse.sql.rows(f"SELECT 1 FROM {lease_table}")
 
 
 @pytest.mark.parametrize("bad_vars, message", [

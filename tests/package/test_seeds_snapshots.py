@@ -67,7 +67,7 @@ class _OtherRunHoldsTheLease:
 
     def __enter__(self):
         self.warehouse.sql.execute(
-            f"REPLACE INTO `{self.warehouse.catalog_schema}`.safeguard_run_lease VALUES"
+            f"REPLACE INTO `{self.warehouse.catalog_schema}`.safeguard_run_lease (lease_name, invocation_id, command, acquired_at) VALUES"
             f" ('run', '{OTHER_RUN}', 'run', UTC_TIMESTAMP())"
         )
 

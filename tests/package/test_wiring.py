@@ -2,7 +2,8 @@
 fully or changes no protected table (issue 7, item 1).
 
 The documented install is two on-run-start lines, one on-run-end line and
-the root-project file macros/safeguard_materializations.sql. Each case below
+the root-project file macros/safeguard_materializations.sql, required on
+every dbt version (issue 16, item 3). Each case below
 leaves some of it out (or adds the older require_backup pre-hook) and runs
 the next night's build with a protected incremental whose post-hook fails
 after its insert committed.
@@ -36,19 +37,27 @@ class Wiring:
     message: str = ""
 
 
+MISSING_FILE = "add macros/safeguard_materializations.sql"
+
 WIRINGS = [
     Wiring("documented", (CREATE, PRUNE), (FINISH,), True),
+    Wiring("documented_with_builtin_materializations_flag", (CREATE, PRUNE), (FINISH,), True,
+           explicit_overrides_flag=True),
     Wiring("create_backups_only", (CREATE,), (), False, protects=False,
            message='no on-run-end line "{{ safeguard.finish_run(results) }}"'),
-    Wiring("create_backups_and_finish_run", (CREATE,), (FINISH,), False),
+    Wiring("create_backups_and_finish_run", (CREATE,), (FINISH,), False, protects=False, message=MISSING_FILE),
     Wiring("pre_hook_only", (), (), False, pre_hook=True, protects=False,
            message='no on-run-start line "{{ safeguard.create_backups() }}"'),
     Wiring("materializations_file_only", (), (), True, protects=False,
            message='no on-run-start line "{{ safeguard.create_backups() }}"'),
-    Wiring("hooks_without_materializations_file", (CREATE, PRUNE), (FINISH,), False),
+    # The file is a required line of the install on every dbt version: without
+    # it create_backups refuses the whole run before any node, whatever the flag.
+    Wiring("hooks_without_materializations_file", (CREATE, PRUNE), (FINISH,), False, protects=False,
+           message=MISSING_FILE),
     Wiring("hooks_and_pre_hook_with_builtin_materializations", (CREATE, PRUNE), (FINISH,), False,
-           pre_hook=True, explicit_overrides_flag=True),
-    Wiring("hooks_with_builtin_materializations", (CREATE, PRUNE), (FINISH,), False, explicit_overrides_flag=True),
+           pre_hook=True, explicit_overrides_flag=True, protects=False, message=MISSING_FILE),
+    Wiring("hooks_with_builtin_materializations", (CREATE, PRUNE), (FINISH,), False, explicit_overrides_flag=True,
+           protects=False, message=MISSING_FILE),
 ]
 
 
@@ -98,7 +107,9 @@ def test_partial_wiring_protects_fully_or_changes_no_protected_table(base, wirin
     assert not outcome.success  # the post-hook fails in every wiring
     if not wiring.protects:
         assert after == before, "a protected table changed without protection"
-        assert wiring.message in outcome.log
+        assert wiring.message in outcome.log + (outcome.error or "")
+        assert not backups, "a refused run took backups"
+        assert not base.sql.rows(f"SELECT 1 FROM `{base.catalog_schema}`.safeguard_run_lease")
         return
     # Protection is complete: the failed model was rolled back, and every
     # protected table the run rebuilt has a verified backup of its pre-run state.
@@ -112,3 +123,28 @@ def test_partial_wiring_protects_fully_or_changes_no_protected_table(base, wirin
         assert base.sql.table_rows(backup["backup_schema"], backup["backup_table"]) == before[name][1], name
     # The run gave its lease back: the next night is not refused.
     assert not base.sql.rows(f"SELECT 1 FROM `{base.catalog_schema}`.safeguard_run_lease")
+
+
+def test_override_flag_without_the_file_changes_no_protected_seed(base, tmp_path):
+    """dbt's flag makes dbt use its own seed materialization: create_backups
+    refuses the run before any node, so a protected seed keeps its rows."""
+    wiring = next(w for w in WIRINGS if w.name == "hooks_with_builtin_materializations")
+    wired = _wired_project(base, wiring, tmp_path)
+    config_path = wired.project / "dbt_project.yml"
+    config = yaml.safe_load(config_path.read_text())
+    config["seeds"]["safeguard_reference"]["tenant_statuses"]["+meta"] = {"safeguard": {"protect": True}}
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+    seed = wired.project / "seeds" / "tenant_statuses.csv"
+    seed.write_text("\n".join(seed.read_text().splitlines()[:2]) + "\n")  # tonight's seed: one row
+    table = (base.schema("silver"), "tenant_statuses")
+    before = (base.sql.checksum(*table), base.sql.table_rows(*table))
+    catalog_before = base.catalog()
+    try:
+        outcome = wired.dbt("seed")
+    finally:
+        wired.sql.close()
+    assert not outcome.success
+    assert MISSING_FILE in outcome.log + (outcome.error or "")
+    assert len(before[1]) > 1
+    assert (base.sql.checksum(*table), base.sql.table_rows(*table)) == before
+    assert base.catalog() == catalog_before
