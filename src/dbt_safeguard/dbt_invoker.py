@@ -11,7 +11,7 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Dict, Iterator, List, Mapping, Optional
+from typing import Any, Dict, Iterator, List, Mapping, Optional
 
 from .connection import ConnectionSettings
 
@@ -35,6 +35,7 @@ class DbtOutcome:
     log_lines: List[str]  # dbt's info, warning and error lines, without colour codes
     error: Optional[str]
     invocation_id: Optional[str] = None  # the id safeguard's catalog records backups under
+    result: Any = None  # dbt's own result: the Manifest of `parse`, the RunExecutionResult of `compile`, ...
 
     @property
     def log(self) -> str:
@@ -86,7 +87,8 @@ class DbtInvoker:
         self.settings = settings
         self.extra_env = dict(extra_env or {})
 
-    def invoke(self, command: str, *args: str, on_log=None) -> DbtOutcome:
+    def invoke(self, command: str, *args: str, on_log=None, manifest: Any = None) -> DbtOutcome:
+        """`manifest`: a Manifest from an earlier `parse`, which dbt then uses instead of parsing again."""
         # Imported here: dbt's import is slow and the CLI's --help should not pay for it.
         from dbt.cli.main import dbtRunner
 
@@ -112,7 +114,7 @@ class DbtInvoker:
         cwd = os.getcwd()
         try:
             with _environment(env):
-                result = dbtRunner(callbacks=[capture]).invoke(full_args)
+                result = dbtRunner(manifest=manifest, callbacks=[capture]).invoke(full_args)
         finally:
             # dbt may chdir into the project, which can be a temporary copy.
             os.chdir(cwd)
@@ -128,6 +130,7 @@ class DbtInvoker:
             log_lines=log_lines,
             error=error,
             invocation_id=invocation_ids[0] if invocation_ids else None,
+            result=result.result,
         )
 
 
