@@ -19,7 +19,7 @@ from typing import Dict, List, Optional, Sequence, Set
 from ..connection import ConnectionSettings
 from ..dbt_invoker import DbtInvoker
 from ..errors import FatalError
-from ..run_events import event
+from ..run_events import event, one_line
 from .renderings import Node, ProjectRenderer, Rendering
 from .server_check import (
     ER_CANT_REOPEN_TABLE, ER_UNSUPPORTED_PS, RESOLVED_AT_PREPARE, Relation, ServerCheck, StatementError,

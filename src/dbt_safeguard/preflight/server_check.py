@@ -105,7 +105,8 @@ class ServerCheck:
 
     def probe(self, sql: str) -> List[str]:
         """Resolves a SELECT's names and returns its column names; reads no row."""
-        cursor = self._run(f"SELECT * FROM (\n{statement_text(sql)}\n) AS safeguard_preflight LIMIT 0")
+        # On the first line, so the server's "at line N" is the line of the compiled SQL.
+        cursor = self._run(f"SELECT * FROM ({statement_text(sql)}\n) AS safeguard_preflight LIMIT 0")
         return [column[0] for column in cursor.description or ()]
 
     def prepare(self, sql: str) -> None:
@@ -116,7 +117,7 @@ class ServerCheck:
 
     def shadow_select(self, schema: str, table: str, sql: str) -> None:
         """A TEMPORARY table named schema.table with the columns `sql` returns, and no rows."""
-        self._run(f"CREATE TEMPORARY TABLE {quote(schema)}.{quote(table)} AS SELECT * FROM (\n"
+        self._run(f"CREATE TEMPORARY TABLE {quote(schema)}.{quote(table)} AS SELECT * FROM ("
                   f"{statement_text(sql)}\n) AS safeguard_preflight LIMIT 0")
         self.shadows.add((schema, table))
 
