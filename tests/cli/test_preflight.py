@@ -161,11 +161,12 @@ def test_server_resolves_names_at_prepare_and_runs_nothing(server):
         before = sql.checksum(schema, "t")
         check = ServerCheck(server)
         try:
-            for statement in (f"SELECT id, a FROM `{schema}`.t", f"INSERT INTO `{schema}`.t (id, a) SELECT id + 10, a FROM `{schema}`.t",
-                              f"UPDATE `{schema}`.t SET a = 0", f"DELETE FROM `{schema}`.t WHERE a > 0"):
+            t = f"`{schema}`.t"
+            for statement in (f"SELECT id, a FROM {t}", f"INSERT INTO {t} (id, a) SELECT id + 10, a FROM {t}",
+                              f"UPDATE {t} SET a = 0", f"DELETE FROM {t} WHERE a > 0"):
                 check.prepare(statement)  # resolved and not run
-            for statement in (f"SELECT nope FROM `{schema}`.t", f"INSERT INTO `{schema}`.t (id, a) SELECT nope, a FROM `{schema}`.t",
-                              f"UPDATE `{schema}`.t SET nope = 0", f"DELETE FROM `{schema}`.t WHERE nope > 0"):
+            for statement in (f"SELECT nope FROM {t}", f"INSERT INTO {t} (id, a) SELECT nope, a FROM {t}",
+                              f"UPDATE {t} SET nope = 0", f"DELETE FROM {t} WHERE nope > 0"):
                 with pytest.raises(StatementError) as refused:
                     check.prepare(statement)
                 assert refused.value.code == 1054

@@ -252,8 +252,8 @@ class Preflight:
     def _summarize(self) -> None:
         report = self.report
         event("preflight_summary", "SUMMARY  preflight %s: %d protected models, %d statements checked by the "
-              "server in %d round trips, %d skipped, %d failed in %.1fs (dbt %.1fs)", "failed" if report.failures else "passed",
-              report.models, report.statements, report.round_trips, len(report.skipped), len(report.failures),
+              "server in %d round trips, %d skipped, %d failed in %.1fs (dbt %.1fs)",
+              "failed" if report.failures else "passed", report.models, report.statements, report.round_trips, len(report.skipped), len(report.failures),
               report.duration, report.dbt_seconds,
               level=logging.ERROR if report.failures else logging.INFO, **dataclasses.asdict(report))
         if report.failures:

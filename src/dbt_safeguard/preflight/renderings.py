@@ -107,7 +107,7 @@ class ProjectRenderer:
             self.manifest.nodes[node.unique_id].config.full_refresh = True
         names = [".".join(self.manifest.nodes[node.unique_id].fqn) for node in nodes]
         selection = [f"fqn:{name}" for name in names]
-        compiled = self._dbt("compile", "--full-refresh", "--select", *selection)
+        compiled = self._dbt("compile", "--full-refresh", "--select", *selection, "--exclude", *_NOT_BUILT)
         by_id = {result.node.unique_id: result.node for result in compiled.result.results}
         for node in nodes:
             node.full_refresh = _rendering("full-refresh", by_id[node.unique_id])
