@@ -11,7 +11,7 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Dict, Iterator, List, Mapping, Optional
+from typing import Any, Dict, Iterator, List, Mapping, Optional
 
 from .connection import ConnectionSettings
 
@@ -56,6 +56,7 @@ class DbtOutcome:
         """dbt 1.7's crash when a model fails under --fail-fast after a
         failed on-run-start (the hook's result has no node)."""
         return bool(self.error) and BASE_RESULT_CRASH in (self.error or "")
+    result: Any = None  # dbt's own result: the Manifest of `parse`, the RunExecutionResult of `compile`, ...
 
     @property
     def log(self) -> str:
@@ -111,7 +112,8 @@ class DbtInvoker:
         self.settings = settings
         self.extra_env = dict(extra_env or {})
 
-    def invoke(self, command: str, *args: str, on_log=None) -> DbtOutcome:
+    def invoke(self, command: str, *args: str, on_log=None, manifest: Any = None) -> DbtOutcome:
+        """`manifest`: a Manifest from an earlier `parse`, which dbt then uses instead of parsing again."""
         # Imported here: dbt's import is slow and the CLI's --help should not pay for it.
         from dbt.cli.main import dbtRunner
 
@@ -140,7 +142,7 @@ class DbtInvoker:
         cwd = os.getcwd()
         try:
             with _environment(env):
-                result = dbtRunner(callbacks=[capture]).invoke(full_args)
+                result = dbtRunner(manifest=manifest, callbacks=[capture]).invoke(full_args)
         finally:
             # dbt may chdir into the project, which can be a temporary copy.
             os.chdir(cwd)
@@ -157,6 +159,7 @@ class DbtInvoker:
             error=error,
             invocation_id=invocation_ids[0] if invocation_ids else None,
             database_errors=database_errors,
+            result=result.result,
         )
 
 

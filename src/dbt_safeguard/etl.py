@@ -7,6 +7,8 @@ Steps, each timed and reported:
   lease              take the ETL's run lease, held until the ETL ends
   load               stream the dump into staging (shadow schema + one atomic RENAME)
   drop_empty_tables  only with drop_empty_tables: drop staging tables the dump left empty
+  preflight          the server checks every protected model in both branches (nothing written):
+                     a broken night stops here, before its first write
   seed, run, test    dbt through dbtRunner; `run` with --fail-fast
   archive            move the dump out of the way, only when every step succeeded
 
@@ -54,6 +56,7 @@ from . import dump_source
 from .connection import ConnectionSettings, named_lock, open_connection, quote, try_named_lock
 from .dbt_invoker import BASE_RESULT_CRASH, DbtInvoker, DbtOutcome, plain_text, summarize
 from .errors import FatalError, UsageError
+from .preflight import run_preflight
 from .run_events import emf_line, event, one_line, print_emf
 from .staging_loader import DEFAULT_WORKERS, LoadResult, check_schema_name, load_source
 
@@ -229,6 +232,8 @@ class Etl:
             with self._step("drop_empty_tables", skip=not config.drop_empty_tables) as step:
                 if config.drop_empty_tables:
                     step.detail["dropped"] = drop_empty_tables(self.settings, config.staging, result)
+            with self._step("preflight") as step:
+                self._preflight(invoker, step)
             with self._step("seed"):
                 self._dbt(invoker, "seed")
             with self._step("run"):
@@ -316,6 +321,15 @@ class Etl:
         with self._step("deps", skip=not needed):
             if needed:
                 self._dbt(invoker, "deps")
+
+    def _preflight(self, invoker: DbtInvoker, step: StepReport) -> None:
+        try:
+            report = run_preflight(invoker, self.settings)
+        except FatalError as exc:
+            raise FatalError(f"{exc}; the ETL stopped before dbt seed: only staging was loaded, "
+                             "the dump was not archived") from None
+        step.detail.update(statements=report.statements, skipped=len(report.skipped),
+                           round_trips=report.round_trips)
 
     def _unfinished_runs(self) -> int:
         """How many dbt runs the catalog names that have not finished: a run

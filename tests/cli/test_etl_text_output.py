@@ -57,7 +57,8 @@ def test_verbose_text_view_has_every_dbt_line(etl, capsys):
 def test_failure_shows_the_full_detail_and_the_cause(etl, capsys):
     model = etl.project / "models" / "silver" / "tenant_status_history.sql"
     original = model.read_text()
-    model.write_text(original.replace("cast(null as date)", "NULL::date", 1))
+    # A failure only running it shows (error 1242): preflight lets it through to dbt run.
+    model.write_text("{{ config(pre_hook='select (select 1 union all select 2) as two_rows') }}\n" + original)
     try:
         code = etl(3)
     finally:
@@ -65,8 +66,8 @@ def test_failure_shows_the_full_detail_and_the_cause(etl, capsys):
     err = capsys.readouterr().err
     assert code == EXIT_FAILURE
     history = f"{etl.prefix}silver.tenant_status_history"
-    assert re.search(rf"\] dbt +run +error +{re.escape(history)}: Database Error .*1064", err)
+    assert re.search(rf"\] dbt +run +error +{re.escape(history)}: Database Error .*1242", err)
     assert "DETAIL   dbt run failed; its other lines follow" in err and " START sql " in err
     (error,) = [line for line in err.splitlines() if line.startswith("safeguard: ERROR")]
-    assert "dbt run failed: tenant_status_history" in error and "1064" in error and "not archived" in error
+    assert "dbt run failed: tenant_status_history" in error and "1242" in error and "not archived" in error
     assert err.index(error) < err.index("SUMMARY  failure")

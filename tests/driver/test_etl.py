@@ -22,6 +22,10 @@ from safeguard_testing.harness import Sql, copy_reference_project
 from safeguard_testing.reference_warehouse import PROTECTED
 
 SIZE = 80
+FAILS_AT_RUNTIME = "{{ config(pre_hook='select (select 1 union all select 2) as two_rows') }}\n"
+# Case 5 of issue 15 (the seed incident's orphan comma): only the full-refresh branch breaks.
+ORPHAN_COMMA = ("    cross join snapshot_day\n)\n\n{%- if is_incremental() %},",
+                "    cross join snapshot_day\n),\n\n{%- if is_incremental() %}")
 pytestmark = pytest.mark.slow
 
 
@@ -110,7 +114,7 @@ def test_day_one_then_day_two_load_back_up_and_archive(etl, server, capsys, s3):
     assert summary["status"] == "success"
     assert {name: step["status"] for name, step in summary["steps"].items()} == {
         "download": "success", "deps": "skipped", "lease": "success", "load": "success", "drop_empty_tables": "skipped",
-        "seed": "success", "run": "success", "test": "success", "archive": "success",
+        "preflight": "success", "seed": "success", "run": "success", "test": "success", "archive": "success",
     }
     assert summary["rows_loaded"] == sum(summary["tables_loaded"].values()) > 0
     assert summary["dbt"]["run"]["success"] and summary["dbt"]["test"]["success"]
@@ -153,7 +157,9 @@ def test_failing_model_stops_the_run_keeps_protected_tables_and_the_dump(etl, ca
     before = etl.snapshot()
     model = etl.project / "models" / "silver" / "tenant_status_history.sql"
     original = model.read_text()
-    model.write_text(original.replace("select", "select no_such_column,", 1))
+    # A failure only running it shows (a scalar subquery of two rows, error
+    # 1242): preflight, which resolves names without running, lets it through.
+    model.write_text(FAILS_AT_RUNTIME + original)
     try:
         code, events, metrics = run_etl(etl.args(), capsys)
     finally:
@@ -169,6 +175,48 @@ def test_failing_model_stops_the_run_keeps_protected_tables_and_the_dump(etl, ca
     history = f"{etl.prefix}silver.tenant_status_history"
     assert after[history] == before[history]
     assert summary["dbt"]["run"]["nodes"].get("error") == 1
+    (metric,) = metrics
+    assert (metric["EtlSuccess"], metric["EtlFailure"]) == (0, 1)
+
+
+def tables_outside(sql, prefix, schema):
+    """Every table under the prefix but in `schema`, with its checksum."""
+    rows = sql.rows("SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema LIKE %s"
+                    " AND table_schema <> %s AND table_type = 'BASE TABLE'", (prefix.replace("_", "\\_") + "%", schema))
+    return {f"{s}.{t}": sql.checksum(s, t) for s, t in sorted(rows)}
+
+
+def test_preflight_failure_stops_before_dbt_seed_with_only_staging_loaded(etl, server, capsys):
+    assert etl.sql.table_exists(etl.prefix + "silver", "tenant_status_history"), "needs the day 1 / day 2 run above"
+    shutil.copy(etl.dump(3), etl.inbox / "day3.sql.gz")
+    staging = etl.prefix + "staging"
+    etl.sql.execute(f"UPDATE `{staging}`.tenants SET full_name = 'changed since the dump'")
+    others = tables_outside(etl.sql, etl.prefix, staging)
+    model = etl.project / "models" / "silver" / "tenant_status_history.sql"
+    original = model.read_text()
+    assert ORPHAN_COMMA[0] in original
+    model.write_text(original.replace(*ORPHAN_COMMA))
+    try:
+        code, events, metrics = run_etl(etl.args(), capsys)
+    finally:
+        model.write_text(original)
+
+    summary = summary_of(events)
+    assert code == 1 and summary["status"] == "failure"
+    steps = {name: step["status"] for name, step in summary["steps"].items()}
+    assert steps["load"] == "success" and steps["preflight"] == "failure"
+    assert "seed" not in steps and "run" not in steps and "archive" not in steps
+    (error,) = [e["message"] for e in events if e["event"] == "error"]
+    assert error.startswith("preflight: ") and "tenant_status_history full-refresh branch" in error
+    assert "1064" in error and "stopped before dbt seed" in error and summary["error"] == error
+    # staging holds the dump (as the mariadb client loads it), and nothing else changed
+    reference = etl.prefix + "client_day3"
+    load_with_client(server, etl.dump(3), reference)
+    for table in oltp_day.TABLES:
+        assert etl.sql.checksum(staging, table) == etl.sql.checksum(reference, table)
+    etl.sql.execute(f"DROP DATABASE `{reference}`")
+    assert tables_outside(etl.sql, etl.prefix, staging) == others
+    assert (etl.inbox / "day3.sql.gz").exists()
     (metric,) = metrics
     assert (metric["EtlSuccess"], metric["EtlFailure"]) == (0, 1)
 

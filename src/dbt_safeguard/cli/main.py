@@ -10,7 +10,7 @@ from .. import __version__
 from ..errors import FatalError, UsageError
 from ..run_events import configure_logging
 from . import (
-    backups_command, etl_command, lint_command, load_command, prune_command, restore_command,
+    backups_command, etl_command, lint_command, load_command, preflight_command, prune_command, restore_command,
 )
 
 EXIT_OK = 0
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     backups_command.register(subparsers)
     restore_command.register(subparsers)
     prune_command.register(subparsers)
+    preflight_command.register(subparsers)
     lint_command.register(subparsers)
     return parser
 
