@@ -175,6 +175,9 @@ _CLASSIFIERS = [
     # mysqldump of a GTID server writes SET @@GLOBAL.GTID_PURGED and
     # SET @@SESSION.SQL_LOG_BIN=0: server-wide state, and SUPER-only.
     ("server_state", re.compile(rb"SET\s+(?:@@GLOBAL\.|GLOBAL\s|@@PERSIST|PERSIST|@@(?:SESSION\.)?SQL_LOG_BIN\b|SQL_LOG_BIN\b)", re.I)),
+    # `--master-data=1` / `--source-data=1` write the binlog coordinates as a
+    # live statement: replication setup of the server, not the database's data.
+    ("replication", re.compile(rb"CHANGE\s+(?:MASTER|REPLICATION\s+SOURCE)\s+TO\b", re.I)),
     # Accounts and roles are not part of a database's dump.
     ("other", re.compile(rb"SET\s+(?:PASSWORD|ROLE|DEFAULT\s+ROLE)\b", re.I)),
     ("session", re.compile(rb"SET\b", re.I)),
@@ -240,7 +243,7 @@ def classify(text: bytes) -> Classification:
         match = pattern.match(head)
         if match is None:
             continue
-        if kind in ("lock", "server_state", "session", "transaction", "query", "other"):
+        if kind in ("lock", "server_state", "replication", "session", "transaction", "query", "other"):
             if kind == "transaction" and len(head) >= 1000:
                 continue
             return Classification(kind)
