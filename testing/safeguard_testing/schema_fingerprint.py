@@ -61,14 +61,14 @@ def schema_fingerprint(sql: Sql, schema: str) -> Dict[str, object]:
     }
 
 
-def client_load(settings: ConnectionSettings, dump: Path, schema: str, sql: Sql) -> None:
+def client_load(settings: ConnectionSettings, dump: Path, schema: str) -> None:
     """What a user does with the `mariadb` client: CREATE DATABASE (the server's default charset), then the dump."""
-    sql.execute(f"CREATE DATABASE `{schema}`")
     client = [os.environ.get("MARIADB_CLIENT", "mariadb"), f"--host={settings.host}", f"--port={settings.port}",
-              f"--user={settings.user}", *([f"--password={settings.password}"] if settings.password else []),
-              schema]
+              f"--user={settings.user}", *([f"--password={settings.password}"] if settings.password else [])]
+    # A new session: CREATE DATABASE takes the session's character_set_server.
+    subprocess.run([*client, "-e", f"CREATE DATABASE `{schema}`"], check=True)
     with open(dump, "rb") as stdin:
-        subprocess.run(client, stdin=stdin, check=True)
+        subprocess.run([*client, schema], stdin=stdin, check=True)
 
 
 def differences(left: Dict[str, object], right: Dict[str, object]) -> List[str]:

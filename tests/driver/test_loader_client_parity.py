@@ -67,7 +67,7 @@ def test_generated_columns_load_as_the_client_loads_them(server, sql, names, tmp
                                                          local_infile, caplog):
     create_generated_schema(sql, names.source)
     dump = mariadb_dump(server, names.source, tmp_path / "d.sql", "--routines", *options)
-    client_load(server, dump, client_schema, sql)
+    client_load(server, dump, client_schema)
 
     with caplog.at_level("INFO", logger="safeguard"):
         result = load(server, dump, names.target, load_data=local_infile)
@@ -88,7 +88,7 @@ def test_a_recomputed_value_that_differs_is_one_warning_and_the_load_goes_on(ser
         b"(5,5,1.25,NULL,6.25,", b"(5,5,1.25,NULL,0.00,")
     assert edited.count(b"9.99") == 1 and edited != data
     (tmp_path / "edited.sql").write_bytes(edited)
-    client_load(server, tmp_path / "edited.sql", client_schema, sql)
+    client_load(server, tmp_path / "edited.sql", client_schema)
 
     with caplog.at_level("INFO", logger="safeguard"):
         load(server, tmp_path / "edited.sql", names.target)
@@ -158,7 +158,7 @@ def test_collation_map_loads_a_mysql8_export_as_the_client_loads_the_mapped_dump
     create_collated_schema(sql, names.source)
     original = mariadb_dump(server, names.source, tmp_path / "d.sql", "--routines")
     (tmp_path / "mysql8.sql").write_bytes(mysql8_collations(original.read_bytes()))
-    client_load(server, original, client_schema, sql)
+    client_load(server, original, client_schema)
 
     assert cli(server, "load", tmp_path / "mysql8.sql", "--schema", names.target, "--collation-map",
                "utf8mb4_0900_ai_ci=utf8mb4_unicode_ci", "--dry-run") == 0
@@ -188,7 +188,7 @@ def test_replication_coordinates_are_skipped_and_logged(server, sql, names, tmp_
                                                         caplog):
     create_collated_schema(sql, names.source)
     dump = mariadb_dump(server, names.source, tmp_path / "d.sql", "--routines")
-    client_load(server, dump, client_schema, sql)
+    client_load(server, dump, client_schema)
     data = dump.read_bytes()
     # where mysqldump writes them: after the header's SETs, before the first table
     at = data.index(b"\n--\n-- Table structure")
@@ -258,7 +258,7 @@ def test_without_create_database_the_target_takes_the_servers_charset_as_the_cli
         server, sql, names, tmp_path, client_schema, latin1_server):
     create_collated_schema(sql, names.source)
     dump = mariadb_dump(server, names.source, tmp_path / "d.sql", "--routines")
-    client_load(server, dump, client_schema, sql)
+    client_load(server, dump, client_schema)
 
     load(server, dump, names.target)
 
