@@ -173,6 +173,7 @@ class DumpPlan:
         self.parents: Dict[str, Dict[str, None]] = {}  # table -> the tables its foreign keys reference
         self.generated: Dict[str, List[str]] = {}  # table -> its generated columns
         self.created_any = False  # a CREATE TABLE was seen (else a data-only dump)
+        self._checked_head = b""  # the last literal INSERT head that passed _check_names unchanged
         self.skipped: List[str] = []  # queries that were not run
         self.went_live: List[int] = []  # statements before which deferred triggers went live
         self._deferred_trigger_tables: set = set()
@@ -346,6 +347,9 @@ class DumpPlan:
                 )
         if head_only:
             head = body = head_only.group(0)
+            if head == self._checked_head:  # the same head as the last INSERT: it passed unchanged
+                statement.schema = None
+                return
         else:
             body = statement.text
         found = set(qualifiers(body))
@@ -355,6 +359,8 @@ class DumpPlan:
                     statement, f"names schema `{schema}`, which is not the dumped database; a dump may only "
                     f"read and write its own database (loaded into `{self.target}`)"
                 )
+        if head_only and not (self.database is not None and self.database in found):
+            self._checked_head = head
         if self.database is not None and self.database in found:
             if head_only:
                 statement.text = unqualify(head, self.database) + statement.text[len(head):]

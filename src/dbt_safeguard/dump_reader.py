@@ -429,6 +429,7 @@ class DumpReader:
         body = _body_pattern(self.delimiter)
         literal_values = _literal_pattern(self.delimiter)
         scan, literal = body, False  # the pattern for the current statement
+        head_bytes, last_head, last_class = b"", None, None  # the last literal INSERT's head and class
         chunks = self._chunks()
 
         while True:
@@ -457,6 +458,7 @@ class DumpReader:
                     head = INSERT_HEAD.match(buf, start)
                     if head is not None:
                         scan, literal, pos = literal_values, True, head.end()
+                        head_bytes = buf[start:pos]
                     else:
                         scan, literal = body, False
             if not need_more:
@@ -474,7 +476,14 @@ class DumpReader:
                     fresh = True
                     self.offset = base + pos
                     self.statements += 1
-                    found = classify(text)
+                    if literal and head_bytes == last_head:
+                        # One INSERT per row (--skip-extended-insert): the
+                        # same head as the last statement, the same class.
+                        found = last_class
+                    else:
+                        found = classify(text)
+                        if literal and found.kind == "insert":
+                            last_head, last_class = head_bytes, found
                     yield Statement(self.statements, offset, text, found.kind, found[1], found[2],
                                     found.others, found.on_table, literal and found.kind == "insert")
                     continue

@@ -240,9 +240,9 @@ class _LanePool:
 
     def submit(self, table: str, statement: Statement, session: List[Statement]) -> None:
         self.raise_failure()
-        with self.cond:
-            lane = self.lanes.get(table)
-            if lane is None:
+        lane = self.lanes.get(table)  # only this (the parsing) thread changes self.lanes
+        if lane is None:
+            with self.cond:
                 lane = self.lanes[table] = _Lane(table, session)
                 self.pending.append(lane)
                 self.cond.notify_all()
