@@ -261,7 +261,8 @@ class Bench:
             return self._floor(shape, schema)
         extra = ["--no-local-infile"] if tool == "loader-insert" else []
         return timed([sys.executable, "-m", "dbt_safeguard.cli.main", "load", shape.uri or str(shape.dump),
-                      "--schema", schema, "--no-progress", "--workers", str(self.workers), *extra], env=self.env)
+                      "--schema", schema, "--no-progress", "--workers", str(self.workers), *extra],
+                     env={**self.env, **(self.s3.env if self.s3 else {})})
 
     def _client(self, shape: Shape, schema: str) -> Tuple[float, float]:
         self.sql(f"CREATE DATABASE `{schema}`")

@@ -243,6 +243,22 @@ def test_a_full_spill_directory_is_one_line_naming_spill_dir(server, sql, names,
     assert not sql.rows("SHOW DATABASES LIKE %s", (names.target,)) and not list(spill.iterdir())
 
 
+# -- 4. one-row INSERTs go in groups ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("local_infile", [True, False], ids=["load-data", "insert"])
+def test_one_row_inserts_load_as_the_client_loads_them(server, sql, names, tmp_path, client_schema, local_infile):
+    create_collated_schema(sql, names.source)
+    sql.execute(f"INSERT INTO `{names.source}`.`people` SELECT seq + 10, CONCAT('it''s ', seq), "
+                f"IF(seq % 3 = 0, NULL, 'c;),(') FROM seq_1_to_30000")
+    dump = mariadb_dump(server, names.source, tmp_path / "d.sql", "--skip-extended-insert", "--routines")
+    client_load(server, dump, client_schema)
+
+    result = load(server, dump, names.target, load_data=local_infile)
+
+    assert result.tables == {"people": 30003} and result.evidence["tables"]["people"]["inserts"] == 30003
+    assert_same_as_client(sql, names.target, client_schema)
+
+
 # -- 3. the target schema's charset ----------------------------------------------------------------------------
 
 @pytest.fixture
