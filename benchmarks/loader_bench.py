@@ -34,7 +34,6 @@ import os
 import platform
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -46,6 +45,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import employees_data
 from safeguard_testing.local_server import LocalServer
+from safeguard_testing.moto_s3 import MotoServer
 from dbt_safeguard.staging_loader import DEFAULT_WORKERS
 
 GNU_TIME = "/usr/bin/time"
@@ -94,30 +94,12 @@ def timed(command: Sequence[str], stdin=None, env=None, shell: bool = False) -> 
 
 
 class MotoS3:
-    """moto's S3 server on a free port, with the environment boto3 reads."""
+    """A moto S3 server with one bucket, its environment set for this process and the tools."""
 
     def __init__(self, workdir: Path):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        binary = shutil.which("moto_server", path=str(Path(sys.executable).parent)) or shutil.which("moto_server")
-        if binary is None:
-            raise SystemExit("moto_server is not installed: pip install 'moto[server]'")
-        self.log = open(workdir / "moto.log", "wb")
-        self.process = subprocess.Popen([binary, "-H", "127.0.0.1", "-p", str(port)], stdout=self.log,
-                                        stderr=self.log)
-        self.env = {"AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "testing",
-                    "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+        self.server = MotoServer(workdir / "moto.log")
+        self.env = self.server.env
         os.environ.update(self.env)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise SystemExit("moto_server did not start") from None
-                time.sleep(0.1)
 
     def upload(self, path: Path) -> str:
         import boto3
@@ -128,9 +110,7 @@ class MotoS3:
         return f"s3://{BUCKET}/{path.name}"
 
     def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-        self.log.close()
+        self.server.stop()
 
 
 class Shape:
