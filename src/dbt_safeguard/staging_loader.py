@@ -664,6 +664,8 @@ class StagingLoader:
     def _read_plan(self, control, reader: DumpReader, name: str) -> DumpPlan:
         """The plan of the dump, for the load and the dry run alike: the same server facts, the same map."""
         server = ServerProfile.read(control)
+        # The shadow and previous schemas are the loader's own, whether they exist yet or not.
+        server.schemas = server.schemas | {self.plan.shadow.lower(), self.plan.previous.lower()}
         return DumpPlan(reader, name, self.plan.target, server, parse_collation_map(self.collation_map, server))
 
     def _connect(self, database: Optional[str] = None, **kwargs):
