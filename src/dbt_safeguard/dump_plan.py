@@ -33,19 +33,24 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import pymysql
 
 from .dump_reader import (
     INSERT_HEAD,
     DumpError,
     DumpReader,
     Statement,
+    for_mysql8,
     qualifiers,
     references,
     snippet,
     unqualify,
     words,
 )
+from .errors import FatalError
+from .row_loader import generated_columns
 
 log = logging.getLogger("safeguard")
 
@@ -56,11 +61,82 @@ SKIP = "skip"  # never sent to the server
 RUN = "run"
 LIVE = "live"  # make the deferred triggers (and what they may call) live, then run it
 
-_SKIPPED = ("use", "create_database", "drop_database", "lock", "server_state")
+_SKIPPED = ("use", "create_database", "drop_database", "lock", "server_state", "replication")
 _OBJECTS = ("view", "drop_view", "trigger", "drop_trigger", "routine", "drop_routine", "event", "drop_event")
 
 _CHARSET = re.compile(rb"CHARACTER\s+SET\s*=?\s*['`]?(\w+)|CHARSET\s*=?\s*['`]?(\w+)", re.I)
 _COLLATION = re.compile(rb"COLLATE\s*=?\s*['`]?(\w+)", re.I)
+# Every place a dump names a collation: COLLATE clauses (tables, columns,
+# CREATE DATABASE, SET NAMES) and the collation variables a routine's
+# dump sets around it (`SET collation_connection = utf8mb4_0900_ai_ci`).
+_COLLATION_NAMES = re.compile(
+    rb"\bCOLLATE\s*=?\s*['\"`]?(\w+)|\bcollation_(?:connection|database|server)\s*=\s*['\"`]?(\w+)", re.I
+)
+_PLAIN_COLLATION = re.compile(r"[A-Za-z0-9_]{1,64}")
+# MariaDB 11.4.5 added MySQL 8's utf8mb4_0900_* collations (as aliases of its UCA 14 ones).
+_COLLATION_HINT = "MariaDB 11.4.5 and later know MySQL 8's utf8mb4_0900_* collations"
+
+
+@dataclasses.dataclass
+class ServerProfile:
+    """What the plan needs to know of the server, read once per load or dry run."""
+
+    version: str
+    mysql8: bool  # MySQL 8 / Aurora MySQL 3, not MariaDB
+    schemas: frozenset  # lower-cased
+    charset: str  # @@character_set_server: what CREATE DATABASE without CHARACTER SET gives
+    collation: str
+    conn: object = None  # for probing a collation the catalogue does not list (an alias)
+    _collations: Dict[str, bool] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def read(cls, conn) -> "ServerProfile":
+        with conn.cursor() as cur:
+            cur.execute("SELECT VERSION(), @@character_set_server, @@collation_server")
+            version, charset, collation = cur.fetchone()
+            cur.execute("SELECT schema_name FROM information_schema.schemata")
+            schemas = frozenset(row[0].lower() for row in cur.fetchall())
+            cur.execute("SELECT collation_name FROM information_schema.collations")
+            known = {row[0].lower(): True for row in cur.fetchall()}
+        mysql8 = "mariadb" not in version.lower() and int(version.split(".")[0]) >= 8
+        return cls(version, mysql8, schemas, charset, collation, conn, known)
+
+    def knows_collation(self, name: str) -> bool:
+        key = name.lower()
+        if key not in self._collations:
+            self._collations[key] = self._probe(key)
+        return self._collations[key]
+
+    def _probe(self, name: str) -> bool:
+        # An alias (MariaDB 11.4's utf8mb4_0900_ai_ci) may be missing from
+        # information_schema.collations; the server's parser has the last word.
+        if self.conn is None or not _PLAIN_COLLATION.fullmatch(name):
+            return False
+        charset = name.split("_", 1)[0]
+        try:
+            with self.conn.cursor() as cur:
+                cur.execute(f"SELECT COLLATION(CONVERT('' USING {charset}) COLLATE {name})")
+        except pymysql.err.MySQLError:
+            return False
+        return True
+
+    def describe(self) -> str:
+        return f"{'MySQL' if self.mysql8 else 'MariaDB'} {self.version}"
+
+
+def parse_collation_map(pairs: Sequence[str], server: Optional[ServerProfile] = None) -> Dict[str, str]:
+    """`--collation-map FROM=TO` options as {from: to}; FatalError naming a malformed or unknown pair."""
+    mapping: Dict[str, str] = {}
+    for pair in pairs:
+        source, _, target = pair.partition("=")
+        if not (_PLAIN_COLLATION.fullmatch(source) and _PLAIN_COLLATION.fullmatch(target)):
+            raise FatalError(f"--collation-map {pair!r} is not FROM=TO with two collation names, e.g. "
+                             "utf8mb4_0900_ai_ci=utf8mb4_unicode_ci")
+        if server is not None and not server.knows_collation(target):
+            raise FatalError(f"--collation-map {pair}: the server ({server.describe()}) has no collation "
+                             f"{target}; see SHOW COLLATION LIKE '{target.split('_', 1)[0]}%'")
+        mapping[source.lower()] = target
+    return mapping
 
 
 @dataclasses.dataclass
@@ -75,11 +151,17 @@ class TableEvidence:
 class DumpPlan:
     """`plan.admit(statement)` for each statement in order, then `plan.check_complete()`."""
 
-    def __init__(self, reader: DumpReader, name: str, target: str, server_schemas: Iterable[str] = ()):
+    def __init__(self, reader: DumpReader, name: str, target: str, server: ServerProfile,
+                 collation_map: Optional[Dict[str, str]] = None):
         self.reader = reader
         self.name = name
         self.target = target
-        self.server_schemas = {s.lower() for s in server_schemas} | SYSTEM_SCHEMAS
+        self.server = server
+        self.server_schemas = set(server.schemas) | SYSTEM_SCHEMAS
+        self.collation_map = dict(collation_map or {})
+        self._mapped = re.compile(
+            rb"\b(" + b"|".join(re.escape(k.encode()) for k in self.collation_map) + rb")\b", re.I
+        ) if self.collation_map else None
         self.database: Optional[str] = None  # the dumped database, once known
         self.charset: Optional[str] = None  # from its CREATE DATABASE
         self.collation: Optional[str] = None
@@ -89,6 +171,9 @@ class DumpPlan:
         self.routines: Dict[str, None] = {}  # "PROCEDURE p" / "FUNCTION f" ...
         self.events: Dict[str, None] = {}
         self.parents: Dict[str, Dict[str, None]] = {}  # table -> the tables its foreign keys reference
+        self.generated: Dict[str, List[str]] = {}  # table -> its generated columns
+        self.created_any = False  # a CREATE TABLE was seen (else a data-only dump)
+        self._checked_head = b""  # the last literal INSERT head that passed _check_names unchanged
         self.skipped: List[str] = []  # queries that were not run
         self.went_live: List[int] = []  # statements before which deferred triggers went live
         self._deferred_trigger_tables: set = set()
@@ -105,6 +190,15 @@ class DumpPlan:
         kind = statement.kind
         if self.database is None:
             self.database = self.reader.database
+        if self.server.mysql8:
+            for_mysql8(statement)
+        if not statement.literal:
+            self._check_collations(statement)
+        if kind in ("replication", "server_state"):
+            if kind == "replication" or b"GTID_PURGED" in statement.text.upper():
+                log.info("SKIP     %s: replication state of the source server, not run (%s)",
+                         statement.describe(), snippet(statement.text))
+            return SKIP
         if kind == "other":
             if statement.index == 1 and self.reader.producer is None:
                 raise DumpError(f"{self.name}: not an SQL dump: it starts with {snippet(statement.text)}")
@@ -132,10 +226,11 @@ class DumpPlan:
 
     def _record(self, statement: Statement) -> str:
         kind, name = statement.kind, statement.name
+        if kind in ("insert", "alter_table", "index") and name not in self.tables:
+            raise self._no_table(statement)
         if kind == "insert":
-            evidence = self.tables.get(name)
-            if evidence is None:
-                raise DumpError(f"{self.name}: {statement.describe()} inserts into a table the dump never created")
+            evidence = self.tables[name]
+            self._check_generated(statement)
             evidence.inserts += 1
             evidence.bytes += len(statement.text)
             if name in self._deferred_trigger_tables:
@@ -143,7 +238,9 @@ class DumpPlan:
                 self.went_live.append(statement.index)
                 return LIVE
         elif kind == "create_table":
+            self.created_any = True
             self.tables[name] = TableEvidence()
+            self.generated[name] = generated_columns(statement.text)
             self.parents[name] = dict.fromkeys(parent for _, parent in references(statement.text))
         elif kind == "alter_table":
             self.parents.setdefault(name, {}).update(
@@ -176,6 +273,52 @@ class DumpPlan:
             self.events.pop(name, None)
         return RUN
 
+    def _no_table(self, statement: Statement) -> DumpError:
+        if not self.created_any:
+            return DumpError(
+                f"{self.name}: the dump creates no tables: {statement.describe()} writes to `{statement.name}` but "
+                "no CREATE TABLE came before it (a data-only dump, mysqldump --no-create-info); the loader "
+                "replaces whole tables, so dump them with their CREATE TABLE"
+            )
+        what = "inserts into" if statement.kind == "insert" else "changes"
+        return DumpError(f"{self.name}: {statement.describe()} {what} a table the dump never created "
+                         f"(it creates {', '.join(self.tables) or 'none now'})")
+
+    def _check_generated(self, statement: Statement) -> None:
+        """mariadb-dump writes the values of generated columns; MariaDB ignores
+        them with warning 1906, MySQL 8 refuses them (error 3105), as it
+        refuses them to the mysql client."""
+        generated = self.generated.get(statement.name)
+        if not generated or not self.server.mysql8:
+            return
+        head = INSERT_HEAD.match(statement.text)
+        listed = head is not None and b"(" in head.group(0)
+        named = [g for g in generated if not listed or f"`{g}`".encode() in head.group(0)]
+        if named:
+            raise self._refuse(
+                statement, f"gives values to generated column(s) {', '.join(f'`{g}`' for g in named)} of "
+                f"`{statement.name}`, which {self.server.describe()} refuses (error 3105, in the mysql client "
+                "too); dump it with mysqldump, which leaves generated columns out of its INSERTs"
+            )
+
+    def _check_collations(self, statement: Statement) -> None:
+        """Applies --collation-map, then refuses a collation the server does not know (its error 1273
+        names neither the statement nor a way out)."""
+        if self._mapped is not None:
+            statement.text = self._mapped.sub(lambda m: self.collation_map[m.group(1).decode().lower()].encode(),
+                                              statement.text)
+        head = statement.text if statement.kind != "insert" else statement.text[:4096]
+        for match in _COLLATION_NAMES.finditer(head):
+            collation = (match.group(1) or match.group(2)).decode("ascii", "replace")
+            if collation.lower() in ("default", "binary") or self.server.knows_collation(collation):
+                continue
+            raise DumpError(
+                f"{self.name}: {statement.describe()} uses collation {collation}, which this server "
+                f"({self.server.describe()}) does not know: {snippet(statement.text)}; load it with one it has "
+                f"by adding --collation-map {collation}={_fallback(collation)} (repeatable), or load into a "
+                f"server that has it ({_COLLATION_HINT})"
+            )
+
     def _database_named(self, statement: Statement) -> None:
         if self.database is None:
             self.database = statement.name
@@ -204,6 +347,9 @@ class DumpPlan:
                 )
         if head_only:
             head = body = head_only.group(0)
+            if head == self._checked_head:  # the same head as the last INSERT: it passed unchanged
+                statement.schema = None
+                return
         else:
             body = statement.text
         found = set(qualifiers(body))
@@ -213,6 +359,8 @@ class DumpPlan:
                     statement, f"names schema `{schema}`, which is not the dumped database; a dump may only "
                     f"read and write its own database (loaded into `{self.target}`)"
                 )
+        if head_only and not (self.database is not None and self.database in found):
+            self._checked_head = head
         if self.database is not None and self.database in found:
             if head_only:
                 statement.text = unqualify(head, self.database) + statement.text[len(head):]
@@ -282,3 +430,10 @@ class DumpPlan:
         """(kind, name) of every object the dump defines, each once, in dump order."""
         return ([("view", v) for v in self.views] + [("trigger", t) for t in self.triggers]
                 + [("routine", r) for r in self.routines] + [("event", e) for e in self.events])
+
+
+def _fallback(collation: str) -> str:
+    """A collation MariaDB and MySQL 8 both have, of the same charset, for the hint."""
+    charset = collation.split("_", 1)[0].lower()
+    return {"utf8mb4": "utf8mb4_unicode_ci", "utf8mb3": "utf8mb3_unicode_ci", "utf8": "utf8_unicode_ci",
+            "latin1": "latin1_swedish_ci"}.get(charset, f"{charset}_general_ci")

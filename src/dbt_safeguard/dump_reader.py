@@ -175,6 +175,9 @@ _CLASSIFIERS = [
     # mysqldump of a GTID server writes SET @@GLOBAL.GTID_PURGED and
     # SET @@SESSION.SQL_LOG_BIN=0: server-wide state, and SUPER-only.
     ("server_state", re.compile(rb"SET\s+(?:@@GLOBAL\.|GLOBAL\s|@@PERSIST|PERSIST|@@(?:SESSION\.)?SQL_LOG_BIN\b|SQL_LOG_BIN\b)", re.I)),
+    # `--master-data=1` / `--source-data=1` write the binlog coordinates as a
+    # live statement: replication setup of the server, not the database's data.
+    ("replication", re.compile(rb"CHANGE\s+(?:MASTER|REPLICATION\s+SOURCE)\s+TO\b", re.I)),
     # Accounts and roles are not part of a database's dump.
     ("other", re.compile(rb"SET\s+(?:PASSWORD|ROLE|DEFAULT\s+ROLE)\b", re.I)),
     ("session", re.compile(rb"SET\b", re.I)),
@@ -240,7 +243,7 @@ def classify(text: bytes) -> Classification:
         match = pattern.match(head)
         if match is None:
             continue
-        if kind in ("lock", "server_state", "session", "transaction", "query", "other"):
+        if kind in ("lock", "server_state", "replication", "session", "transaction", "query", "other"):
             if kind == "transaction" and len(head) >= 1000:
                 continue
             return Classification(kind)
@@ -426,6 +429,7 @@ class DumpReader:
         body = _body_pattern(self.delimiter)
         literal_values = _literal_pattern(self.delimiter)
         scan, literal = body, False  # the pattern for the current statement
+        head_bytes, last_head, last_class = b"", None, None  # the last literal INSERT's head and class
         chunks = self._chunks()
 
         while True:
@@ -454,6 +458,7 @@ class DumpReader:
                     head = INSERT_HEAD.match(buf, start)
                     if head is not None:
                         scan, literal, pos = literal_values, True, head.end()
+                        head_bytes = buf[start:pos]
                     else:
                         scan, literal = body, False
             if not need_more:
@@ -471,7 +476,14 @@ class DumpReader:
                     fresh = True
                     self.offset = base + pos
                     self.statements += 1
-                    found = classify(text)
+                    if literal and head_bytes == last_head:
+                        # One INSERT per row (--skip-extended-insert): the
+                        # same head as the last statement, the same class.
+                        found = last_class
+                    else:
+                        found = classify(text)
+                        if literal and found.kind == "insert":
+                            last_head, last_class = head_bytes, found
                     yield Statement(self.statements, offset, text, found.kind, found[1], found[2],
                                     found.others, found.on_table, literal and found.kind == "insert")
                     continue

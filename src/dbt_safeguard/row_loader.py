@@ -45,7 +45,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from typing import List, Optional, Tuple
+from typing import FrozenSet, List, Optional, Sequence, Tuple
 
 import pymysql
 
@@ -146,6 +146,85 @@ _INSERT_HEAD = re.compile(
 _DIVERGENT_ESCAPES = (b"\\N", b"\\%", b"\\_")
 
 
+# A generated column as SHOW CREATE TABLE writes it: MariaDB `GENERATED
+# ALWAYS AS (expr) VIRTUAL|STORED` (older: `AS (expr) PERSISTENT`), MySQL
+# `GENERATED ALWAYS AS ((expr)) VIRTUAL|STORED`.
+_GENERATED_COLUMN = re.compile(
+    rb"  (" + QUOTED_NAME + rb") (.*?) (?:GENERATED ALWAYS )?AS \((.*)\) (?:VIRTUAL|STORED|PERSISTENT)\b(.*)", re.I
+)
+_PRIMARY_KEY = re.compile(rb"  PRIMARY KEY \((.*)\)")
+_KEY_COLUMN = re.compile(rb"(" + QUOTED_NAME + rb")(?:\(\d+\))?")
+
+
+def _unquoted(name: bytes) -> str:
+    return name[1:-1].replace(b"``", b"`").decode("utf-8", "surrogateescape")
+
+
+def generated_columns(create_table: bytes) -> List[str]:
+    """The generated (VIRTUAL or STORED) columns of a CREATE TABLE in SHOW CREATE TABLE's layout."""
+    match = _CREATE_TABLE_LAYOUT.match(create_table)
+    if match is None:
+        return []
+    return [_unquoted(m.group(1)) for m in map(_GENERATED_COLUMN.fullmatch, match.group(2).split(b"\n")) if m]
+
+
+@dataclasses.dataclass
+class DumpedValues:
+    """A table of the shadow schema that keeps the dumped values of a table's
+    generated columns, as plain columns, to count the rows where the
+    server's recomputed value differs (the server ignores the dumped value,
+    with warning 1906 on MariaDB)."""
+
+    table: str
+    name: str  # the copy's name
+    create: bytes  # CREATE TABLE of the copy: same columns, none generated, the primary key only
+    generated: List[str]
+    primary_key: List[str]
+
+    @classmethod
+    def plan(cls, create_table: bytes, table: str, name: str) -> Optional["DumpedValues"]:
+        """None when the table has no generated column or no primary key to match rows by."""
+        match = _CREATE_TABLE_LAYOUT.match(create_table)
+        if match is None:
+            return None
+        lines = match.group(2).rstrip(b"\n").split(b"\n")
+        generated, kept, primary = [], [], None
+        for line in lines:
+            column = _GENERATED_COLUMN.fullmatch(line.rstrip(b","))
+            if column is not None:
+                generated.append(_unquoted(column.group(1)))
+                kept.append(b"  " + column.group(1) + b" " + column.group(2) + b" NULL")
+            elif line.startswith(b"  `"):
+                kept.append(line.rstrip(b","))
+            elif _PRIMARY_KEY.fullmatch(line.rstrip(b",")):
+                primary = [_unquoted(m.group(1)) for m in
+                           _KEY_COLUMN.finditer(_PRIMARY_KEY.fullmatch(line.rstrip(b",")).group(1))]
+                kept.append(line.rstrip(b","))
+        if not generated or not primary:
+            return None
+        quoted = b"`" + name.encode().replace(b"`", b"``") + b"`"
+        create = b"CREATE TABLE " + quoted + b" (\n" + b",\n".join(kept) + b"\n) ENGINE=InnoDB"
+        return cls(table, name, create, generated, primary)
+
+    def insert(self, text: bytes) -> Optional[bytes]:
+        """The dump's INSERT into the copy, or None when its head is not the plain one mysqldump writes."""
+        head = b"INSERT INTO " + _quote(self.table) + b" "
+        if not text.startswith(head):
+            return None
+        return b"INSERT INTO " + _quote(self.name) + b" " + text[len(head):]
+
+    def differences(self, shadow: str) -> str:
+        """SELECT COUNT(*) of the rows whose recomputed generated values differ from the dumped ones."""
+        table, copy = f"`{shadow}`.{_quote(self.table).decode()}", f"`{shadow}`.{_quote(self.name).decode()}"
+        on = " AND ".join(f"t.{_quote(c).decode()} = d.{_quote(c).decode()}" for c in self.primary_key)
+        differ = " OR ".join(f"NOT (t.{_quote(c).decode()} <=> d.{_quote(c).decode()})" for c in self.generated)
+        return f"SELECT COUNT(*) FROM {table} t JOIN {copy} d ON {on} WHERE {differ}"
+
+
+def _quote(name: str) -> bytes:
+    return b"`" + name.encode("utf-8", "surrogateescape").replace(b"`", b"``") + b"`"
+
+
 def loadable_columns(create_table: bytes) -> bool:
     """Whether every column of this CREATE TABLE takes its dump values through LOAD DATA unchanged."""
     match = _CREATE_TABLE_LAYOUT.match(create_table)
@@ -167,6 +246,19 @@ def local_infile_enabled(conn) -> bool:
         return bool(int(cur.fetchone()[0]))
 
 
+# MariaDB: "The value specified for generated column 'g' in table 't' has been ignored".
+GENERATED_IGNORED = 1906
+# The most warnings a session keeps (max_error_count's maximum): an INSERT
+# with more rows times generated columns than this cannot be checked.
+MAX_WARNINGS = 65535
+_IGNORED_COLUMN = re.compile(r"generated column '(.*)' in table '")
+
+
+def _names_generated(message: str, generated: FrozenSet[str]) -> bool:
+    column = _IGNORED_COLUMN.search(message)
+    return column is not None and column.group(1) in generated
+
+
 _RECORDS = re.compile(rb"Records: (\d+)\s+Deleted: (\d+)\s+Skipped: (\d+)\s+Warnings: (\d+)")
 
 
@@ -179,12 +271,20 @@ class TableWriter:
     through a scratch file at `scratch_path`, owned by this writer.
     """
 
-    def __init__(self, conn, table: str, load_data: bool, scratch_path: str):
+    def __init__(self, conn, table: str, load_data: bool, scratch_path: str,
+                 dumped: Optional[DumpedValues] = None, generated: Sequence[str] = ()):
         self.conn = conn
         self.cursor = conn.cursor()
         self.table = table
         self.load_data = load_data
         self.scratch_path = scratch_path
+        # MariaDB warns 1906 once per row and generated column given a value
+        # (mariadb-dump writes them): the value is recomputed, as the client's
+        # load does. Every warning is read to tell those from real ones.
+        self.generated = frozenset(generated)
+        self.dumped = dumped
+        if self.generated:
+            self.cursor.execute(f"SET SESSION max_error_count = {MAX_WARNINGS}")
         self.fallbacks = 0
         self.loaded = 0  # INSERT statements that went as LOAD DATA
         self._session: Optional[Tuple[str, bool]] = None  # (character_set_client, backslash escapes)
@@ -201,20 +301,34 @@ class TableWriter:
                 self.loaded += 1
                 return rows
         rows = self.cursor.execute(text)
-        self._refuse_changed_values()
+        self._refuse_changed_values(self.generated, rows)
+        if self.dumped is not None:
+            copy = self.dumped.insert(text)
+            if copy is None:
+                self.dumped = None  # not comparable: the table loads all the same
+            else:
+                self._refuse_changed_values(frozenset(), self.cursor.execute(copy))
         return rows
 
-    def _refuse_changed_values(self) -> None:
+    def _refuse_changed_values(self, generated: FrozenSet[str], rows: int) -> None:
         """A dump's INSERT runs under the dump's own sql_mode, which is not
         strict (mysqldump sets NO_AUTO_VALUE_ON_ZERO only): the server then
         stores a value it cannot take as given (invalid UTF-8 for a utf8mb4
         column, a string too long) cut or converted, with only a warning. A
-        loaded table would differ from the dump, so that is a failed load."""
+        loaded table would differ from the dump, so that is a failed load.
+        Warning 1906 on one of `generated` is not: the dumped value of a
+        generated column is ignored and recomputed, as in the client's load."""
         warnings = getattr(getattr(self.cursor, "_result", None), "warning_count", 0)
         if not warnings:
             return
-        self.cursor.execute("SHOW WARNINGS LIMIT 1")
-        _level, code, message = self.cursor.fetchone()
+        self.cursor.execute("SHOW WARNINGS" if generated else "SHOW WARNINGS LIMIT 1")
+        shown = self.cursor.fetchall()
+        others = [w for w in shown if not (w[1] == GENERATED_IGNORED and _names_generated(w[2], generated))]
+        # Past max_error_count the rest is not shown: one 1906 per row and
+        # generated column is then the only count that fits.
+        if not others and warnings in (len(shown), rows * len(generated)):
+            return
+        _level, code, message = others[0] if others else shown[0]
         raise pymysql.err.DataError(code, f"{message} (the server would store a changed value; "
                                           f"{warnings} warning(s) on this statement)")
 

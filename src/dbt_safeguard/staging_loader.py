@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import errno
 import glob
 import logging
 import os
@@ -47,16 +48,16 @@ from .connection import (
     server_message,
     try_named_lock,
 )
-from .dump_plan import LIVE, SKIP, SYSTEM_SCHEMAS, DumpPlan
+from .dump_plan import LIVE, SKIP, SYSTEM_SCHEMAS, DumpPlan, ServerProfile, parse_collation_map
 from .dump_reader import (
+    QUOTED_NAME,
     DumpError,
     DumpReader,
     Statement,
-    for_mysql8,
     strip_definer,
 )
 from .errors import FatalError
-from .row_loader import TableWriter, defer_keys, loadable_columns, local_infile_enabled
+from .row_loader import DumpedValues, TableWriter, defer_keys, loadable_columns, local_infile_enabled
 
 log = logging.getLogger("safeguard")
 
@@ -82,6 +83,14 @@ CONTROL_SESSION = "SET SESSION foreign_key_checks = 0"
 # The macros' plain-name rule (macros/naming/_identifiers.sql).
 PLAIN_NAME = re.compile(r"[A-Za-z0-9_$]{1,64}")
 SPILL_PREFIX = "safeguard-load-"
+# One-row INSERTs of a table are merged up to this size (mariadb-dump's own
+# extended INSERTs are about 1 MB: net_buffer_length).
+MERGE_LIMIT = 1 << 20
+# The plain head mysqldump writes, the only one merged: `INSERT INTO `t` [(cols)] VALUES (`.
+MERGEABLE_INSERT = re.compile(rb"INSERT INTO " + QUOTED_NAME + rb" (?:\((?:" + QUOTED_NAME + rb", ?)*"
+                              + QUOTED_NAME + rb"\) )?VALUES ?\(")
+# The copies keeping dumped generated values, in the shadow schema only.
+DUMPED_PREFIX = "_safeguard_dumped_"
 
 _TABLE_DDL = ("create_table", "drop_table", "alter_table", "index")
 _REPLAYED = ("view", "drop_view", "trigger", "drop_trigger", "routine", "drop_routine", "event", "drop_event")
@@ -143,6 +152,15 @@ class LoadInterrupted(FatalError):
     """Ctrl-C (SIGINT) during a load, after its clean-up: the message says what state the target is in."""
 
 
+def _hint(error: BaseException) -> str:
+    """What works, for the server errors a dump from another server version meets."""
+    if isinstance(error, pymysql.err.MySQLError) and error.args and error.args[0] == 1273:
+        return ("; map it to a collation the server has with --collation-map FROM=TO (repeatable), e.g. "
+                "--collation-map utf8mb4_0900_ai_ci=utf8mb4_unicode_ci; MariaDB 11.4.5 and later know MySQL 8's "
+                "utf8mb4_0900_* collations")
+    return ""
+
+
 class _LoadFailed(Exception):
     def __init__(self, statement: Statement, error: BaseException):
         self.statement = statement
@@ -167,6 +185,13 @@ class _Lane:
         self.spill_path: Optional[str] = None
         self.spilled = False
         self.rows = 0
+        # One-row INSERTs (mysqldump --skip-extended-insert) are merged into
+        # one statement per table until MERGE_LIMIT: one round trip and one
+        # commit instead of one per row.
+        self.tail: Optional[Statement] = None
+        self.tail_head = b""
+        self.tail_values: List[bytes] = []
+        self.tail_size = 0
 
 
 _RECORD = struct.Struct("<qqIB")  # index, offset, text length, kind
@@ -186,6 +211,9 @@ class _LanePool:
         self.connections = list(connections)
         # Tables whose INSERTs may go as LOAD DATA LOCAL INFILE (row_loader).
         self.load_data_tables: set = set()
+        self.generated: Dict[str, List[str]] = {}  # table -> its generated columns (warning 1906 accepted)
+        self.dumped: Dict[str, DumpedValues] = {}  # table -> the copy keeping its dumped generated values
+        self.uncomparable: set = set()  # tables whose copy missed an INSERT it could not rewrite
         self.load_data_refused: Optional[BaseException] = None
         self.spill_dir = spill_dir
         self.memory_budget = memory_budget
@@ -212,12 +240,47 @@ class _LanePool:
 
     def submit(self, table: str, statement: Statement, session: List[Statement]) -> None:
         self.raise_failure()
-        with self.cond:
-            lane = self.lanes.get(table)
-            if lane is None:
+        lane = self.lanes.get(table)  # only this (the parsing) thread changes self.lanes
+        if lane is None:
+            with self.cond:
                 lane = self.lanes[table] = _Lane(table, session)
                 self.pending.append(lane)
                 self.cond.notify_all()
+        head = self._mergeable(statement)
+        if head is not None and lane.tail is not None and head == lane.tail_head \
+                and lane.tail_size + len(statement.text) <= MERGE_LIMIT:
+            lane.tail_values.append(statement.text[len(head):])
+            lane.tail_size += len(statement.text) - len(head) + 1
+            return
+        self._flush(lane)
+        if head is not None:
+            lane.tail, lane.tail_head, lane.tail_values = statement, head, [statement.text[len(head):]]
+            lane.tail_size = len(statement.text)
+            return
+        self._enqueue(lane, statement)
+
+    @staticmethod
+    def _mergeable(statement: Statement) -> Optional[bytes]:
+        """The head (`INSERT INTO `t` VALUES `) of an INSERT that can merge with the next, else None."""
+        if statement.kind != "insert" or not statement.literal or len(statement.text) > MERGE_LIMIT // 4:
+            return None
+        head = MERGEABLE_INSERT.match(statement.text)
+        if head is None or not statement.text.endswith(b")"):
+            return None
+        return statement.text[:head.end() - 1]
+
+    def _flush(self, lane: _Lane) -> None:
+        tail = lane.tail
+        if tail is None:
+            return
+        if len(lane.tail_values) > 1:
+            tail = Statement(tail.index, tail.offset, lane.tail_head + b",".join(lane.tail_values), tail.kind,
+                             tail.name, literal=True)
+        lane.tail, lane.tail_values = None, []
+        self._enqueue(lane, tail)
+
+    def _enqueue(self, lane: _Lane, statement: Statement) -> None:
+        with self.cond:
             if not lane.spilled and self.memory + len(statement.text) <= self.memory_budget:
                 lane.items.append(statement)
                 self.memory += len(statement.text)
@@ -227,21 +290,27 @@ class _LanePool:
         self._spill(lane, statement)
 
     def _spill(self, lane: _Lane, statement: Statement) -> None:
-        if lane.spill is None:
-            self.segments += 1
-            lane.spill_path = os.path.join(self.spill_dir, f"segment-{self.segments}")
-            lane.spill = open(lane.spill_path, "wb")
-        lane.spill.write(
-            _RECORD.pack(statement.index, statement.offset, len(statement.text), _KINDS.index(statement.kind))
-        )
-        lane.spill.write(statement.text)
+        try:
+            if lane.spill is None:
+                self.segments += 1
+                lane.spill_path = os.path.join(self.spill_dir, f"segment-{self.segments}")
+                lane.spill = open(lane.spill_path, "wb")
+            lane.spill.write(
+                _RECORD.pack(statement.index, statement.offset, len(statement.text), _KINDS.index(statement.kind))
+            )
+            lane.spill.write(statement.text)
+        except OSError as exc:
+            raise SpillFailed(self.spill_dir, exc) from None
         if lane.spill.tell() >= self.SPILL_SEGMENT:
             self._seal(lane)
 
     def _seal(self, lane: _Lane) -> None:
         if lane.spill is None:
             return
-        lane.spill.close()
+        try:
+            lane.spill.close()
+        except OSError as exc:  # the buffered end of the segment did not fit
+            raise SpillFailed(self.spill_dir, exc) from None
         with self.cond:
             lane.items.append(lane.spill_path)
             self.cond.notify_all()
@@ -252,6 +321,7 @@ class _LanePool:
         lane = self.lanes.pop(table, None) if table is not None else None
         if lane is None:
             return
+        self._flush(lane)
         self._seal(lane)
         with self.cond:
             lane.closed = True
@@ -284,7 +354,10 @@ class _LanePool:
             self.cond.notify_all()
         for lane in self.lanes.values():
             if lane.spill is not None:
-                lane.spill.close()
+                try:
+                    lane.spill.close()
+                except OSError:
+                    pass  # a full spill disk: the load is failing already, and the directory goes
         for thread in self.threads:
             thread.join(timeout=10)
 
@@ -300,7 +373,8 @@ class _LanePool:
                     return
                 lane = self.pending.popleft()
                 self.running.append(lane)
-            writer = TableWriter(conn, lane.table, lane.table in self.load_data_tables, scratch)
+            writer = TableWriter(conn, lane.table, lane.table in self.load_data_tables, scratch,
+                                 self.dumped.get(lane.table), self.generated.get(lane.table, ()))
             try:
                 for statement in lane.session:
                     self._execute(lane, writer, statement)
@@ -315,6 +389,8 @@ class _LanePool:
                         self.failure = failed
             finally:
                 writer.close()
+                if lane.table in self.dumped and writer.dumped is None:
+                    self.uncomparable.add(lane.table)
                 if writer.refused is not None:
                     self.load_data_tables.clear()
                     self.load_data_refused = writer.refused
@@ -367,6 +443,188 @@ class _LanePool:
             lane.rows += affected
 
 
+class SpillFailed(FatalError):
+    """The spill directory (TMPDIR or --spill-dir) cannot take more: full, or not writable."""
+
+    def __init__(self, directory: str, error: OSError):
+        self.directory = directory
+        self.error = error
+        full = error.errno in (errno.ENOSPC, errno.EDQUOT)
+        why = "is full" if full else "cannot be written"
+        super().__init__(
+            f"the spill directory {directory} {why} ({error.strerror or error}): statements waiting for a worker "
+            "and the rows LOAD DATA reads go there; point --spill-dir (or TMPDIR) at a disk with room, up to the "
+            "size of the uncompressed dump"
+        )
+
+
+class _ShadowLoad:
+    """One pass over the dump into the shadow schema: each admitted statement
+    goes to its place (a table's lane, the DDL connection, the list of
+    objects replayed after the data); returns (replay, rows per table)."""
+
+    def __init__(self, loader: "StagingLoader", reader: DumpReader, dump: DumpPlan, ddl, pool: "_LanePool",
+                 load_data: bool):
+        self.loader = loader
+        self.reader = reader
+        self.dump = dump
+        self.ddl = ddl
+        self.pool = pool
+        self.load_data = load_data
+        self.rows: Dict[str, int] = {}
+        self.session: List[Statement] = []  # the dump's SETs so far
+        self.replay: List[Statement] = []  # SETs, views, triggers and routines, in dump order
+        self.live_from = 0  # replay[:live_from] already runs in the shadow (triggers gone live)
+        self.current: Optional[str] = None  # the table whose INSERTs came last
+        self.deferred: Dict[str, Statement] = {}  # table -> ALTER TABLE adding its secondary keys
+        self.constraints: Dict[str, Statement] = {}  # table -> ALTER TABLE adding its foreign keys, run last
+        self.progress_at = 0.0
+
+    def run(self) -> Tuple[List[Statement], Dict[str, int]]:
+        on_progress = self.loader.on_progress
+        for statement in self.reader:
+            action = self.dump.admit(statement)
+            kind = statement.kind
+            if action == SKIP:
+                self._skipped(statement)
+            elif kind == "insert":
+                self._insert(statement, action)
+            elif kind in ("session", "transaction"):
+                self._session(statement)
+            elif kind in _TABLE_DDL:
+                self._table_ddl(statement)
+            elif kind in _REPLAYED:
+                # Created in the shadow once all data is in (a trigger must
+                # not fire on the dump's own rows), then again in the target.
+                statement.text = strip_definer(statement.text)
+                self.replay.append(statement)
+            now = time.monotonic()
+            if on_progress is not None and now - self.progress_at > 0.2:
+                self.progress_at = now
+                on_progress(self.reader.offset, self.current)
+        self._after_data()
+        if on_progress is not None:
+            on_progress(self.reader.offset, None)
+        return self.replay, self.rows
+
+    def _finish(self, table: Optional[str]) -> None:
+        # The parser is past `table`: its keys go last in its lane.
+        if table in self.deferred:
+            self.pool.submit(table, self.deferred.pop(table), self.session)
+        self.pool.finish(table)
+
+    def _collect(self) -> None:
+        for lane in self.pool.drain():
+            self.rows[lane.table] = self.rows.get(lane.table, 0) + lane.rows
+
+    def _skipped(self, statement: Statement) -> None:
+        # USE / CREATE DATABASE are redirected to the shadow schema;
+        # LOCK TABLES would serialise the parallel loads.
+        if statement.kind == "create_database" and self.dump.charset:
+            # Routines take their parameters' charset from the schema's.
+            self.loader._execute(self.ddl, f"ALTER DATABASE {quote(self.loader.plan.shadow)} "
+                                           f"{self.loader._charset_clause(self.dump)}")
+
+    def _insert(self, statement: Statement, action: str) -> None:
+        if action == LIVE:
+            # A raw script wrote rows after defining a trigger on their
+            # table: run the triggers (and what they may call) now, as the
+            # mariadb client would.
+            self._finish(self.current)
+            self._collect()
+            self.current = None
+            self.loader._replay_into(self.ddl, self.replay[self.live_from:])
+            self.live_from = len(self.replay)
+        if statement.name != self.current:
+            self._finish(self.current)
+            self.current = statement.name
+        self.pool.submit(self.current, statement, self.session)
+
+    def _session(self, statement: Statement) -> None:
+        # `mysqldump --no-autocommit` wraps each table's INSERTs in
+        # SET autocommit=0 ... COMMIT: both belong to that table's lane.
+        self.loader._run(self.ddl, statement)
+        if statement.kind == "session":
+            self.session.append(statement)
+            self.replay.append(statement)
+        if self.current is not None:
+            self.pool.submit(self.current, statement, self.session)
+
+    def _table_ddl(self, statement: Statement) -> None:
+        kind, pool = statement.kind, self.pool
+        names = [statement.name, *(n for _, n in statement.others)]
+        if statement.name != self.current or len(names) > 1:
+            self._finish(self.current)
+            self.current = None
+        if kind == "create_table" and self.loader.defer_keys:
+            self.loader._defer_keys(statement, self.deferred, self.constraints)
+        elif kind == "drop_table":
+            for table in names:
+                self.deferred.pop(table, None)
+                self.constraints.pop(table, None)
+                pool.generated.pop(table, None)
+                pool.dumped.pop(table, None)
+        if kind == "create_table" and self.load_data and self.reader.producer and loadable_columns(statement.text):
+            pool.load_data_tables.add(statement.name)
+        elif kind in ("create_table", "drop_table"):
+            for table in names:
+                pool.load_data_tables.discard(table)
+        if len(names) == 1 and pool.lane(statement.name) is not None:
+            # e.g. ALTER TABLE t ENABLE KEYS: after t's INSERTs, on t's connection.
+            pool.submit(statement.name, statement, self.session)
+            return
+        if any(pool.busy_with(table) for table in names):
+            self._collect()  # DDL never overtakes the table's own INSERTs
+        self.loader._run(self.ddl, statement)
+        if kind == "create_table":
+            self._plan_generated(statement)
+
+    def _plan_generated(self, statement: Statement) -> None:
+        """A table with generated columns: MariaDB recomputes their dumped
+        values (warning 1906); a copy with plain columns keeps the dumped
+        ones, so the rows where they differ can be counted after the data."""
+        generated = self.dump.generated.get(statement.name)
+        if not generated:
+            return
+        self.pool.generated[statement.name] = generated
+        copy = DumpedValues.plan(statement.text, statement.name, f"{DUMPED_PREFIX}{statement.index}")
+        if copy is None:
+            log.info("GENERATED table %s: generated columns %s are recomputed by the server; without a primary "
+                     "key the dumped values are not compared", statement.name, ", ".join(generated))
+            return
+        self.loader._run(self.ddl, Statement(statement.index, statement.offset, copy.create, "create_table",
+                                             copy.name))
+        self.pool.dumped[statement.name] = copy
+
+    def _after_data(self) -> None:
+        self._finish(self.current)
+        self._collect()
+        for alter in self.deferred.values():  # tables without INSERTs
+            self.loader._run(self.ddl, alter)
+        if self.constraints:
+            # Every table has its rows and keys now; with foreign_key_checks=0
+            # ADD FOREIGN KEY checks no row (a metadata change).
+            self.loader._execute(self.ddl, "SET SESSION foreign_key_checks = 0")
+            for alter in self.constraints.values():
+                self.loader._run(self.ddl, alter)
+        self._compare_generated()
+        if self.pool.load_data_refused is not None:
+            log.warning("ROWS     the server refused LOAD DATA LOCAL INFILE (%s); rows went as the dump's "
+                        "INSERT statements", server_message(self.pool.load_data_refused))
+        self.loader._replay_into(self.ddl, self.replay[self.live_from:])
+
+    def _compare_generated(self) -> None:
+        shadow = self.loader.plan.shadow
+        for table, copy in self.pool.dumped.items():
+            if table not in self.pool.uncomparable:
+                differ = self.loader._rows(self.ddl, copy.differences(shadow))[0][0]
+                if differ:
+                    log.warning("GENERATED table %s: %d rows where the server's recomputed %s differs from the "
+                                "dumped value; the server's values are kept, as in the mariadb client's load",
+                                table, differ, ", ".join(copy.generated))
+            self.loader._execute(self.ddl, f"DROP TABLE IF EXISTS {quote(shadow)}.{quote(copy.name)}")
+
+
 class StagingLoader:
     """`StagingLoader(settings, "staging").load(stream, name)` -> LoadResult."""
 
@@ -384,6 +642,7 @@ class StagingLoader:
         trust_incomplete: bool = False,
         lock_wait: LockWaitBound = LockWaitBound(),
         load_data: bool = True,
+        collation_map: Sequence[str] = (),
     ):
         if workers < 1:
             raise FatalError(f"workers must be at least 1, got {workers}")
@@ -399,7 +658,15 @@ class StagingLoader:
         self.trust_incomplete = trust_incomplete
         self.lock_wait = lock_wait.validated()
         self.load_data = load_data
-        self.mysql8 = False
+        self.collation_map = list(collation_map)
+        parse_collation_map(self.collation_map)  # a malformed pair fails before any connection
+
+    def _read_plan(self, control, reader: DumpReader, name: str) -> DumpPlan:
+        """The plan of the dump, for the load and the dry run alike: the same server facts, the same map."""
+        server = ServerProfile.read(control)
+        # The shadow and previous schemas are the loader's own, whether they exist yet or not.
+        server.schemas = server.schemas | {self.plan.shadow.lower(), self.plan.previous.lower()}
+        return DumpPlan(reader, name, self.plan.target, server, parse_collation_map(self.collation_map, server))
 
     def _connect(self, database: Optional[str] = None, **kwargs):
         return open_connection(self.settings, database, max_allowed_packet=CLIENT_MAX_PACKET, **kwargs)
@@ -419,15 +686,15 @@ class StagingLoader:
         try:
             try:
                 self._execute(control, CONTROL_SESSION)
-                version = self._rows(control, "SELECT VERSION()")[0][0]
-                self.mysql8 = "mariadb" not in version.lower() and int(version.split(".")[0]) >= 8
                 self._remove_stale_spill_dirs()
+                reader = DumpReader(stream, name=name)
+                dump = self._read_plan(control, reader, name)
                 # A killed load's statements keep running server-side, holding their locks.
                 execute_bounded(control, f"DROP DATABASE IF EXISTS {quote(plan.shadow)}", self.lock_wait)
-                self._execute(control, f"CREATE DATABASE {quote(plan.shadow)} CHARACTER SET utf8mb4")
+                # The server's default charset, as the client's CREATE DATABASE
+                # gets; the dump's own CREATE DATABASE ... CHARACTER SET alters it.
+                self._execute(control, f"CREATE DATABASE {quote(plan.shadow)}")
                 log.info("LOAD     %s into shadow schema %s", name, plan.shadow)
-                reader = DumpReader(stream, name=name)
-                dump = DumpPlan(reader, name, plan.target, self._schemas(control))
                 step = "loading the shadow schema"
                 replay, rows = self._load_shadow(reader, dump)
                 step = "verifying the shadow schema"
@@ -445,10 +712,15 @@ class StagingLoader:
                 raise
         except DumpError as exc:
             raise FatalError(f"{exc}; `{plan.target}` is unchanged") from None
+        except SpillFailed as exc:
+            raise FatalError(f"{name}: {exc}; `{plan.target}` is unchanged") from None
         except _LoadFailed as failed:
+            if isinstance(failed.error, OSError):  # the row file LOAD DATA reads, in the spill directory
+                spill = SpillFailed(self.spill_dir or tempfile.gettempdir(), failed.error)
+                raise FatalError(f"{name}: {spill}; `{plan.target}` is unchanged") from None
             raise FatalError(
-                f"{name}: {failed.statement.describe()} failed: {server_message(failed.error)}; "
-                f"`{plan.target}` is unchanged"
+                f"{name}: {failed.statement.describe()} failed: {server_message(failed.error)}"
+                f"{_hint(failed.error)}; `{plan.target}` is unchanged"
             ) from None
         except LockWaitExceeded as exc:
             raise FatalError(
@@ -502,135 +774,42 @@ class StagingLoader:
             log.info("DROP     stale spill directory %s (left by a killed load)", path)
             shutil.rmtree(path, ignore_errors=True)
 
-    def _schemas(self, control) -> List[str]:
-        return [row[0] for row in self._rows(control, "SELECT schema_name FROM information_schema.schemata")]
-
     def _load_shadow(self, reader: DumpReader, dump: DumpPlan):
-        plan = self.plan
-        ddl = self._connect(plan.shadow)
+        ddl = self._connect(self.plan.shadow)
         # pymysql sends a LOAD DATA LOCAL file only on a connection opened with local_infile.
-        inserters = [self._connect(plan.shadow, local_infile=True) for _ in range(self.workers)]
-        for conn in (ddl, *inserters):
-            self._execute(conn, LOAD_SESSION)
-        load_data = self.load_data and local_infile_enabled(ddl)
-        if self.load_data and not load_data:
-            log.info("ROWS     local_infile is OFF on the server: rows go as the dump's INSERT statements "
-                     "(same tables, slower)")
-        spill_dir = tempfile.TemporaryDirectory(prefix=self._spill_prefix(), dir=self.spill_dir)
-        pool = _LanePool(inserters, spill_dir.name, self.memory_budget)
-        rows: Dict[str, int] = {}
-        session: List[Statement] = []  # the dump's SETs so far
-        replay: List[Statement] = []  # SETs, views, triggers and routines, in dump order
-        live_from = 0  # replay[:live_from] already runs in the shadow (triggers gone live)
-        current: Optional[str] = None  # the table whose INSERTs came last
-        deferred: Dict[str, Statement] = {}  # table -> ALTER TABLE adding its secondary keys
-        constraints: Dict[str, Statement] = {}  # table -> ALTER TABLE adding its foreign keys, run last
-        progress_at = 0.0
-
-        def finish(table: Optional[str]) -> None:
-            # The parser is past `table`: its keys go last in its lane.
-            if table in deferred:
-                pool.submit(table, deferred.pop(table), session)
-            pool.finish(table)
-
-        def collect(lanes: List[_Lane]) -> None:
-            for lane in lanes:
-                rows[lane.table] = rows.get(lane.table, 0) + lane.rows
-
+        inserters = [self._connect(self.plan.shadow, local_infile=True) for _ in range(self.workers)]
+        spill_dir = None
+        pool = None
         try:
-            for statement in reader:
-                if self.mysql8:
-                    for_mysql8(statement)
-                action = dump.admit(statement)
-                kind = statement.kind
-                if action == SKIP:
-                    # USE / CREATE DATABASE are redirected to the shadow schema;
-                    # LOCK TABLES would serialise the parallel loads.
-                    if kind == "create_database" and dump.charset:
-                        # Routines take their parameters' charset from the schema's.
-                        self._execute(ddl, f"ALTER DATABASE {quote(plan.shadow)} {self._charset_clause(dump)}")
-                elif kind == "insert":
-                    if action == LIVE:
-                        # A raw script wrote rows after defining a trigger on
-                        # their table: run the triggers (and what they may
-                        # call) now, as the mariadb client would.
-                        finish(current)
-                        collect(pool.drain())
-                        current = None
-                        self._replay_into(ddl, replay[live_from:])
-                        live_from = len(replay)
-                    if statement.name != current:
-                        finish(current)
-                        current = statement.name
-                    pool.submit(current, statement, session)
-                elif kind in ("session", "transaction"):
-                    # `mysqldump --no-autocommit` wraps each table's INSERTs in
-                    # SET autocommit=0 ... COMMIT: both belong to that table's lane.
-                    self._run(ddl, statement)
-                    if kind == "session":
-                        session.append(statement)
-                        replay.append(statement)
-                    if current is not None:
-                        pool.submit(current, statement, session)
-                elif kind in _TABLE_DDL:
-                    names = [statement.name, *(n for _, n in statement.others)]
-                    if statement.name != current or len(names) > 1:
-                        finish(current)
-                        current = None
-                    if kind == "create_table" and self.defer_keys:
-                        self._defer_keys(statement, deferred, constraints)
-                    elif kind == "drop_table":
-                        for table in names:
-                            deferred.pop(table, None)
-                            constraints.pop(table, None)
-                    if kind == "create_table" and load_data and reader.producer and loadable_columns(statement.text):
-                        pool.load_data_tables.add(statement.name)
-                    elif kind in ("create_table", "drop_table"):
-                        for table in names:
-                            pool.load_data_tables.discard(table)
-                    if len(names) == 1 and pool.lane(statement.name) is not None:
-                        # e.g. ALTER TABLE t ENABLE KEYS: after t's INSERTs, on t's connection.
-                        pool.submit(statement.name, statement, session)
-                    else:
-                        if any(pool.busy_with(table) for table in names):
-                            collect(pool.drain())  # DDL never overtakes the table's own INSERTs
-                        self._run(ddl, statement)
-                elif kind in _REPLAYED:
-                    # Created in the shadow once all data is in (a trigger must
-                    # not fire on the dump's own rows), then again in the target.
-                    statement.text = strip_definer(statement.text)
-                    replay.append(statement)
-                now = time.monotonic()
-                if self.on_progress is not None and now - progress_at > 0.2:
-                    progress_at = now
-                    self.on_progress(reader.offset, current)
-            finish(current)
-            collect(pool.drain())
-            for alter in deferred.values():  # tables without INSERTs
-                self._run(ddl, alter)
-            if constraints:
-                # Every table has its rows and keys now; with foreign_key_checks=0
-                # ADD FOREIGN KEY checks no row (a metadata change).
-                self._execute(ddl, "SET SESSION foreign_key_checks = 0")
-                for alter in constraints.values():
-                    self._run(ddl, alter)
-            if pool.load_data_refused is not None:
-                log.warning("ROWS     the server refused LOAD DATA LOCAL INFILE (%s); rows went as the dump's "
-                            "INSERT statements", server_message(pool.load_data_refused))
-            self._replay_into(ddl, replay[live_from:])
+            for conn in (ddl, *inserters):
+                self._execute(conn, LOAD_SESSION)
+            load_data = self.load_data and local_infile_enabled(ddl)
+            if self.load_data and not load_data:
+                log.info("ROWS     local_infile is OFF on the server: rows go as the dump's INSERT statements "
+                         "(same tables, slower)")
+            spill_dir = self._spill_directory()
+            pool = _LanePool(inserters, spill_dir.name, self.memory_budget)
+            return _ShadowLoad(self, reader, dump, ddl, pool, load_data).run()
         finally:
-            pool.close()
+            if pool is not None:
+                pool.close()
             for conn in (ddl, *inserters):
                 conn.close()
-            spill_dir.cleanup()
-        if self.on_progress is not None:
-            self.on_progress(reader.offset, None)
-        return replay, rows
+            if spill_dir is not None:
+                spill_dir.cleanup()
+
+    def _spill_directory(self) -> tempfile.TemporaryDirectory:
+        try:
+            return tempfile.TemporaryDirectory(prefix=self._spill_prefix(), dir=self.spill_dir)
+        except OSError as exc:
+            raise SpillFailed(self.spill_dir or tempfile.gettempdir(), exc) from None
 
     @staticmethod
     def _charset_clause(dump: DumpPlan) -> str:
+        """The dump's CREATE DATABASE charset and collation; empty without one: the server's default, as the
+        `mariadb` client's CREATE DATABASE gets."""
         # Both come from \w+ matches of the dump's CREATE DATABASE.
-        clause = f"CHARACTER SET {dump.charset}" if dump.charset else "CHARACTER SET utf8mb4"
+        clause = f"CHARACTER SET {dump.charset}" if dump.charset else ""
         return clause + (f" COLLATE {dump.collation}" if dump.collation else "")
 
     @staticmethod
@@ -705,7 +884,7 @@ class StagingLoader:
         plan = self.plan
         tables, views = list(dump.tables), list(dump.views)
         charset = self._charset_clause(dump)
-        statements = [f"CREATE DATABASE IF NOT EXISTS {quote(plan.target)} {charset}"]
+        statements = [f"CREATE DATABASE IF NOT EXISTS {quote(plan.target)}" + (f" {charset}" if charset else "")]
         current = self._rows(
             control,
             "SELECT default_character_set_name, default_collation_name FROM information_schema.schemata "
@@ -865,11 +1044,9 @@ class StagingLoader:
         reader = DumpReader(stream, name=name)
         control = self._connect()
         try:
-            dump = DumpPlan(reader, name, self.plan.target, self._schemas(control))
+            dump = self._read_plan(control, reader, name)
             live = []
             for statement in reader:
-                if self.mysql8:
-                    for_mysql8(statement)
                 if dump.admit(statement) == LIVE:
                     live.append(statement.describe())
             completeness = dump.check_complete(self.required_tables, self.trust_incomplete)

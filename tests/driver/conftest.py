@@ -44,35 +44,13 @@ def loaded(server, sql, names, tmp_path, cleanup_schemas):
 @pytest.fixture(scope="session")
 def s3_endpoint(tmp_path_factory):
     """moto's standalone S3 server over HTTP; boto3 reaches it through AWS_ENDPOINT_URL_S3."""
-    import shutil
-    import socket
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
+    from safeguard_testing.moto_s3 import MotoServer
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    binary = shutil.which("moto_server", path=str(Path(sys.executable).parent)) or shutil.which("moto_server")
-    log = open(tmp_path_factory.mktemp("moto") / "moto.log", "wb")
-    process = subprocess.Popen([binary, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise RuntimeError("moto_server did not start")
-            time.sleep(0.1)
+    server = MotoServer(tmp_path_factory.mktemp("moto") / "moto.log")
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield server.endpoint
     finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
+        server.stop()
 
 
 @pytest.fixture

@@ -43,6 +43,12 @@ def register(subparsers) -> None:
     parser.add_argument("--no-local-infile", action="store_true",
                         help="send rows as the dump's INSERT statements, never LOAD DATA LOCAL INFILE "
                              "(the default uses it when the server's local_infile is ON)")
+    parser.add_argument("--collation-map", action="append", default=[], metavar="FROM=TO",
+                        help="load collation FROM as TO, for a dump from a server with collations this one lacks "
+                             "(repeatable), e.g. utf8mb4_0900_ai_ci=utf8mb4_unicode_ci")
+    parser.add_argument("--spill-dir", metavar="DIR",
+                        help="directory for statements waiting for a worker and the rows LOAD DATA reads "
+                             "(default: $TMPDIR, else /tmp); needs room up to the uncompressed dump's size")
     parser.add_argument("--dry-run", action="store_true",
                         help="read the dump and print the plan (tables, objects, the swap); change nothing")
     add_connection_arguments(parser)
@@ -76,6 +82,8 @@ def _load(args: argparse.Namespace) -> int:
         trust_incomplete=args.trust_incomplete,
         lock_wait=LockWaitBound(args.lock_wait, args.lock_wait_total),
         load_data=not args.no_local_infile,
+        collation_map=args.collation_map,
+        spill_dir=args.spill_dir,
         dry_run=args.dry_run,
     )
     if result is None:
