@@ -102,14 +102,19 @@ class JinjaTemplaterHooks(JinjaTemplater):
     def context_ready(self, live_context: Dict[str, Any]) -> None:
         """Called with the full context (macros loaded) before rendering."""
 
+    @classmethod
+    def macro_source(cls, template: str) -> str:
+        """The text of a macro file as Jinja should compile it."""
+        return template
+
     # sqlfluff's private extension points, delegating to the public ones above.
 
     def _apply_dbt_builtins(self, config: Optional[FluffConfig]) -> bool:
         return self.uses_dbt_builtins(config)
 
-    @staticmethod
-    def _extract_macros_from_template(template: str, env: Environment, ctx: Dict[str, Any]):
-        return every_macro(template, env, ctx)
+    @classmethod
+    def _extract_macros_from_template(cls, template: str, env: Environment, ctx: Dict[str, Any]):
+        return every_macro(cls.macro_source(template), env, ctx)
 
     def _init_undefined_tracking(
         self, live_context, potentially_undefined_variables: Iterable[str], ignore_templating: bool = False
