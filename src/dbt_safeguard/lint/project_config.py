@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -26,6 +25,7 @@ from sqlfluff.core import FluffConfig
 
 from ..errors import FatalError
 from .mysql_versions import DEFAULT_TARGET_VERSION
+from .rules._mysql_functions import created_functions
 
 TEMPLATER = "safeguard_dbt"
 FORCED_CORE = {"dialect": "mysql", "templater": TEMPLATER, "rules": "safeguard"}
@@ -123,15 +123,6 @@ def default_templater_settings(root: Path) -> Dict[str, str]:
     return settings
 
 
-# CREATE [DEFINER = u] [AGGREGATE] FUNCTION [IF NOT EXISTS] [db.]name: a stored
-# function (or a loadable one: CREATE FUNCTION ... SONAME) the project makes.
-CREATE_FUNCTION = re.compile(
-    r"\bCREATE\s+(?:DEFINER\s*=\s*\S+\s+)?(?:AGGREGATE\s+)?FUNCTION\s+(?:IF\s+NOT\s+EXISTS\s+)?"
-    r"(?:\S+?\.)?`?([\w$]+)`?\s*\(?",
-    re.IGNORECASE,
-)
-
-
 @functools.lru_cache(maxsize=4)
 def project_functions(root: Path) -> str:
     """The functions the project's SQL and YAML create, comma-separated (SG11's
@@ -149,7 +140,7 @@ def project_functions(root: Path) -> str:
     names = set()
     for path in files:
         try:
-            names.update(m.group(1).lower() for m in CREATE_FUNCTION.finditer(path.read_text(encoding="utf-8")))
+            names.update(created_functions(path.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError):
             continue  # unreadable: the lint of that file says so
     return ",".join(sorted(names))

@@ -7,8 +7,7 @@ from sqlfluff.core.parser import BaseSegment
 from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
 from sqlfluff.core.rules.crawlers import SegmentSeekerCrawler
 
-from ._mysql_functions import MYSQL8_FUNCTIONS
-from ._tokens import identifier_parts
+from ._mysql_functions import MYSQL8_FUNCTIONS, created_functions
 
 # Functions of other dialects that MySQL 8 does not have -> what to use instead.
 MISSING_FUNCTIONS = {
@@ -382,10 +381,14 @@ class Rule_SG11(BaseRule):
     config_keywords = ["mysql_functions"]
 
     def _eval(self, context: RuleContext) -> Optional[LintResult]:
-        parts = identifier_parts(context.segment)
-        name = parts[-1]
-        if len(parts) > 1 or "`" in context.segment.raw:
+        if not context.parent_stack or not context.parent_stack[-1].is_type("function"):
+            return None  # the name in CREATE FUNCTION or DROP FUNCTION: no call
+        if len(context.parent_stack) > 1 and context.parent_stack[-2].is_type("call_statement"):
+            return None  # CALL p(): a stored procedure
+        raw = context.segment.raw.strip()
+        if "." in raw or "`" in raw:
             return None  # db.f() or `f`(): a stored function, which only the server knows
+        name = raw.lower()
         if name in KEYWORDS_BEFORE_BRACKETS:
             return None
         if name in SUBQUERY_ONLY and context.parent_stack and self._subquery_argument(context.parent_stack[-1]):
@@ -396,7 +399,7 @@ class Rule_SG11(BaseRule):
                 anchor=context.segment,
                 description=f"MySQL 8 has no function {name.upper()}() (error 1305/1064): use {instead}.",
             )
-        if name not in MYSQL8_FUNCTIONS and name not in self._project_functions():
+        if name not in MYSQL8_FUNCTIONS and name not in self._project_functions() and name not in self._created_here(context):
             return LintResult(
                 anchor=context.segment,
                 description=(
@@ -423,6 +426,11 @@ class Rule_SG11(BaseRule):
             raw = str(getattr(self, "mysql_functions", "") or "")
             names = self._functions = frozenset(n.strip().lower() for n in raw.split(",") if n.strip())
         return names
+
+    @staticmethod
+    def _created_here(context: RuleContext) -> frozenset:
+        """Functions the linted SQL itself creates (a hook that creates, then calls)."""
+        return created_functions(context.parent_stack[0].raw)
 
     @staticmethod
     def _subquery_argument(function: BaseSegment) -> bool:
