@@ -11,6 +11,7 @@ finding at all: any finding there is a false alarm.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,19 @@ def test_versioned_model_refs_render(in_rentals, tmp_path):
     )
     findings, _ = ProjectLinter().lint_file(str(model))
     assert [f.format() for f in findings] == []
+
+
+def test_model_materialized_as_table_in_yaml_renders_only_its_full_build(tmp_path, monkeypatch):
+    # dbt never renders the is_incremental() branch of a model that its
+    # properties YAML makes a table: SQL there never runs and is not linted.
+    project = tmp_path / "rentals"
+    shutil.copytree(RENTALS, project)
+    monkeypatch.chdir(project)
+    model = project / "models" / "history" / "extra.sql"  # the folder makes it incremental
+    model.write_text("select 1 as a\n{% if is_incremental() %}where a || b{% endif %}\n")
+    linter = ProjectLinter()
+    assert [f.code for f in linter.lint_file(str(model))[0]] == ["SG02"]
+    (project / "models" / "history" / "_extra.yml").write_text(
+        "version: 2\nmodels:\n  - name: extra\n    config:\n      materialized: table\n"
+    )
+    assert [f.format() for f in ProjectLinter().lint_file(str(model))[0]] == []

@@ -23,6 +23,11 @@ const USER_COMMENT_ATTRIBUTE = 80021; // CREATE/ALTER USER ... COMMENT 'text' / 
 const ENGINE_ATTRIBUTES = 80021; // [SECONDARY_]ENGINE_ATTRIBUTE [=] 'json' on tables, columns, indexes
 const CAST_AS_YEAR = 80022; // CAST(x AS YEAR), CONVERT(x, YEAR)
 const INVISIBLE_COLUMNS = 80023; // column attribute [IN]VISIBLE, ALTER COLUMN c SET [IN]VISIBLE
+const ATOMIC_CTAS = 80021; // CREATE TABLE t START TRANSACTION AS SELECT ... (atomic with row-based binlogs)
+const REPLICA_STATEMENTS = 80022; // START / STOP / RESET REPLICA, SHOW REPLICA STATUS
+const AUTOEXTEND_SIZE = 80023; // CREATE / ALTER TABLE ... AUTOEXTEND_SIZE [=] n
+const CAST_TO_SPATIAL = 80024; // CAST(x AS POINT | LINESTRING | POLYGON | MULTI... | GEOMETRYCOLLECTION)
+const HISTOGRAM_USING_DATA = 80031; // ANALYZE TABLE t UPDATE HISTOGRAM ON c USING DATA 'json'
 const READ_ONLY_SCHEMAS = 80022; // ALTER {DATABASE | SCHEMA} d READ ONLY [=] {DEFAULT | 0 | 1}
 const MULTIFACTOR_AUTHENTICATION = 80027; // CREATE USER u IDENTIFIED ... AND IDENTIFIED WITH plugin ...
 // Not a release: MySQL syntax of every 8.0 release that the package's grammar lacks.
@@ -373,6 +378,64 @@ const RULES = [
       if (!userStatement(toks, k)) return null;
       if (![L.SINGLE_QUOTED_TEXT, L.DOUBLE_QUOTED_TEXT].includes(toks.type(k + 1))) return null;
       return { end: k + 2, tokens: [] };
+    },
+  },
+  {
+    since: ATOMIC_CTAS,
+    // CREATE TABLE t START TRANSACTION AS SELECT ...: the plain CTAS.
+    apply(toks, k) {
+      const t = toks.at(k);
+      if (t.type !== L.START_SYMBOL || toks.type(k + 1) !== L.TRANSACTION_SYMBOL) return null;
+      if (!statementIs(toks, k, L.CREATE_SYMBOL, L.TABLE_SYMBOL) || k === toks.statementStart(k)) return null;
+      return { end: k + 2, tokens: [] };
+    },
+  },
+  {
+    since: REPLICA_STATEMENTS,
+    // {START | STOP | RESET} REPLICA, SHOW REPLICA STATUS: the SLAVE words they renamed.
+    apply(toks, k) {
+      const t = toks.at(k);
+      if (word(t) !== 'REPLICA' || k !== toks.statementStart(k) + 1) return null;
+      if (![L.START_SYMBOL, L.STOP_SYMBOL, L.RESET_SYMBOL, L.SHOW_SYMBOL].includes(toks.type(k - 1))) return null;
+      return { end: k + 1, tokens: [synth(t, L.SLAVE_SYMBOL, 'SLAVE')] };
+    },
+  },
+  {
+    since: AUTOEXTEND_SIZE,
+    // AUTOEXTEND_SIZE [=] n among a table's options: dropped.
+    apply(toks, k) {
+      const t = toks.at(k);
+      // A keyword of the package's tablespace options, not of its table options.
+      if (t.text.toUpperCase() !== 'AUTOEXTEND_SIZE' || enclosing(toks, k) >= 0) return null;
+      if (!statementIs(toks, k, L.CREATE_SYMBOL, L.TABLE_SYMBOL) && !statementIs(toks, k, L.ALTER_SYMBOL, L.TABLE_SYMBOL)) return null;
+      let j = k + 1;
+      if (toks.type(j) === L.EQUAL_OPERATOR) j++;
+      const size = toks.at(j);
+      if (!size || ![L.INT_NUMBER, L.IDENTIFIER].includes(size.type)) return null; // 4M lexes as a name
+      if (toks.type(j + 1) === L.COMMA_SYMBOL) j++;
+      return { end: j + 1, tokens: [] };
+    },
+  },
+  {
+    since: CAST_TO_SPATIAL,
+    // CAST(x AS POINT) and the other spatial types: the shape of CAST(x AS CHAR).
+    apply(toks, k) {
+      const t = toks.at(k);
+      const spatial = ['POINT', 'LINESTRING', 'POLYGON', 'MULTIPOINT', 'MULTILINESTRING', 'MULTIPOLYGON', 'GEOMETRYCOLLECTION'];
+      if (!spatial.includes(t.text.toUpperCase()) || toks.type(k - 1) !== L.AS_SYMBOL || toks.type(k + 1) !== L.CLOSE_PAR_SYMBOL) return null;
+      if (toks.type(opening(toks, k + 1) - 1) !== L.CAST_SYMBOL) return null;
+      return { end: k + 1, tokens: [synth(t, L.CHAR_SYMBOL, 'CHAR')] };
+    },
+  },
+  {
+    since: HISTOGRAM_USING_DATA,
+    // ANALYZE TABLE t UPDATE HISTOGRAM ON c USING DATA 'json': the shape of WITH n BUCKETS.
+    apply(toks, k) {
+      const t = toks.at(k);
+      if (t.type !== L.USING_SYMBOL || toks.type(k + 1) !== L.DATA_SYMBOL || !statementIs(toks, k, L.ANALYZE_SYMBOL)) return null;
+      if (![L.SINGLE_QUOTED_TEXT, L.DOUBLE_QUOTED_TEXT].includes(toks.type(k + 2))) return null;
+      const n = synth(toks.at(k + 2), L.INT_NUMBER, '1');
+      return { end: k + 3, tokens: [synth(t, L.WITH_SYMBOL, 'WITH'), n, synth(toks.at(k + 2), L.BUCKETS_SYMBOL, 'BUCKETS')] };
     },
   },
   {
