@@ -1,6 +1,11 @@
 """Time `safeguard lint` (our rules and MySQL's grammar, every branch) against stock sqlfluff.
 
-    .venv/bin/python scripts/bench_lint.py [paths...]   (default: dbt)
+    .venv/bin/python scripts/bench_lint.py [--small-files N] [--repeat R] [paths...]   (default: dbt)
+
+It measures two inputs: the project (paths, default the reference project
+dbt/) and many small files, one statement per file (the first N valid
+statements of tests/lint/corpus, written to a temporary folder), where the
+per-file cost of rendering dominates.
 
 Stock sqlfluff is what a team would run without this package: the mysql
 dialect, the jinja templater with dbt builtins (is_incremental() always true,
@@ -8,19 +13,24 @@ so one rendering per file) and sqlfluff's default core rules, on the same
 files, in the same process, single-threaded. Ours runs with the grammar gate
 (one Node helper started per lint run, as `safeguard lint` does) and without it.
 Each side runs REPEAT times, interleaved, after a warm-up; the best time counts.
-Wall time depends on what else the machine runs; CPU time (the helper's
-included) much less. Not part of CI: timings depend on the machine.
+Wall time depends on what else the machine runs; CPU time much less. CPU
+counts the whole process tree: this process and, through
+getrusage(RUSAGE_CHILDREN), the Node helper, which each lint run starts and
+waits for. Not part of CI: timings depend on the machine.
 """
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import resource
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 REPEAT = 5
+SMALL_FILES = 200
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -31,7 +41,7 @@ def cpu_seconds() -> float:
     return time.process_time() + children.ru_utime + children.ru_stime
 
 
-def best_of(*fns) -> list:
+def best_of(*fns, repeat: int = REPEAT) -> list:
     """(best wall time, best CPU time) of each fn over REPEAT rounds; the
     rounds interleave the fns so that load from other processes on the
     machine hits them alike. CPU time does not depend on that load."""
@@ -39,7 +49,7 @@ def best_of(*fns) -> list:
         fn()  # warm-up: dialect, plugin and macro loading
     walls = [[] for _ in fns]
     cpus = [[] for _ in fns]
-    for _ in range(REPEAT):
+    for _ in range(repeat):
         for fn, wall, cpu in zip(fns, walls, cpus):
             start, start_cpu = time.perf_counter(), cpu_seconds()
             fn()
@@ -48,17 +58,22 @@ def best_of(*fns) -> list:
     return [(min(wall), min(cpu)) for wall, cpu in zip(walls, cpus)]
 
 
-def main(argv) -> int:
-    os.chdir(REPO)
+def small_files(folder: Path, count: int) -> list:
+    """The first count valid corpus statements, one per file."""
+    from safeguard_testing.lint_corpus import statements
+
+    files = []
+    for number, statement in enumerate(statements("valid")[:count]):
+        path = folder / f"statement_{number:04d}.sql"
+        path.write_text(statement.sql.rstrip().rstrip(";") + "\n", encoding="utf-8")
+        files.append(str(path))
+    return files
+
+
+def measure(files: list, label: str, repeat: int) -> int:
     from sqlfluff.core import FluffConfig, Linter
 
-    from dbt_safeguard.lint.project_linter import ProjectLinter, sql_files
-
-    paths = argv or ["dbt"]
-    files = sql_files(paths)
-    if not files:
-        print(f"no .sql files under {' '.join(paths)}", file=sys.stderr)
-        return 1
+    from dbt_safeguard.lint.project_linter import ProjectLinter
 
     def stock_config(rules: str) -> FluffConfig:
         return FluffConfig(
@@ -86,12 +101,10 @@ def main(argv) -> int:
         print(ours.grammar_unavailable, file=sys.stderr)
         return 1
     (t_core, c_core), (t_one, c_one), (t_ours, c_ours), (t_no_grammar, c_no_grammar) = best_of(
-        stock(stock_core), stock(stock_one_rule), lambda: ours.lint(files), lambda: ours_no_grammar.lint(files)
+        stock(stock_core), stock(stock_one_rule), lambda: ours.lint(files), lambda: ours_no_grammar.lint(files),
+        repeat=repeat,
     )
-
-    models = sum(1 for f in files if "/models/" in f)
-    print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} cpus, Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}")
-    print(f"files: {len(files)} ({models} models) under {' '.join(paths)}; our renderings: {report.renderings}")
+    print(f"\n{label}: {len(files)} files; our renderings: {report.renderings}")
     print("                                                   wall       CPU")
     print(f"stock sqlfluff, core rules, one rendering:      {t_core:7.2f} s {c_core:7.2f} s")
     print(f"stock sqlfluff, one rule (parse-bound floor):   {t_one:7.2f} s {c_one:7.2f} s")
@@ -100,6 +113,28 @@ def main(argv) -> int:
     print(f"ratio to stock (core rules):        wall {t_ours / t_core:.2f}x   CPU {c_ours / c_core:.2f}x")
     print(f"ratio to stock (parse-bound floor): wall {t_ours / t_one:.2f}x   CPU {c_ours / c_one:.2f}x")
     return 0
+
+
+def main(argv) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="*", default=["dbt"])
+    parser.add_argument("--small-files", type=int, default=SMALL_FILES, help="how many one-statement files")
+    parser.add_argument("--repeat", type=int, default=REPEAT)
+    args = parser.parse_args(argv)
+    os.chdir(REPO)
+    from dbt_safeguard.lint.project_linter import sql_files
+
+    files = sql_files(args.paths)
+    if not files:
+        print(f"no .sql files under {' '.join(args.paths)}", file=sys.stderr)
+        return 1
+    print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} cpus, "
+          f"Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}")
+    status = measure(files, f"project {' '.join(args.paths)}", args.repeat)
+    if status or args.small_files <= 0:
+        return status
+    with tempfile.TemporaryDirectory(prefix="bench_lint_") as folder:
+        return measure(small_files(Path(folder), args.small_files), "one statement per file", args.repeat)
 
 
 if __name__ == "__main__":

@@ -55,3 +55,41 @@ def test_internal_error_is_a_json_finding_and_the_summary_still_comes(tmp_path, 
     assert [(e["event"], e.get("code")) for e in events] == [("lint_finding", "INT"), ("lint_summary", None)]
     assert events[0]["path"] == str(crashing) and "RuntimeError" in events[0]["description"]
     assert events[1]["files"] == 2
+
+
+def _orphan_comma_model(tmp_path):
+    """The seed incident's model with its CTE comma moved outside {% if is_incremental() %}."""
+    from pathlib import Path
+
+    seed = (Path(__file__).parent / "seed_models" / "tenant_status_history.sql").read_text()
+    planted = seed.replace(")\n{% if is_incremental() %},", "),\n{% if is_incremental() %}")
+    assert planted != seed
+    model = tmp_path / "tenant_status_history.sql"
+    model.write_text(planted)
+    return model
+
+
+def test_without_the_grammar_the_first_line_says_the_syntax_gate_is_off(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SAFEGUARD_NODE", str(tmp_path / "no-such-node"))
+    model = _orphan_comma_model(tmp_path)
+    assert run_lint(str(model)) == 1  # sqlfluff's parser still catches the orphan comma
+    captured = capsys.readouterr()
+    assert "syntax gate off" in captured.err.splitlines()[0]
+    assert [line.split(": ", 1)[1][:3] for line in captured.out.splitlines()] == ["PRS"]
+
+
+def test_require_grammar_fails_before_linting_when_the_grammar_is_absent(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SAFEGUARD_NODE", str(tmp_path / "no-such-node"))
+    model = _orphan_comma_model(tmp_path)
+    assert run_lint("--require-grammar", str(model)) == 1
+    captured = capsys.readouterr()
+    assert captured.err.splitlines()[0].endswith("then run `safeguard lint --install-grammar`")
+    assert "syntax gate off" in captured.err.splitlines()[0]
+    assert captured.out == ""  # nothing linted: a run without the gate proves less than CI needs
+
+
+def test_no_grammar_says_so_first(tmp_path, capsys):
+    model = tmp_path / "clean.sql"
+    model.write_text("select 1 as a\n")
+    assert run_lint("--no-grammar", str(model)) == 0
+    assert "syntax gate off (--no-grammar)" in capsys.readouterr().err.splitlines()[0]

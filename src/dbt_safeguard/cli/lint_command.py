@@ -5,6 +5,7 @@ import argparse
 import logging
 import sys
 
+from ..errors import FatalError
 from ..lint.branches import BRANCHES
 from ..run_events import LOG_FORMATS, event
 
@@ -54,21 +55,30 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # sqlfluff is imported here so other subcommands do not pay for it.
-    from ..lint.grammar_gate import GrammarGate, GrammarGateUnavailable, install_grammar
+    from ..lint.grammar_gate import NOT_CHECKED, GrammarGate, GrammarGateUnavailable, install_grammar
 
     if args.install_grammar:
         return install_grammar()
+    if args.no_grammar and args.require_grammar:
+        raise FatalError("safeguard lint: --no-grammar and --require-grammar contradict each other; drop one")
     gate = None
-    if not args.no_grammar:
+    if args.no_grammar:
+        _grammar_off(f"safeguard lint: syntax gate off (--no-grammar): {NOT_CHECKED}")
+    else:
         # Node loads MySQL's grammar while Python imports sqlfluff and renders.
         gate = GrammarGate()
         try:
             gate.start()
-        except GrammarGateUnavailable:
-            gate = None  # the linter finds the same and reports it in one line
+        except GrammarGateUnavailable as exc:
+            # Said first, before any finding: a clean run without it proves less.
+            _grammar_off(str(exc).replace("safeguard lint: ", "safeguard lint: syntax gate off: ", 1))
+            if args.require_grammar:
+                return 1
+            gate = None
     from ..lint.project_linter import ProjectLinter
 
-    linter = ProjectLinter(branches=args.branch or BRANCHES, grammar=not args.no_grammar, gate=gate)
+    # Without a gate the linter does not retry Node: the line above said why.
+    linter = ProjectLinter(branches=args.branch or BRANCHES, grammar=gate is not None, gate=gate)
     report = linter.lint(args.paths or linter.default_paths())
     for finding in report.findings:
         if args.log_format == "json":
@@ -88,8 +98,13 @@ def run(args: argparse.Namespace) -> int:
         findings=len(report.findings),
     )
     if linter.grammar_unavailable:
-        # One line, once per run: what the lint did not check.
-        event("lint_grammar_unavailable", "%s", linter.grammar_unavailable, level=logging.WARNING)
+        # The helper started but could not load its grammar: known only now.
+        _grammar_off(linter.grammar_unavailable)
         if args.require_grammar:
             return 1
     return 1 if report.findings else 0
+
+
+def _grammar_off(message: str) -> None:
+    event("lint_grammar_unavailable", "%s", message, level=logging.WARNING)
+    sys.stderr.flush()

@@ -232,6 +232,51 @@ def _folder_materialization(project: Dict[str, Any], project_dir: Optional[str],
     return found
 
 
+def _yaml_signature(project: Dict[str, Any], project_dir: str) -> Tuple[Tuple[str, float], ...]:
+    """The property files under the model paths, with their modification times."""
+    found = []
+    for model_dir in project.get("model-paths") or ["models"]:
+        for dirpath, dirnames, filenames in os.walk(os.path.join(project_dir, model_dir)):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.endswith((".yml", ".yaml")):
+                    path = os.path.join(dirpath, name)
+                    found.append((path, os.path.getmtime(path)))
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=4)
+def _yaml_configs(signature: Tuple[Tuple[str, float], ...]) -> Dict[str, Dict[str, Any]]:
+    """Model name -> the `config:` its properties YAML gives it; a version's
+    config (`versions: - v: 2, config: ...`) under `<name>_v<v>`, dbt's file name for it."""
+    configs: Dict[str, Dict[str, Any]] = {}
+    for path, _ in signature:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                document = yaml.safe_load(handle) or {}
+        except (OSError, yaml.YAMLError):
+            continue  # not ours to report: dbt parse does
+        models = document.get("models") if isinstance(document, dict) else None
+        for model in models if isinstance(models, list) else []:
+            if not isinstance(model, dict) or not model.get("name"):
+                continue
+            config = model.get("config") if isinstance(model.get("config"), dict) else {}
+            configs[str(model["name"])] = config
+            for version in model.get("versions") or []:
+                if isinstance(version, dict) and "v" in version:
+                    extra = version.get("config") if isinstance(version.get("config"), dict) else {}
+                    configs[f"{model['name']}_v{version['v']}"] = {**config, **extra}
+    return configs
+
+
+def _yaml_materialization(project: Dict[str, Any], project_dir: Optional[str], fname: Optional[str]) -> Optional[str]:
+    """`materialized` that a properties YAML gives the model (dbt: above dbt_project.yml, below config())."""
+    if not project or not project_dir or not fname:
+        return None
+    config = _yaml_configs(_yaml_signature(project, project_dir)).get(Path(fname).stem, {})
+    return config.get("materialized")
+
+
 class _Target:
     name = "default"
     schema = DEFAULT_SCHEMA
@@ -295,7 +340,11 @@ def dbt_context(
     project_vars = _project_vars(project)
     # A hook renders with its model's materialization (set by the runner);
     # a model with its folder's, unless its config() says otherwise.
-    folder_materialized = materialized or _folder_materialization(project, project_dir, fname)
+    folder_materialized = (
+        materialized
+        or _yaml_materialization(project, project_dir, fname)
+        or _folder_materialization(project, project_dir, fname)
+    )
     model_config = record.model_config
 
     def branch_flag(value: bool):

@@ -31,6 +31,7 @@ from sqlfluff.core.config import FluffConfig
 from sqlfluff.core.linter.common import RenderedFile
 
 from .branches import BRANCHES, DEFAULT_BRANCH
+from .dbt_blocks import renderable
 from .dbt_context import (
     RenderRecord,
     SqlPlaceholder,
@@ -110,10 +111,16 @@ class SafeguardDbtTemplater(JinjaTemplaterHooks):
     def context_ready(self, live_context: Dict[str, Any]) -> None:
         bind_macros(live_context)
 
+    @classmethod
+    def macro_source(cls, template: str) -> str:
+        # A macro folder may hold {% docs %} blocks (dbt reads them from any .md or .sql there).
+        return renderable(template)
+
     def process(self, *, in_str, fname, config=None, formatter=None):
         # Placeholders: rendering a macro's SQL block, whose arguments are unknown.
         self._placeholders = bool(self._setting(config, "placeholders", False))
-        return super().process(in_str=in_str, fname=fname, config=config, formatter=formatter)
+        # {% snapshot %} and {% docs %}: dbt's tags, which plain Jinja lacks (dbt_blocks).
+        return super().process(in_str=renderable(in_str), fname=fname, config=config, formatter=formatter)
 
     def placeholder_for(self, name: str) -> Optional[Any]:
         return SqlPlaceholder.create(name) if self._placeholders else None

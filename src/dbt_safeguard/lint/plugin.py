@@ -29,7 +29,7 @@ def get_templaters() -> List[type]:
 def load_default_config() -> Dict[str, Any]:
     from .mysql_versions import DEFAULT_TARGET_VERSION
 
-    return {"rules": {"mysql_target_version": DEFAULT_TARGET_VERSION}}
+    return {"rules": {"mysql_target_version": DEFAULT_TARGET_VERSION, "mysql_functions": ""}}
 
 
 @hookimpl
@@ -40,6 +40,13 @@ def get_configs_info() -> Dict[str, Dict[str, Any]]:
                 "The oldest MySQL server version the SQL must run on, e.g. 8.0.28 "
                 "(Aurora MySQL 3.04) or 8.0.32 (Aurora MySQL 3.05). Features newer "
                 "than this version are reported."
+            ),
+        },
+        "mysql_functions": {
+            "definition": (
+                "Functions the target schema has beyond MySQL 8.0's built-in and loadable "
+                "ones (stored functions, UDFs), comma-separated: SG11 does not report calls "
+                "to them. Functions the project's own SQL creates are added automatically."
             ),
         },
     }

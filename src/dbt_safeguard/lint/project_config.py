@@ -15,6 +15,7 @@ documented starting point for a project's own ``.sqlfluff``.
 """
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -24,6 +25,7 @@ from sqlfluff.core import FluffConfig
 
 from ..errors import FatalError
 from .mysql_versions import DEFAULT_TARGET_VERSION
+from .rules._mysql_functions import created_functions
 
 TEMPLATER = "safeguard_dbt"
 FORCED_CORE = {"dialect": "mysql", "templater": TEMPLATER, "rules": "safeguard"}
@@ -121,6 +123,29 @@ def default_templater_settings(root: Path) -> Dict[str, str]:
     return settings
 
 
+@functools.lru_cache(maxsize=4)
+def project_functions(root: Path) -> str:
+    """The functions the project's SQL and YAML create, comma-separated (SG11's
+    mysql_functions): a call to one of them is no missing function."""
+    if not (root / "dbt_project.yml").is_file():
+        return ""
+    project = _read_project(root)
+    folders = {p for key in ("model-paths", "macro-paths", "snapshot-paths", "analysis-paths", "test-paths")
+               for p in _paths(project, key, [])} | {"models", "macros", "snapshots"}
+    files = [root / "dbt_project.yml"]
+    for folder in sorted(folders):
+        for dirpath, dirnames, filenames in os.walk(root / folder):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "node_modules")
+            files += [Path(dirpath) / f for f in sorted(filenames) if f.endswith((".sql", ".yml", ".yaml"))]
+    names = set()
+    for path in files:
+        try:
+            names.update(created_functions(path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError):
+            continue  # unreadable: the lint of that file says so
+    return ",".join(sorted(names))
+
+
 def project_config(root: Path) -> FluffConfig:
     """The sqlfluff settings `safeguard lint` uses in the project at root."""
     return complete(FluffConfig.from_path(str(root), overrides=dict(FORCED_CORE)), root)
@@ -141,4 +166,8 @@ def complete(config: FluffConfig, root: Path) -> FluffConfig:
     elif not os.path.isabs(str(project_dir)):
         # Relative to the config file at the project root, not to where the lint runs.
         config.set_value([*section, "project_dir"], str(root / str(project_dir)))
+    defined = project_functions(root)
+    if defined:
+        listed = str(config.get("mysql_functions", section="rules") or "")
+        config.set_value(["rules", "mysql_functions"], ",".join(p for p in (listed, defined) if p))
     return config

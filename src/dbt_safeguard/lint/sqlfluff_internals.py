@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from typing import Any, Dict, Iterable, Iterator, Optional, Set
+from collections import ChainMap
+from typing import Any, Dict, Iterable, Iterator, Mapping, Optional, Set
 
 from jinja2 import Environment
 from jinja2.exceptions import UndefinedError
@@ -67,22 +68,62 @@ class Placeholder(DummyUndefined):
     """sqlfluff's stand-in for an undefined name; subclasses choose how it renders."""
 
 
+class _LiveContext(Mapping):
+    """The context every cached macro resolves its names in: the context of
+    the render in progress (``point_at``), so `this`, `config` and
+    `is_incremental()` in a macro are the current model's."""
+
+    def __init__(self) -> None:
+        self.current: Mapping[str, Any] = {}
+
+    def point_at(self, context: Mapping[str, Any]) -> None:
+        self.current = context
+
+    def __getitem__(self, key: str) -> Any:
+        return self.current[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.current
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.current)
+
+    def __len__(self) -> int:
+        return len(self.current)
+
+
+LIVE_CONTEXT = _LiveContext()
+# (macro file text, environment class, extensions, undefined class) -> its
+# macros. Loading a project's macros (running each file's top level in a new
+# Jinja context) was a third of the lint's CPU per file, for the same macros
+# every time; their names resolve in LIVE_CONTEXT, so loading once is enough.
+_MACROS: Dict[tuple, Dict[str, DbtMacroWrapper]] = {}
+
+
 def every_macro(template: str, env: Environment, ctx: Dict[str, Any]) -> Dict[str, DbtMacroWrapper]:
     """Every macro a file defines, private ones (`_name`) included.
 
     Jinja exports only public names from a template module, but a dbt
     package's public macros call its private ones (`safeguard._setting`).
     """
+    key = (template, type(env), tuple(type(e) for e in env.iter_extensions()), env.undefined)
+    cached = _MACROS.get(key)
+    if cached is not None:
+        return cached
     macro_template = env.template_class.from_code(
-        env, _jinja._compile_macro_template(template, env), env.make_globals(ctx)
+        env, _jinja._compile_macro_template(template, env), env.make_globals({})
     )
-    context = macro_template.new_context()
+    # shared: the context's parent is LIVE_CONTEXT itself, not a copy of it.
+    LIVE_CONTEXT.point_at(ChainMap(ctx, env.globals))
+    context = macro_template.new_context(LIVE_CONTEXT, shared=True)
     try:
         for _ in macro_template.root_render_func(context):
             pass
     except UndefinedError:
         pass  # a file that needs an undefined name at load time: its macros still load
-    return {name: DbtMacroWrapper(value) for name, value in context.vars.items() if isinstance(value, Macro)}
+    macros = {name: DbtMacroWrapper(value) for name, value in context.vars.items() if isinstance(value, Macro)}
+    _MACROS[key] = macros
+    return macros
 
 
 class JinjaTemplaterHooks(JinjaTemplater):
@@ -102,14 +143,19 @@ class JinjaTemplaterHooks(JinjaTemplater):
     def context_ready(self, live_context: Dict[str, Any]) -> None:
         """Called with the full context (macros loaded) before rendering."""
 
+    @classmethod
+    def macro_source(cls, template: str) -> str:
+        """The text of a macro file as Jinja should compile it."""
+        return template
+
     # sqlfluff's private extension points, delegating to the public ones above.
 
     def _apply_dbt_builtins(self, config: Optional[FluffConfig]) -> bool:
         return self.uses_dbt_builtins(config)
 
-    @staticmethod
-    def _extract_macros_from_template(template: str, env: Environment, ctx: Dict[str, Any]):
-        return every_macro(template, env, ctx)
+    @classmethod
+    def _extract_macros_from_template(cls, template: str, env: Environment, ctx: Dict[str, Any]):
+        return every_macro(cls.macro_source(template), env, ctx)
 
     def _init_undefined_tracking(
         self, live_context, potentially_undefined_variables: Iterable[str], ignore_templating: bool = False
@@ -124,5 +170,7 @@ class JinjaTemplaterHooks(JinjaTemplater):
 
     def _get_env_context(self, fname: Optional[str], config: Optional[FluffConfig], env: Environment):
         live_context = super()._get_env_context(fname, config, env)
+        # Jinja's globals (range, dict, ...) under the context, as a template's own context has them.
+        LIVE_CONTEXT.point_at(ChainMap(live_context, env.globals))
         self.context_ready(live_context)
         return live_context

@@ -23,6 +23,13 @@ const USER_COMMENT_ATTRIBUTE = 80021; // CREATE/ALTER USER ... COMMENT 'text' / 
 const ENGINE_ATTRIBUTES = 80021; // [SECONDARY_]ENGINE_ATTRIBUTE [=] 'json' on tables, columns, indexes
 const CAST_AS_YEAR = 80022; // CAST(x AS YEAR), CONVERT(x, YEAR)
 const INVISIBLE_COLUMNS = 80023; // column attribute [IN]VISIBLE, ALTER COLUMN c SET [IN]VISIBLE
+const ATOMIC_CTAS = 80021; // CREATE TABLE t START TRANSACTION AS SELECT ... (atomic with row-based binlogs)
+const REPLICA_STATEMENTS = 80022; // START / STOP / RESET REPLICA, SHOW REPLICA STATUS
+const AUTOEXTEND_SIZE = 80023; // CREATE / ALTER TABLE ... AUTOEXTEND_SIZE [=] n
+const CAST_TO_SPATIAL = 80024; // CAST(x AS POINT | LINESTRING | POLYGON | MULTI... | GEOMETRYCOLLECTION)
+const HISTOGRAM_USING_DATA = 80031; // ANALYZE TABLE t UPDATE HISTOGRAM ON c USING DATA 'json'
+const READ_ONLY_SCHEMAS = 80022; // ALTER {DATABASE | SCHEMA} d READ ONLY [=] {DEFAULT | 0 | 1}
+const MULTIFACTOR_AUTHENTICATION = 80027; // CREATE USER u IDENTIFIED ... AND IDENTIFIED WITH plugin ...
 // Not a release: MySQL syntax of every 8.0 release that the package's grammar lacks.
 const ALWAYS = 0;
 
@@ -371,6 +378,150 @@ const RULES = [
       if (!userStatement(toks, k)) return null;
       if (![L.SINGLE_QUOTED_TEXT, L.DOUBLE_QUOTED_TEXT].includes(toks.type(k + 1))) return null;
       return { end: k + 2, tokens: [] };
+    },
+  },
+  {
+    since: ATOMIC_CTAS,
+    // CREATE TABLE t START TRANSACTION AS SELECT ...: the plain CTAS.
+    apply(toks, k) {
+      const t = toks.at(k);
+      if (t.type !== L.START_SYMBOL || toks.type(k + 1) !== L.TRANSACTION_SYMBOL) return null;
+      if (!statementIs(toks, k, L.CREATE_SYMBOL, L.TABLE_SYMBOL) || k === toks.statementStart(k)) return null;
+      return { end: k + 2, tokens: [] };
+    },
+  },
+  {
+    since: REPLICA_STATEMENTS,
+    // {START | STOP | RESET} REPLICA, SHOW REPLICA STATUS: the SLAVE words they renamed.
+    apply(toks, k) {
+      const t = toks.at(k);
+      if (word(t) !== 'REPLICA' || k !== toks.statementStart(k) + 1) return null;
+      if (![L.START_SYMBOL, L.STOP_SYMBOL, L.RESET_SYMBOL, L.SHOW_SYMBOL].includes(toks.type(k - 1))) return null;
+      return { end: k + 1, tokens: [synth(t, L.SLAVE_SYMBOL, 'SLAVE')] };
+    },
+  },
+  {
+    since: AUTOEXTEND_SIZE,
+    // AUTOEXTEND_SIZE [=] n among a table's options: dropped.
+    apply(toks, k) {
+      const t = toks.at(k);
+      // A keyword of the package's tablespace options, not of its table options.
+      if (t.text.toUpperCase() !== 'AUTOEXTEND_SIZE' || enclosing(toks, k) >= 0) return null;
+      if (!statementIs(toks, k, L.CREATE_SYMBOL, L.TABLE_SYMBOL) && !statementIs(toks, k, L.ALTER_SYMBOL, L.TABLE_SYMBOL)) return null;
+      let j = k + 1;
+      if (toks.type(j) === L.EQUAL_OPERATOR) j++;
+      const size = toks.at(j);
+      if (!size || ![L.INT_NUMBER, L.IDENTIFIER].includes(size.type)) return null; // 4M lexes as a name
+      if (toks.type(j + 1) === L.COMMA_SYMBOL) j++;
+      return { end: j + 1, tokens: [] };
+    },
+  },
+  {
+    since: CAST_TO_SPATIAL,
+    // CAST(x AS POINT) and the other spatial types: the shape of CAST(x AS CHAR).
+    apply(toks, k) {
+      const t = toks.at(k);
+      const spatial = ['POINT', 'LINESTRING', 'POLYGON', 'MULTIPOINT', 'MULTILINESTRING', 'MULTIPOLYGON', 'GEOMETRYCOLLECTION'];
+      if (!spatial.includes(t.text.toUpperCase()) || toks.type(k - 1) !== L.AS_SYMBOL || toks.type(k + 1) !== L.CLOSE_PAR_SYMBOL) return null;
+      if (toks.type(opening(toks, k + 1) - 1) !== L.CAST_SYMBOL) return null;
+      return { end: k + 1, tokens: [synth(t, L.CHAR_SYMBOL, 'CHAR')] };
+    },
+  },
+  {
+    since: HISTOGRAM_USING_DATA,
+    // ANALYZE TABLE t UPDATE HISTOGRAM ON c USING DATA 'json': the shape of WITH n BUCKETS.
+    apply(toks, k) {
+      const t = toks.at(k);
+      if (t.type !== L.USING_SYMBOL || toks.type(k + 1) !== L.DATA_SYMBOL || !statementIs(toks, k, L.ANALYZE_SYMBOL)) return null;
+      if (![L.SINGLE_QUOTED_TEXT, L.DOUBLE_QUOTED_TEXT].includes(toks.type(k + 2))) return null;
+      const n = synth(toks.at(k + 2), L.INT_NUMBER, '1');
+      return { end: k + 3, tokens: [synth(t, L.WITH_SYMBOL, 'WITH'), n, synth(toks.at(k + 2), L.BUCKETS_SYMBOL, 'BUCKETS')] };
+    },
+  },
+  {
+    since: READ_ONLY_SCHEMAS,
+    // ALTER {DATABASE | SCHEMA} d READ ONLY [=] {DEFAULT | 0 | 1}: a schema
+    // option, in the place of CHARSET [=] name.
+    apply(toks, k) {
+      const t = toks.at(k);
+      if (t.type !== L.READ_SYMBOL || toks.type(k + 1) !== L.ONLY_SYMBOL) return null;
+      if (!statementIs(toks, k, L.ALTER_SYMBOL, L.DATABASE_SYMBOL) || enclosing(toks, k) >= 0) return null;
+      let j = k + 2;
+      if (toks.type(j) === L.EQUAL_OPERATOR) j++;
+      const value = toks.at(j);
+      const ok = value && (value.type === L.DEFAULT_SYMBOL || (value.type === L.INT_NUMBER && ['0', '1'].includes(value.text)));
+      if (!ok) return null;
+      return { end: j + 1, tokens: [synth(t, L.CHARSET_SYMBOL, 'CHARSET'), synth(value, L.IDENTIFIER, 'utf8mb4')] };
+    },
+  },
+  {
+    since: MULTIFACTOR_AUTHENTICATION,
+    // CREATE USER u IDENTIFIED ... AND IDENTIFIED {BY ... | WITH plugin [BY ... | AS ...]}
+    // [INITIAL AUTHENTICATION IDENTIFIED ...]: the second and third factors
+    // are dropped, the first is the grammar's own.
+    apply(toks, k) {
+      const t = toks.at(k);
+      const factor = (t.type === L.AND_SYMBOL || t.type === L.LOGICAL_AND_OPERATOR) && toks.type(k + 1) === L.IDENTIFIED_SYMBOL;
+      const initial = word(t) === 'INITIAL' && word(toks.at(k + 1)) === 'AUTHENTICATION' && toks.type(k + 2) === L.IDENTIFIED_SYMBOL;
+      if ((!factor && !initial) || !userStatement(toks, k)) return null;
+      let j = k + (initial ? 3 : 2);
+      if (toks.type(j) === L.WITH_SYMBOL) j += 2; // WITH plugin
+      if (toks.type(j) === L.BY_SYMBOL && toks.type(j + 1) === L.RANDOM_SYMBOL && toks.type(j + 2) === L.PASSWORD_SYMBOL) j += 3;
+      else if ((toks.type(j) === L.BY_SYMBOL || toks.type(j) === L.AS_SYMBOL) && [L.SINGLE_QUOTED_TEXT, L.DOUBLE_QUOTED_TEXT].includes(toks.type(j + 1))) j += 2;
+      else if (toks.type(j - 2) !== L.WITH_SYMBOL) return null; // IDENTIFIED needs BY or WITH
+      return { end: j, tokens: [] };
+    },
+  },
+  {
+    since: ALWAYS,
+    // FLUSH RELAY LOGS FOR CHANNEL c (every 8.0 release): the package's
+    // grammar wants the channel as a string; MySQL reads a name.
+    apply(toks, k) {
+      const t = toks.at(k);
+      if (t.type !== L.CHANNEL_SYMBOL || toks.type(k - 1) !== L.FOR_SYMBOL || !statementIs(toks, k, L.FLUSH_SYMBOL)) return null;
+      const name = toks.at(k + 1);
+      if (!name || ![L.IDENTIFIER, L.BACK_TICK_QUOTED_ID].includes(name.type)) return null;
+      return { end: k + 2, tokens: [t, synth(name, L.SINGLE_QUOTED_TEXT, `'${name.text.replace(/[`']/g, '')}'`)] };
+    },
+  },
+  {
+    since: ALWAYS,
+    // FLUSH TABLES db.t [, ...] [WITH READ LOCK | FOR EXPORT]: the package's
+    // grammar has unqualified names only there; the table alone stands for db.t.
+    apply(toks, k) {
+      const t = toks.at(k);
+      if (toks.type(k + 1) !== L.DOT_SYMBOL || !statementIs(toks, k, L.FLUSH_SYMBOL)) return null;
+      const previous = toks.type(k - 1);
+      if (previous !== L.TABLES_SYMBOL && previous !== L.TABLE_SYMBOL && previous !== L.COMMA_SYMBOL) return null;
+      const table = toks.at(k + 2);
+      if (!table || ![L.IDENTIFIER, L.BACK_TICK_QUOTED_ID].includes(table.type)) return null;
+      return { end: k + 3, tokens: [table] };
+    },
+  },
+  {
+    since: ALWAYS,
+    // SET [GLOBAL | SESSION] TRANSACTION READ {ONLY | WRITE}, ISOLATION LEVEL ...:
+    // the characteristics come in either order; the grammar has the
+    // isolation level first only. The access mode is dropped.
+    apply(toks, k) {
+      const t = toks.at(k);
+      if (t.type !== L.READ_SYMBOL || ![L.ONLY_SYMBOL, L.WRITE_SYMBOL].includes(toks.type(k + 1))) return null;
+      if (toks.type(k - 1) !== L.TRANSACTION_SYMBOL || toks.type(k + 2) !== L.COMMA_SYMBOL || toks.type(k + 3) !== L.ISOLATION_SYMBOL) return null;
+      if (toks.type(toks.statementStart(k)) !== L.SET_SYMBOL) return null;
+      return { end: k + 3, tokens: [] };
+    },
+  },
+  {
+    since: ALWAYS,
+    // DEFAULT NOW / ON UPDATE NOW without brackets (sql_yacc.yy: NOW's
+    // precision brackets are optional): NOW().
+    apply(toks, k) {
+      const t = toks.at(k);
+      // The lexer reads NOW as a keyword only before `(`: here it is a name.
+      if (word(t) !== 'NOW' || toks.type(k + 1) === L.OPEN_PAR_SYMBOL) return null;
+      const after = toks.type(k - 1) === L.DEFAULT_SYMBOL || (toks.type(k - 1) === L.UPDATE_SYMBOL && toks.type(k - 2) === L.ON_SYMBOL);
+      if (!after) return null;
+      return { end: k + 1, tokens: [synth(t, L.NOW_SYMBOL, 'NOW'), synth(t, L.OPEN_PAR_SYMBOL, '('), synth(t, L.CLOSE_PAR_SYMBOL, ')')] };
     },
   },
   {

@@ -7,7 +7,7 @@ from sqlfluff.core.parser import BaseSegment
 from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
 from sqlfluff.core.rules.crawlers import SegmentSeekerCrawler
 
-from ._tokens import identifier_parts
+from ._mysql_functions import MYSQL8_FUNCTIONS, created_functions
 
 # Functions of other dialects that MySQL 8 does not have -> what to use instead.
 MISSING_FUNCTIONS = {
@@ -308,7 +308,24 @@ MISSING_FUNCTIONS = {
     "geomfromtext": "ST_GeomFromText() (removed in 8.0)",
     "contains": "MBRContains() or ST_Contains() (removed in 8.0)",
     "within": "MBRWithin() or ST_Within() (removed in 8.0)",
+    # Found in public dbt projects' SQL (issue 19).
+    "json_modify": "JSON_SET() or JSON_REPLACE()",
+    "json_path_exists": "JSON_CONTAINS_PATH(doc, 'one', path)",
+    "normalize": "nothing built in (MySQL has no Unicode normalization); normalize upstream",
+    "context_info": "a session variable (@name)",
+    "phraseto_tsquery": "MATCH ... AGAINST ('\"phrase\"' IN BOOLEAN MODE)",
+    "plainto_tsquery": "MATCH ... AGAINST (text IN NATURAL LANGUAGE MODE)",
+    "websearch_to_tsquery": "MATCH ... AGAINST (text IN BOOLEAN MODE)",
+    "any": "`x LIKE a OR x LIKE b` (MySQL has no LIKE ANY; ANY takes a subquery after =, <, >)",
+    "some": "`x LIKE a OR x LIKE b` (MySQL has no LIKE SOME; SOME takes a subquery after =, <, >)",
+    "all": "`x LIKE a AND x LIKE b` (MySQL has no LIKE ALL; ALL takes a subquery after =, <, >)",
 }
+
+# Keywords sqlfluff's dialect may read as a function name when a bracket
+# follows: `LATERAL (SELECT ...)`, `x = ANY (SELECT ...)`, `VALUES (...)`.
+# ANY, SOME and ALL are only right before a subquery.
+KEYWORDS_BEFORE_BRACKETS = frozenset({"lateral", "values", "row", "exists", "in", "using", "on", "as", "over", "window"})
+SUBQUERY_ONLY = frozenset({"any", "some", "all"})
 
 
 # Functions MySQL has, with another arity elsewhere: name -> (MySQL's arity, what to use).
@@ -325,9 +342,17 @@ OTHER_ARITY = {
 class Rule_SG11(BaseRule):
     """A function MySQL 8 does not have (error 1305, or 1064 for some).
 
-    sqlfluff parses any name followed by brackets as a function call, so
-    PostgreSQL, Snowflake or MariaDB functions (``MEDIAN``, ``JSON_QUERY``,
-    ``ADD_MONTHS``) pass it; MySQL fails the statement. SQL Server's
+    sqlfluff, and MySQL's grammar too, read any name followed by brackets as
+    a function call, so PostgreSQL, Snowflake or MariaDB functions
+    (``MEDIAN``, ``JSON_QUERY``, ``ADD_MONTHS``, ``SYSTEM$TYPEOF``) pass them;
+    MySQL fails the statement. A call is checked against MySQL 8.0's function
+    index (``_mysql_functions``, from the reference manual): an unquoted,
+    unqualified name that is neither a built-in nor a loadable function nor
+    one the project defines is reported. The project's functions are the
+    ``CREATE FUNCTION`` statements in its SQL files and ``mysql_functions``
+    (under ``[sqlfluff:rules]``, comma-separated: stored functions of the
+    target schema). A quoted (`` `f`() ``) or schema-qualified (``db.f()``)
+    name is a stored function and is never reported. SQL Server's
     three-argument ``DATEDIFF`` and two-argument ``ISNULL`` are reported too
     (error 1582).
 
@@ -353,14 +378,34 @@ class Rule_SG11(BaseRule):
     groups = ("all", "safeguard", "mysql8")
     crawl_behaviour = SegmentSeekerCrawler({"function_name"})
     targets_templated = True
+    config_keywords = ["mysql_functions"]
 
     def _eval(self, context: RuleContext) -> Optional[LintResult]:
-        name = identifier_parts(context.segment)[-1]
+        if not context.parent_stack or not context.parent_stack[-1].is_type("function"):
+            return None  # the name in CREATE FUNCTION or DROP FUNCTION: no call
+        if len(context.parent_stack) > 1 and context.parent_stack[-2].is_type("call_statement"):
+            return None  # CALL p(): a stored procedure
+        raw = context.segment.raw.strip()
+        if "." in raw or "`" in raw:
+            return None  # db.f() or `f`(): a stored function, which only the server knows
+        name = raw.lower()
+        if name in KEYWORDS_BEFORE_BRACKETS:
+            return None
+        if name in SUBQUERY_ONLY and context.parent_stack and self._subquery_argument(context.parent_stack[-1]):
+            return None
         instead = MISSING_FUNCTIONS.get(name)
         if instead is not None:
             return LintResult(
                 anchor=context.segment,
                 description=f"MySQL 8 has no function {name.upper()}() (error 1305/1064): use {instead}.",
+            )
+        if name not in MYSQL8_FUNCTIONS and name not in self._project_functions() and name not in self._created_here(context):
+            return LintResult(
+                anchor=context.segment,
+                description=(
+                    f"{context.segment.raw}() is not a MySQL 8.0 function (error 1305/1064) and the project "
+                    "defines no such function; if the target schema has it, list it in mysql_functions."
+                ),
             )
         if name in OTHER_ARITY and context.parent_stack:
             arity, advice = OTHER_ARITY[name]
@@ -374,6 +419,22 @@ class Rule_SG11(BaseRule):
                     ),
                 )
         return None
+
+    def _project_functions(self) -> frozenset:
+        names = getattr(self, "_functions", None)
+        if names is None:
+            raw = str(getattr(self, "mysql_functions", "") or "")
+            names = self._functions = frozenset(n.strip().lower() for n in raw.split(",") if n.strip())
+        return names
+
+    @staticmethod
+    def _created_here(context: RuleContext) -> frozenset:
+        """Functions the linted SQL itself creates (a hook that creates, then calls)."""
+        return created_functions(context.parent_stack[0].raw)
+
+    @staticmethod
+    def _subquery_argument(function: BaseSegment) -> bool:
+        return any(True for _ in function.recursive_crawl("select_statement", "set_expression", "with_compound_statement"))
 
     @staticmethod
     def _argument_count(function: BaseSegment) -> Optional[int]:

@@ -9,6 +9,7 @@ from sqlfluff.core.rules.crawlers import SegmentSeekerCrawler
 
 from ._aggregates import AGGREGATES
 from ._columns import alias_of, select_elements
+from ._grouping import derived_keys, determined
 from ._tokens import identifier_parts
 
 # ONLY_FULL_GROUP_BY does not look inside an aggregate, nor inside ANY_VALUE()
@@ -55,6 +56,8 @@ class Rule_SG20(BaseRule):
     aggregate without any GROUP BY (error 1140). MySQL lets a column through
     when it is functionally dependent on a grouped primary key, which a lint
     cannot see: wrap such a column in ``ANY_VALUE()`` or add it to GROUP BY.
+    A column of a grouped derived table or CTE whose GROUP BY columns the
+    outer query groups by all is accepted, as MySQL accepts it (``_grouping``).
 
     **Anti-pattern**
 
@@ -94,6 +97,8 @@ class Rule_SG20(BaseRule):
                 return []  # GROUP BY ... WITH ROLLUP or an ordinal we cannot resolve
             error = "1055: not in GROUP BY"
         results = []
+        root = context.parent_stack[0] if context.parent_stack else select
+        keys = derived_keys(select, root)
         for element in elements:
             if element.get_child("wildcard_expression") is not None:
                 continue
@@ -107,7 +112,7 @@ class Rule_SG20(BaseRule):
             for part in body:
                 for ref in _loose_column_refs(part):
                     parts = identifier_parts(ref)
-                    if _normal(ref) in grouped or parts[-1] in grouped:
+                    if _normal(ref) in grouped or parts[-1] in grouped or determined(parts, grouped, keys):
                         continue
                     results.append(
                         LintResult(
@@ -132,6 +137,8 @@ class Rule_SG20(BaseRule):
             for ref in _loose_column_refs(order_by):
                 parts = identifier_parts(ref)
                 if _normal(ref) in grouped or parts[-1] in grouped or (len(parts) == 1 and parts[0] in outputs):
+                    continue
+                if determined(parts, grouped, keys):
                     continue
                 results.append(
                     LintResult(
