@@ -13,7 +13,7 @@ default_line="1.7"  # the line scripts/test.sh, the demo and CI use unless SAFEG
 line="${SAFEGUARD_DBT:-$default_line}"
 case "$line" in
   1.7) extra="dbt17"; adapter_install=() ;;
-  current) extra="current"; adapter_install=(-e "$repo/adapter[test]") ;;
+  current) extra="current"; adapter_install=("$repo/adapter[test]") ;;
   *) echo "bootstrap: SAFEGUARD_DBT is '$line'; expected current or 1.7" >&2; return 2 2>/dev/null || exit 2 ;;
 esac
 if [ "$line" = "$default_line" ]; then venv="$repo/.venv"; else venv="$repo/.venv-$line"; fi
@@ -36,6 +36,22 @@ if [ ! -f "$stamp" ]; then
   rm -f "$venv"/.installed-*
   touch "$stamp"
   echo "bootstrap: $venv (dbt line $line) ready in $((SECONDS - started))s; later runs reuse it until a pyproject.toml changes" >&2
+fi
+# The adapter is installed as a regular package, not editable: dbt lists
+# plugins (`dbt --version`) by the files under site-packages/dbt/adapters,
+# which an editable install does not put there. Reinstalled (no deps, a few
+# seconds) whenever a file under adapter/ changes.
+if [ "$line" = "current" ]; then
+  adapter_stamp="$venv/.adapter-$(cd "$repo/adapter" && find pyproject.toml src -type f ! -name '*.pyc' | sort | xargs cat | sha1sum | cut -c1-12)"
+  if [ ! -f "$adapter_stamp" ]; then
+    if ! "$venv/bin/python" -m pip install --no-deps --force-reinstall "$repo/adapter" >"$venv/pip-adapter.log" 2>&1; then
+      tail -n 30 "$venv/pip-adapter.log" >&2
+      echo "bootstrap: installing adapter/ failed; the full log is $venv/pip-adapter.log" >&2
+      exit 1
+    fi
+    rm -f "$venv"/.adapter-*
+    touch "$adapter_stamp"
+  fi
 fi
 export PATH="$venv/bin:$PATH"
 # MySQL's grammar for the lint (src/dbt_safeguard/lint/grammar_gate.py): the

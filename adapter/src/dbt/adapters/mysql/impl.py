@@ -53,7 +53,8 @@ class MySQLAdapter(SQLAdapter):
 
     @classmethod
     def quote(cls, identifier: str) -> str:
-        return "`{}`".format(identifier.replace("`", "``"))
+        # dbt quotes a missing database as None too: format, not replace.
+        return "`{}`".format(identifier)
 
     # Seed column types: MySQL spellings of dbt's portable ones.
     @classmethod
