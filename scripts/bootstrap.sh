@@ -1,28 +1,57 @@
 #!/usr/bin/env bash
-# Creates .venv and installs the project with its dev extras and the test
-# support package (testing/), once per change of either pyproject.toml.
-# Sourced by scripts/test.sh and scripts/demo.sh; `source` it for a shell.
+# Creates the virtualenv of one dbt line and installs the project with its dev
+# extras and the test support package (testing/), once per change of a
+# pyproject.toml. Sourced by scripts/test.sh and scripts/demo.sh; `source` it
+# for a shell.
+#   SAFEGUARD_DBT=1.7      dbt-core 1.7 with dbt-mysql 1.7.0
+#   SAFEGUARD_DBT=current  dbt-core 1.11 with this repository's adapter (adapter/)
+# The default line lives in .venv, the other in .venv-<line>: the two
+# adapters install the same modules and cannot share an environment.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-venv="$repo/.venv"
-stamp="$venv/.installed-$(cat "$repo/pyproject.toml" "$repo/testing/pyproject.toml" | sha1sum | cut -c1-12)"
+default_line="1.7"  # the line scripts/test.sh, the demo and CI use unless SAFEGUARD_DBT says otherwise
+line="${SAFEGUARD_DBT:-$default_line}"
+case "$line" in
+  1.7) extra="dbt17"; adapter_install=() ;;
+  current) extra="current"; adapter_install=("$repo/adapter[test]") ;;
+  *) echo "bootstrap: SAFEGUARD_DBT is '$line'; expected current or 1.7" >&2; return 2 2>/dev/null || exit 2 ;;
+esac
+if [ "$line" = "$default_line" ]; then venv="$repo/.venv"; else venv="$repo/.venv-$line"; fi
+export SAFEGUARD_DBT="$line"
+stamp="$venv/.installed-$(cat "$repo/pyproject.toml" "$repo/testing/pyproject.toml" "$repo/adapter/pyproject.toml" | sha1sum | cut -c1-12)"
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 if [ ! -f "$stamp" ]; then
-  echo "bootstrap: installing dbt-safeguard and its dev tools (dbt, sqlfluff, boto3, moto) into .venv;" \
-       "the first time takes about 3 minutes (log: .venv/pip.log)" >&2
+  echo "bootstrap: installing dbt-safeguard and its dev tools (dbt line $line, sqlfluff, boto3, moto) into $venv;" \
+       "the first time takes about 3 minutes (log: $venv/pip.log)" >&2
   started=$SECONDS
   # pip is noisy about the machine's local indexes: keep its output in a log
   # and show the end of it only when the install fails.
-  if ! "$venv/bin/python" -m pip install -e "$repo[dev]" -e "$repo/testing" >"$venv/pip.log" 2>&1; then
+  if ! "$venv/bin/python" -m pip install "${adapter_install[@]}" -e "$repo[dev,$extra]" -e "$repo/testing" >"$venv/pip.log" 2>&1; then
     tail -n 30 "$venv/pip.log" >&2
     echo "bootstrap: pip install failed after $((SECONDS - started))s; the full log is $venv/pip.log" >&2
     exit 1
   fi
   rm -f "$venv"/.installed-*
   touch "$stamp"
-  echo "bootstrap: .venv ready in $((SECONDS - started))s; later runs reuse it until a pyproject.toml changes" >&2
+  echo "bootstrap: $venv (dbt line $line) ready in $((SECONDS - started))s; later runs reuse it until a pyproject.toml changes" >&2
+fi
+# The adapter is installed as a regular package, not editable: dbt lists
+# plugins (`dbt --version`) by the files under site-packages/dbt/adapters,
+# which an editable install does not put there. Reinstalled (no deps, a few
+# seconds) whenever a file under adapter/ changes.
+if [ "$line" = "current" ]; then
+  adapter_stamp="$venv/.adapter-$(cd "$repo/adapter" && find pyproject.toml src -type f ! -name '*.pyc' | sort | xargs cat | sha1sum | cut -c1-12)"
+  if [ ! -f "$adapter_stamp" ]; then
+    if ! "$venv/bin/python" -m pip install --no-deps --force-reinstall "$repo/adapter" >"$venv/pip-adapter.log" 2>&1; then
+      tail -n 30 "$venv/pip-adapter.log" >&2
+      echo "bootstrap: installing adapter/ failed; the full log is $venv/pip-adapter.log" >&2
+      exit 1
+    fi
+    rm -f "$venv"/.adapter-*
+    touch "$adapter_stamp"
+  fi
 fi
 export PATH="$venv/bin:$PATH"
 # MySQL's grammar for the lint (src/dbt_safeguard/lint/grammar_gate.py): the

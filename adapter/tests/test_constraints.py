@@ -1,0 +1,65 @@
+"""dbt-tests-adapter's constraints suite (dbt.tests.adapter.constraints).
+
+Contracts compare result-set types, which the adapter names by family
+(integer, decimal, double, text, date, datetime, time): MySQL reports the
+literal 1 as BIGINT and MariaDB as INT, so a finer name would differ by
+server. Booleans are TINYINT(1) on MySQL: `true` is an integer there.
+"""
+import pytest
+
+from dbt.tests.adapter.constraints.test_constraints import (
+    BaseConstraintsRollback,
+    BaseIncrementalConstraintsColumnsEqual,
+    BaseIncrementalConstraintsRollback,
+    BaseTableConstraintsColumnsEqual,
+    BaseViewConstraintsColumnsEqual,
+)
+
+
+class MySQLColumnTypes:
+    @pytest.fixture
+    def string_type(self):
+        return "text"
+
+    @pytest.fixture
+    def int_type(self):
+        return "integer"
+
+    @pytest.fixture
+    def data_types(self, schema_int_type, int_type, string_type):
+        # sql_column_value, schema_data_type, error_data_type
+        return [
+            ["1", schema_int_type, int_type],
+            ["'1'", string_type, string_type],
+            ["cast('2019-01-01' as date)", "date", "date"],
+            ["cast('2013-11-03 00:00:00' as datetime)", "datetime", "datetime"],
+            ["cast('1' as decimal(10,2))", "decimal(10,2)", "decimal"],
+            ["cast(1.5 as double)", "double", "double"],
+        ]
+
+
+class TestTableConstraintsColumnsEqual(MySQLColumnTypes, BaseTableConstraintsColumnsEqual):
+    pass
+
+
+class TestViewConstraintsColumnsEqual(MySQLColumnTypes, BaseViewConstraintsColumnsEqual):
+    pass
+
+
+class TestIncrementalConstraintsColumnsEqual(MySQLColumnTypes, BaseIncrementalConstraintsColumnsEqual):
+    pass
+
+
+class MySQLNotNullMessage:
+    @pytest.fixture(scope="class")
+    def expected_error_messages(self):
+        # ER_BAD_NULL_ERROR (1048), the same text on MySQL and MariaDB.
+        return ["1048", "Column 'id' cannot be null"]
+
+
+class TestTableConstraintsRollback(MySQLNotNullMessage, BaseConstraintsRollback):
+    pass
+
+
+class TestIncrementalConstraintsRollback(MySQLNotNullMessage, BaseIncrementalConstraintsRollback):
+    pass
