@@ -56,7 +56,7 @@ from .dump_reader import (
     Statement,
     strip_definer,
 )
-from .errors import FatalError
+from .errors import FatalError, Interrupted
 from .row_loader import DumpedValues, TableWriter, defer_keys, loadable_columns, local_infile_enabled
 
 log = logging.getLogger("safeguard")
@@ -148,7 +148,7 @@ class LoadResult:
         return sum(self.tables.values())
 
 
-class LoadInterrupted(FatalError):
+class LoadInterrupted(Interrupted):
     """Ctrl-C (SIGINT) during a load, after its clean-up: the message says what state the target is in."""
 
 
