@@ -195,8 +195,12 @@ def keep_instructions(settings: ConnectionSettings, server: LocalServer, workdir
     profiles.write_text(profiles.read_text().replace("env_var('SAFEGUARD_DB_PORT', '3306')",
                                                      f"env_var('SAFEGUARD_DB_PORT', '{settings.port}')"))
     env_file = workdir / "server.env"
+    # A new shell has neither the venv nor the server: the file brings both,
+    # so `safeguard` and `dbt` are found without sourcing bootstrap.sh.
     env_file.write_text(f"export SAFEGUARD_DB_HOST={settings.host} SAFEGUARD_DB_PORT={settings.port} "
-                        f"SAFEGUARD_DB_USER={settings.user} SAFEGUARD_DB_TYPE={settings.adapter_type}\n")
+                        f"SAFEGUARD_DB_USER={settings.user} SAFEGUARD_DB_TYPE={settings.adapter_type}\n"
+                        f"export PATH={shlex.quote(str(Path(sys.executable).parent))}:\"$PATH\" "
+                        "DBT_SEND_ANONYMOUS_USAGE_STATS=false DO_NOT_TRACK=1\n")
     relative = lambda path: shlex.quote(os.path.relpath(path))  # noqa: E731
     heading(f"The server is still running on {settings.host}:{settings.port} (--keep)")
     say(f"   source {relative(env_file)}; cd {relative(project)}")
@@ -208,7 +212,9 @@ def keep_instructions(settings: ConnectionSettings, server: LocalServer, workdir
     say("   dbt run-operation list_backups                            # the same macros, through dbt")
     say("   dbt run-operation restore_backup --args '{table: silver.tenant_status_history, dry_run: true}'")
     say(f"   mariadb -h {settings.host} -P {settings.port} -u {settings.user} silver   # the tables themselves")
-    say(f"   stop it: kill $(cat {relative(server.pid_file)}); rm -rf {relative(workdir)}")
+    # Absolute: the block above has cd'd into the project by the time this runs.
+    say(f"   stop it: kill $(cat {shlex.quote(str(Path(server.pid_file).resolve()))}); "
+        f"rm -rf {shlex.quote(str(workdir.resolve()))}")
 
 
 def main(argv=None) -> int:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# MySQL 8 lint (README "Lint rules"): every dbt model rendered with is_incremental()
+# MySQL 8 lint (docs/lint.md "Running it"): every dbt model rendered with is_incremental()
 # true and false, plus its hooks, parsed by MySQL's grammar and checked by the
 # safeguard sqlfluff rules.
 # No arguments: the reference project and the package macros (what CI checks).

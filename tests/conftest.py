@@ -40,7 +40,7 @@ def schema_prefix(server):
 
 @pytest.fixture(params=["mysql", "mariadb"])
 def adapter_type(request):
-    """dbt-mysql's two adapter types dispatch to different macros: run under both."""
+    """dbt-mysql's two adapter types: the package's macros are shared, dbt-mysql's own differ; run under both."""
     return request.param
 
 

@@ -49,27 +49,32 @@ def test_demo_without_keep_leaves_no_server_and_no_project():
     assert set((REPO_ROOT / ".demo").glob("run-*")) == before, "the demo left a project behind"
 
 
+def fresh_shell(script: str, cwd: Path) -> subprocess.CompletedProcess:
+    """`bash -c script` as a new terminal has it: no venv on PATH, no SAFEGUARD_* variables."""
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": os.environ.get("HOME", "/root"), "LANG": "C.UTF-8"}
+    return subprocess.run(["bash", "-c", script], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
 def test_demo_keep_leaves_a_server_where_the_printed_commands_work():
     output = run_demo("--keep")
     env_file, project = re.search(r"source (\S+); cd (\S+)", output).groups()
-    pid_file = re.search(r"kill \$\(cat (\S+)\)", output).group(1)
-    workdir = REPO_ROOT / re.search(r"rm -rf (\S+)", output).group(1)
+    stop_line = re.search(r"stop it: (.+)$", output, re.M).group(1)
+    pid_file = Path(re.search(r"kill \$\(cat (\S+)\)", stop_line).group(1))
+    workdir = Path(re.search(r"rm -rf (\S+)", stop_line).group(1))
+    pid = int(pid_file.read_text().split()[0])
     try:
-        env = dict(os.environ)
-        for name, value in re.findall(r"(SAFEGUARD_DB_\w+)=(\S+)", (REPO_ROOT / env_file).read_text()):
-            env[name] = value
-        cwd = REPO_ROOT / project
-        listed = subprocess.run([str(BIN / "safeguard"), "backups"], cwd=cwd, env=env,
-                                capture_output=True, text=True, timeout=120)
+        # The printed block, as a user pastes it into a new shell.
+        listed = fresh_shell(f"source {env_file}; cd {project}\nsafeguard backups", REPO_ROOT)
         assert listed.returncode == 0, listed.stderr
         assert re.search(r"backup\s+verified\s+silver\.tenant_status_history", listed.stdout), listed.stdout
 
-        plan = subprocess.run([str(BIN / "safeguard"), "restore", "silver.tenant_status_history", "--dry-run"],
-                              cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+        plan = fresh_shell(f"source {env_file}; cd {project}\n"
+                           "safeguard restore silver.tenant_status_history --dry-run", REPO_ROOT)
         assert plan.returncode == 0, plan.stdout + plan.stderr
         assert "rename table" in plan.stdout
 
         # The demo's last act restored deleted history rows: the kept server holds them.
+        env = dict(re.findall(r"(SAFEGUARD_DB_\w+)=(\S+)", (REPO_ROOT / env_file).read_text()))
         conn = pymysql.connect(host=env["SAFEGUARD_DB_HOST"], port=int(env["SAFEGUARD_DB_PORT"]),
                                user=env["SAFEGUARD_DB_USER"])
         with conn.cursor() as cur:
@@ -81,10 +86,15 @@ def test_demo_keep_leaves_a_server_where_the_printed_commands_work():
             (live_rows,) = cur.fetchone()
         conn.close()
         assert live_rows == restored_rows > 0
-    finally:
-        pid = int((REPO_ROOT / pid_file).read_text().split()[0])
-        os.kill(pid, signal.SIGTERM)
+
+        # The stop line works from where the block left the user: in the project.
+        stopped = fresh_shell(stop_line, REPO_ROOT / project)
+        assert stopped.returncode == 0, stopped.stderr
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
             time.sleep(0.2)
-        shutil.rmtree(workdir)
+        assert not Path(f"/proc/{pid}").exists() and not workdir.exists()
+    finally:
+        if Path(f"/proc/{pid}").exists():
+            os.kill(pid, signal.SIGTERM)
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -1,6 +1,6 @@
 {#- Every safeguard setting: its default and its type, in one place. A user
-    overrides a setting with the var `safeguard_<name>` (README
-    "Configuration", docs/configuration.md). Types:
+    overrides a setting with the var `safeguard_<name>` (docs/configuration.md
+    "Package settings"). Types:
     - boolean: true/false (YAML may deliver the strings 'true'/'false');
     - count: a whole number >= 0 (YAML may deliver it as a string);
     - seconds: a number > 0, fractions allowed;

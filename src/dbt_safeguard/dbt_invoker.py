@@ -116,6 +116,10 @@ class DbtInvoker:
         finally:
             # dbt may chdir into the project, which can be a temporary copy.
             os.chdir(cwd)
+        if isinstance(result.exception, KeyboardInterrupt):
+            # dbtRunner returns Ctrl-C as a failed result; it must stop the
+            # caller too (the ETL would go on to its next step).
+            raise result.exception
         nodes = _node_results(result.result)
         error = None
         if result.exception is not None:

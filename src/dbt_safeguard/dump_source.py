@@ -45,6 +45,14 @@ def s3_client():
     return boto3.client("s3")
 
 
+def s3_errors() -> Tuple[type, ...]:
+    """What boto3 raises for a refused or broken request: botocore's own error
+    classes, and urllib3's for a stream that breaks while it is read."""
+    from botocore.exceptions import BotoCoreError, ClientError
+    from urllib3.exceptions import HTTPError
+    return (BotoCoreError, ClientError, HTTPError)
+
+
 def _is_dump(name: str) -> bool:
     return name.endswith(DUMP_SUFFIXES)
 
@@ -52,9 +60,10 @@ def _is_dump(name: str) -> bool:
 class _CountingReader(io.RawIOBase):
     """Counts the raw (possibly compressed) bytes read, for the progress bar."""
 
-    def __init__(self, raw):
+    def __init__(self, raw, stream_errors: Tuple[type, ...] = ()):
         self.raw = raw
         self.position = 0
+        self.stream_errors = stream_errors  # an S3 body's errors are not OSErrors
 
     def readable(self) -> bool:
         return True
@@ -62,9 +71,7 @@ class _CountingReader(io.RawIOBase):
     def readinto(self, buffer) -> int:
         try:
             data = self.raw.read(len(buffer))
-        except OSError:
-            raise
-        except Exception as exc:  # botocore / urllib3 stream errors are not OSErrors
+        except self.stream_errors as exc:
             raise OSError(f"the stream broke after {self.position} bytes: {exc}") from exc
         n = len(data)
         buffer[:n] = data
@@ -90,7 +97,7 @@ class DumpSource:
             bucket, key = split_s3(self.uri)
             try:
                 return s3_client().get_object(Bucket=bucket, Key=key)["Body"]
-            except Exception as exc:  # botocore's errors are generated classes
+            except s3_errors() as exc:
                 raise FatalError(f"cannot read {self.uri}: {exc}") from None
         try:
             return open(self.uri, "rb")
@@ -98,7 +105,7 @@ class DumpSource:
             raise FatalError(f"cannot read dump {self.uri}: {exc.strerror}") from None
 
     def open(self) -> "OpenDump":
-        counter = _CountingReader(self._open_raw())
+        counter = _CountingReader(self._open_raw(), s3_errors() if is_s3(self.uri) else ())
         buffered = io.BufferedReader(counter, buffer_size=1 << 20)
         stream: BinaryIO = buffered
         if buffered.peek(2)[:2] == GZIP_MAGIC:
@@ -157,7 +164,7 @@ def _resolve_s3(uri: str, exclude: Optional[str]) -> DumpSource:
         try:
             head = client.head_object(Bucket=bucket, Key=key)
             return DumpSource(uri, head["ContentLength"])
-        except Exception as exc:
+        except s3_errors() as exc:
             code = getattr(exc, "response", {}).get("Error", {}).get("Code")
             if code not in ("404", "NoSuchKey", "NotFound"):
                 raise FatalError(f"cannot read {uri}: {exc}") from None
@@ -177,7 +184,7 @@ def _list_objects(client, bucket: str, prefix: str) -> Iterator[dict]:
     try:
         for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
             yield from page.get("Contents", [])
-    except Exception as exc:
+    except s3_errors() as exc:
         raise FatalError(f"cannot list s3://{bucket}/{prefix}: {exc}") from None
 
 
@@ -206,7 +213,7 @@ def archive(source: DumpSource, destination: str) -> str:
         try:
             client.copy({"Bucket": src_bucket, "Key": src_key}, dst_bucket, dst_key)
             client.delete_object(Bucket=src_bucket, Key=src_key)
-        except Exception as exc:
+        except s3_errors() as exc:
             raise FatalError(f"cannot archive {source.uri} to {target}: {exc}") from None
     else:
         Path(destination).mkdir(parents=True, exist_ok=True)

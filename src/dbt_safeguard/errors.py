@@ -12,5 +12,9 @@ class FatalError(RuntimeError):
     reported = False
 
 
+class Interrupted(FatalError):
+    """Ctrl-C (SIGINT) after the command cleaned up: the message says what state things are in; exit 130."""
+
+
 class UsageError(FatalError):
     """The command line (or its arguments) was wrong: exit 2, as argparse does, and nothing was touched."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import re
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -23,51 +22,9 @@ from .connection import ConnectionSettings
 from .errors import FatalError, UsageError
 from .staging_loader import open_connection, quote
 
-PACKAGE_NAME = "safeguard"  # the `name:` of the package's own dbt_project.yml
 CATALOG_TABLE = "safeguard_backups"
 # The package's rule for names it accepts (macros/naming): plain, at most 64.
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9_$]{1,64}$")
-_PROJECT_NAME = re.compile(r"^name:\s*['\"]?([A-Za-z0-9_]+)", re.M)
-
-
-# -- where the dbt project is ---------------------------------------------------
-
-
-def find_project_dir(given: Optional[str], start: Optional[Path] = None) -> Path:
-    """`given`, or the nearest folder from `start` upward that holds a dbt_project.yml."""
-    if given is not None:
-        project = Path(given).resolve()
-        if not (project / "dbt_project.yml").is_file():
-            raise UsageError(f"--project-dir {given}: no dbt_project.yml there")
-        return _not_the_package(project)
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "dbt_project.yml").is_file():
-            return _not_the_package(folder)
-    raise UsageError(f"no dbt_project.yml in {here} or above it; run this in your dbt project or pass --project-dir")
-
-
-def _not_the_package(project: Path) -> Path:
-    match = _PROJECT_NAME.search((project / "dbt_project.yml").read_text(encoding="utf-8"))
-    if match and match.group(1) == PACKAGE_NAME:
-        # The checkout's root dbt_project.yml is the package, which has no
-        # profile: dbt would fail with a less helpful message.
-        raise UsageError(
-            f"{project} is the safeguard package itself, not a project that uses it; "
-            "run this in your dbt project or pass --project-dir (e.g. --project-dir dbt)"
-        )
-    return project
-
-
-def find_profiles_dir(given: Optional[str], project: Path) -> Path:
-    """dbt's own order: --profiles-dir, DBT_PROFILES_DIR, the project folder, ~/.dbt."""
-    if given is not None:
-        return Path(given).resolve()
-    if os.environ.get("DBT_PROFILES_DIR"):
-        return Path(os.environ["DBT_PROFILES_DIR"]).resolve()
-    if (project / "profiles.yml").is_file():
-        return project
-    return Path.home() / ".dbt"
 
 
 # -- the macros through dbt -------------------------------------------------------

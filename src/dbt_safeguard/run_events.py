@@ -58,6 +58,28 @@ def one_line(message: str) -> str:
     return " ".join(part.strip() for part in message.splitlines() if part.strip())
 
 
+class StandardStreamHandler(logging.StreamHandler):
+    """Writes to whatever `sys.stdout` or `sys.stderr` is when a record is emitted.
+
+    A handler that kept the stream object it was created with would write to
+    a closed file once that stream is replaced (pytest's capture does it per
+    test; so can an embedding program), printing "Logging error ... I/O
+    operation on closed file" for every later record.
+    """
+
+    def __init__(self, name: str):
+        self._stream_name = name
+        super().__init__()
+
+    @property  # type: ignore[override]
+    def stream(self) -> TextIO:
+        return getattr(sys, self._stream_name)
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        """StreamHandler.__init__ sets it; the stream is always looked up instead."""
+
+
 def configure_logging(log_format: str = "text", stream: Optional[TextIO] = None, verbose: bool = False) -> None:
     """Idempotent: replaces the handler a previous call installed.
 
@@ -65,8 +87,11 @@ def configure_logging(log_format: str = "text", stream: Optional[TextIO] = None,
     job then has every event, one JSON object per line, in its output log
     group; stderr keeps only what is not an event (a bug's traceback).
     """
-    default = sys.stdout if log_format == "json" else sys.stderr
-    handler = logging.StreamHandler(stream or default)
+    handler: logging.Handler
+    if stream is not None:
+        handler = logging.StreamHandler(stream)
+    else:
+        handler = StandardStreamHandler("stdout" if log_format == "json" else "stderr")
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     handler._safeguard = True  # type: ignore[attr-defined]
     for old in [h for h in log.handlers if getattr(h, "_safeguard", False)]:

@@ -55,7 +55,7 @@ from .dump_reader import (
     for_mysql8,
     strip_definer,
 )
-from .errors import FatalError
+from .errors import FatalError, Interrupted
 from .row_loader import TableWriter, defer_keys, loadable_columns, local_infile_enabled
 
 log = logging.getLogger("safeguard")
@@ -139,7 +139,7 @@ class LoadResult:
         return sum(self.tables.values())
 
 
-class LoadInterrupted(FatalError):
+class LoadInterrupted(Interrupted):
     """Ctrl-C (SIGINT) during a load, after its clean-up: the message says what state the target is in."""
 
 

@@ -84,7 +84,9 @@ class LocalServer:
             text=True,
         )
         if install.returncode != 0:
-            raise FatalError(f"mariadb-install-db failed: {install.stderr.strip().splitlines()[-1:]}")
+            # Its last line is only "Aborting": the [ERROR] lines before it say why.
+            errors = [line for line in install.stderr.splitlines() if "[ERROR]" in line] or install.stderr.splitlines()
+            raise FatalError(f"mariadb-install-db failed: {' | '.join(errors[-5:])}")
         port = free_port()
         self.process = subprocess.Popen(
             [

@@ -90,3 +90,21 @@ def test_etl_prints_the_cause_before_the_summary_and_the_metrics(server, schema_
     assert kinds.count("error") == 1  # printed once, not again by the CLI
     assert kinds.index("error") < kinds.index("etl_summary") < kinds.index("metrics")
     assert "no dump" in lines[kinds.index("error")]["message"]
+
+
+def test_the_log_handler_writes_to_the_current_stderr_not_a_closed_one(monkeypatch):
+    """A test (or an embedding program) replaces and closes sys.stderr: later lines must still arrive."""
+    import io
+    import logging
+
+    from dbt_safeguard.run_events import configure_logging
+
+    first = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", first)
+    configure_logging("text")
+    first.close()
+    second = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", second)
+    logging.getLogger("safeguard").info("after the swap", extra={"event": "test"})
+    assert "after the swap" in second.getvalue()
+    assert "Logging error" not in second.getvalue()

@@ -117,6 +117,24 @@ def test_backups_lists_the_catalog_newest_first_without_dbt(warehouse, safeguard
     assert f"{len(lines)} backup(s) of {schema}.{table}" in err
 
 
+def test_backups_in_a_project_reads_the_projects_catalog_as_restore_does(warehouse, safeguard):
+    """Another catalog on the server must not make `backups` disagree with restore and prune."""
+    decoy = warehouse.prefix + "decoy_catalog"
+    warehouse.sql.execute(f"CREATE DATABASE `{decoy}`")
+    try:
+        warehouse.sql.execute(f"CREATE TABLE `{decoy}`.safeguard_backups "
+                              f"LIKE `{warehouse.catalog_schema}`.safeguard_backups")
+        schema, table = history(warehouse)
+        code, out, err = safeguard("backups", f"{schema}.{table}")
+        assert code == 0, err
+        expected = warehouse.catalog("source_schema = %s AND source_table = %s AND status <> 'dropped'",
+                                     (schema, table))
+        assert len(out.splitlines()) - 1 == len(expected) > 0
+        assert f"in {warehouse.catalog_schema}.safeguard_backups" in err
+    finally:
+        warehouse.sql.execute(f"DROP DATABASE `{decoy}`")
+
+
 def test_backups_of_a_table_without_any_names_the_tables_that_have_some(warehouse, safeguard):
     code, out, err = safeguard("backups", "silver.nope", "--catalog-schema", warehouse.catalog_schema)
     assert code == EXIT_FAILURE

@@ -51,3 +51,32 @@ def test_missing_dump_is_one_clear_error(s3, tmp_path):
         dump_source.resolve(f"s3://{s3.bucket}/nothing/")
     with pytest.raises(Exception, match="does not exist"):
         dump_source.resolve(str(tmp_path / "missing.sql"))
+
+
+def _one_line_failure(capsys, argv):
+    from dbt_safeguard.cli.main import EXIT_FAILURE, main
+
+    capsys.readouterr()
+    code = main(argv)
+    out, err = capsys.readouterr()
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == EXIT_FAILURE and "Traceback" not in err, err
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def test_an_s3_refusal_is_one_line_from_botocores_client_error(s3, capsys):
+    line = _one_line_failure(capsys, ["load", f"s3://{s3.bucket}-missing/day.sql", "--schema", "staging_never"])
+    assert f"s3://{s3.bucket}-missing/day.sql" in line and "NoSuchBucket" in line
+
+
+def test_an_unreachable_s3_is_one_line_from_botocores_own_error(s3, monkeypatch, capsys):
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    line = _one_line_failure(capsys, ["load", f"s3://{s3.bucket}/day.sql", "--schema", "staging_never"])
+    assert f"s3://{s3.bucket}/day.sql" in line and "Could not connect" in line

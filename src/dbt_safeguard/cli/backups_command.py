@@ -3,9 +3,15 @@ from __future__ import annotations
 
 import argparse
 
+from pathlib import Path
+from typing import Optional
+
+from .. import dbt_project
+from ..errors import UsageError
 from ..recovery import CATALOG_TABLE, catalog_rows, find_catalog_schema, format_rows, parse_table
 from ..run_events import event
 from .connection_options import add_connection_arguments, add_output_arguments, settings_from
+from .project_options import add_project_arguments
 
 
 def register(subparsers) -> None:
@@ -18,17 +24,20 @@ def register(subparsers) -> None:
     parser.add_argument("table", metavar="TABLE", nargs="?", help="only backups of schema.table (or table)")
     parser.add_argument("--all", action="store_true", help="include dropped backups")
     parser.add_argument("--catalog-schema",
-                        help="the schema of safeguard_backups (default: the one schema on the server that has it)")
+                        help="the schema of safeguard_backups (default: the dbt project's, read from its files "
+                             "as restore and prune use it; outside a project, the one schema on the server with it)")
+    add_project_arguments(parser)
     add_connection_arguments(parser)
     add_output_arguments(parser, progress=False)
-    parser.set_defaults(handler=backups)
+    parser.set_defaults(handler=backups,
+                        interrupted="interrupted (Ctrl-C); nothing was changed")
 
 
 def backups(args: argparse.Namespace) -> int:
     if args.table is not None:
         parse_table(args.table)  # a usage error before connecting
     settings = settings_from(args)
-    catalog = find_catalog_schema(settings, args.catalog_schema)
+    catalog = find_catalog_schema(settings, args.catalog_schema or project_catalog_schema(args))
     rows = catalog_rows(settings, catalog, args.table, include_dropped=args.all)
     if args.log_format == "json":
         for row in rows:
@@ -40,3 +49,19 @@ def backups(args: argparse.Namespace) -> int:
           f" of {args.table}" if args.table else "", catalog, CATALOG_TABLE,
           backups=len(rows), catalog=f"{catalog}.{CATALOG_TABLE}")
     return 0
+
+
+def project_catalog_schema(args: argparse.Namespace) -> Optional[str]:
+    """The catalog schema the project's files name, as restore and prune (through dbt) use it.
+
+    Read with PyYAML (dbt_project), not by starting dbt: the answer takes
+    milliseconds. None outside a dbt project, unless --project-dir was given.
+    """
+    try:
+        project = dbt_project.find_project_dir(args.project_dir)
+    except UsageError:
+        if args.project_dir is not None:
+            raise
+        return None
+    profiles = dbt_project.find_profiles_dir(args.profiles_dir, project)
+    return dbt_project.catalog_schema(Path(project), profiles, args.target)

@@ -35,7 +35,8 @@ def register(subparsers) -> None:
     parser.add_argument("--no-metrics", action="store_true", help="do not print CloudWatch EMF lines")
     add_connection_arguments(parser)
     add_output_arguments(parser)
-    parser.set_defaults(handler=etl)
+    parser.set_defaults(handler=etl,
+                        interrupted="interrupted (Ctrl-C); the next `safeguard etl` finds this run dead and rolls back what it changed")
 
 
 def etl(args: argparse.Namespace) -> int:

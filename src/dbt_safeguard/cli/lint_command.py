@@ -49,7 +49,8 @@ def register(subparsers) -> None:
         action="store_true",
         help="install MySQL's grammar for the lint (npm ci in the package's grammar folder) and exit",
     )
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run,
+                        interrupted="interrupted (Ctrl-C); nothing was changed")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -3,17 +3,12 @@ from __future__ import annotations
 
 import argparse
 
-import logging
-
 from .. import dump_source
 from ..connection import LockWaitBound
 from ..run_events import event
-from ..staging_loader import DEFAULT_WORKERS, LoadInterrupted, load_source
+from ..staging_loader import DEFAULT_WORKERS, load_source
 from .connection_options import add_connection_arguments, add_output_arguments, positive_int, settings_from
 
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
-
-log = logging.getLogger("safeguard")
 
 
 def register(subparsers) -> None:
@@ -47,22 +42,12 @@ def register(subparsers) -> None:
                         help="read the dump and print the plan (tables, objects, the swap); change nothing")
     add_connection_arguments(parser)
     add_output_arguments(parser)
-    parser.set_defaults(handler=load)
+    # Ctrl-C once the load runs raises LoadInterrupted, which says what state
+    # the target is in (the loader drops its shadow schema on the way out).
+    parser.set_defaults(handler=load, interrupted="interrupted before the load began; nothing was changed")
 
 
 def load(args: argparse.Namespace) -> int:
-    # Ctrl-C: one line and the shell's exit status, not a traceback. The
-    # loader has dropped its shadow schema on the way out.
-    try:
-        return _load(args)
-    except LoadInterrupted as exc:
-        log.error("%s", exc, extra={"event": "error"})
-    except KeyboardInterrupt:
-        log.error("interrupted before the load began; nothing was changed", extra={"event": "error"})
-    return EXIT_INTERRUPTED
-
-
-def _load(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     source = dump_source.resolve(args.dump)
     event("load_start", "LOAD     %s into %s on %s", source.uri, args.schema, settings.describe(),

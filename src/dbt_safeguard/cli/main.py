@@ -7,7 +7,7 @@ import sys
 from typing import Optional, Sequence
 
 from .. import __version__
-from ..errors import FatalError, UsageError
+from ..errors import FatalError, Interrupted, UsageError
 from ..run_events import configure_logging
 from . import (
     backups_command, etl_command, lint_command, load_command, prune_command, restore_command,
@@ -16,6 +16,7 @@ from . import (
 EXIT_OK = 0
 EXIT_FAILURE = 1  # the data or a dbt step failed
 EXIT_USAGE = 2  # the command line was wrong (argparse uses 2 as well)
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
 
 DESCRIPTION = """\
 Safe nightly dbt runs on MySQL 8 / Aurora MySQL 3 and MariaDB: load a SQL
@@ -51,10 +52,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     configure_logging(getattr(args, "log_format", "text"), verbose=getattr(args, "verbose", False))
     try:
         return args.handler(args)
+    except KeyboardInterrupt:
+        # Ctrl-C: one line saying what state things are in (each command
+        # registers its own), and the shell's exit status, not a traceback.
+        log.error("%s", getattr(args, "interrupted", "interrupted (Ctrl-C)"), extra={"event": "error"})
+        return EXIT_INTERRUPTED
     except FatalError as exc:
         # One clean line, no traceback, in the chosen format (run_events).
         if not exc.reported:
             log.error("%s", exc, extra={"event": "error"})
+        if isinstance(exc, Interrupted):
+            return EXIT_INTERRUPTED
         return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILURE
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from ..dbt_invoker import DbtInvoker
-from ..recovery import find_profiles_dir, find_project_dir
+from ..dbt_project import find_profiles_dir, find_project_dir
 from ..run_events import event
 from .connection_options import settings_from
 

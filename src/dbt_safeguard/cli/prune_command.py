@@ -23,7 +23,8 @@ def register(subparsers) -> None:
     add_project_arguments(parser)
     add_connection_arguments(parser)
     add_output_arguments(parser, progress=False)
-    parser.set_defaults(handler=prune)
+    parser.set_defaults(handler=prune,
+                        interrupted="interrupted (Ctrl-C); the catalog shows what was dropped; run `safeguard prune` again to finish")
 
 
 def prune(args: argparse.Namespace) -> int:

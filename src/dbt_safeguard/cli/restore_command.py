@@ -22,7 +22,8 @@ def register(subparsers) -> None:
     add_project_arguments(parser)
     add_connection_arguments(parser)
     add_output_arguments(parser, progress=False)
-    parser.set_defaults(handler=restore)
+    parser.set_defaults(handler=restore,
+                        interrupted="interrupted (Ctrl-C); `safeguard backups TABLE` shows whether the RENAME happened")
 
 
 def restore(args: argparse.Namespace) -> int:

@@ -3,7 +3,7 @@
 The lint extends sqlfluff's jinja templater through methods sqlfluff does not
 document (they start with ``_``), and reuses two private helpers. sqlfluff may
 change any of them in a minor release: ``_compile_macro_template`` exists in
-4.4 and 4.5 but not in 4.3. pyproject.toml pins the range this module is
+4.5 but not in 4.4 (checked in sqlfluff-4.4.0's wheel). pyproject.toml pins the range this module is
 tested with, and ``tests/lint/test_sqlfluff_internals.py`` fails when an
 installed sqlfluff no longer has one of ``PRIVATE_API`` with the parameters
 listed there.
