@@ -15,7 +15,7 @@ from typing import List, Optional, Sequence, Tuple
 from .records import MARKED, RECOVERED, REFUSED, RESTORED, ROLLED_BACK, TableHistory
 from .terminal import count
 
-WIDTH, HEIGHT, PAD = 860, 170, 36
+WIDTH, HEIGHT, PAD = 860, 150, 32
 MARKERS = {  # outcome: (colour, SVG path around (0, 0), legend word)
     REFUSED: ("#c62828", "M-5,-5L5,5M-5,5L5,-5", "refused by the audit"),
     ROLLED_BACK: ("#ef6c00", "M0,-6L6,5L-6,5Z", "failed, rolled back"),
@@ -29,12 +29,12 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:0}
 .meta{color:#57606a;margin-bottom:18px}
 table{border-collapse:collapse;width:100%}th,td{padding:3px 8px;text-align:left;border-bottom:1px solid #eaeef2;
 white-space:nowrap}td.num{text-align:right;font-variant-numeric:tabular-nums}th{font-weight:600;color:#57606a}
-td.detail{white-space:normal}
+td.detail{white-space:normal;min-width:300px}
 .badge{display:inline-block;padding:0 7px;border-radius:10px;font-size:12px;color:#fff;background:#2e7d32}
 .badge.refused{background:#c62828}.badge.rolled{background:#ef6c00}.badge.killed{background:#6a1b9a}
 .badge.restored{background:#1565c0}.badge.backed{background:#57606a}
-details{border:1px solid #d0d7de;border-radius:6px;margin:14px 0;padding:8px 12px}
-summary{cursor:pointer}summary h2{display:inline}
+section{border:1px solid #d0d7de;border-radius:6px;margin:14px 0;padding:10px 14px}
+details{margin:4px 0}summary{cursor:pointer;color:#0969da}
 .runs{max-height:340px;overflow:auto;margin-top:8px}
 code{background:#f6f8fa;padding:1px 5px;border-radius:4px;user-select:all}
 .legend span{margin-right:14px;color:#57606a}svg text{font-size:11px;fill:#57606a}
@@ -101,12 +101,14 @@ def backups_list(history: TableHistory) -> str:
 
 
 def section(history: TableHistory, anchor: str) -> str:
+    """The chart always shows; the runs and the backups open on a click (or by themselves after a bad night)."""
     last = history.last
     opened = " open" if last is not None and last.outcome in MARKED else ""
     status = badge(last.outcome) if last is not None else ""
-    return (f'<details id="{anchor}"{opened}><summary><h2>{html.escape(history.table)}</h2> {status}</summary>'
-            f"{chart(history)}{runs_table(history)}<h3>Backups that can be restored</h3>{backups_list(history)}"
-            "</details>")
+    return (f'<section id="{anchor}"><h2>{html.escape(history.table)} {status}</h2>{chart(history)}'
+            f"<details{opened}><summary>runs ({len(history.runs)})</summary>{runs_table(history)}</details>"
+            f"<details{opened}><summary>backups that can be restored ({len(history.backups)})</summary>"
+            f"{backups_list(history)}</details></section>")
 
 
 def summary_table(histories: Sequence[Tuple[str, TableHistory]]) -> str:
