@@ -3,15 +3,10 @@ from __future__ import annotations
 
 import argparse
 
-from pathlib import Path
-from typing import Optional
-
-from .. import dbt_project
-from ..errors import UsageError
 from ..recovery import CATALOG_TABLE, catalog_rows, find_catalog_schema, format_rows, parse_table
 from ..run_events import event
 from .connection_options import add_connection_arguments, add_output_arguments, settings_from
-from .project_options import add_project_arguments
+from .project_options import add_project_arguments, project_catalog_schema
 
 
 def register(subparsers) -> None:
@@ -50,18 +45,3 @@ def backups(args: argparse.Namespace) -> int:
           backups=len(rows), catalog=f"{catalog}.{CATALOG_TABLE}")
     return 0
 
-
-def project_catalog_schema(args: argparse.Namespace) -> Optional[str]:
-    """The catalog schema the project's files name, as restore and prune (through dbt) use it.
-
-    Read with PyYAML (dbt_project), not by starting dbt: the answer takes
-    milliseconds. None outside a dbt project, unless --project-dir was given.
-    """
-    try:
-        project = dbt_project.find_project_dir(args.project_dir)
-    except UsageError:
-        if args.project_dir is not None:
-            raise
-        return None
-    profiles = dbt_project.find_profiles_dir(args.profiles_dir, project)
-    return dbt_project.catalog_schema(Path(project), profiles, args.target)

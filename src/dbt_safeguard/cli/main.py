@@ -10,7 +10,8 @@ from .. import __version__
 from ..errors import FatalError, Interrupted, UsageError
 from ..run_events import configure_logging
 from . import (
-    backups_command, etl_command, lint_command, load_command, preflight_command, prune_command, restore_command,
+    backups_command, etl_command, history_command, lint_command, load_command, preflight_command, prune_command,
+    restore_command,
 )
 
 EXIT_OK = 0
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     restore_command.register(subparsers)
     prune_command.register(subparsers)
     preflight_command.register(subparsers)
+    history_command.register(subparsers)
     lint_command.register(subparsers)
     return parser
 

@@ -3,8 +3,13 @@ from __future__ import annotations
 
 import argparse
 
+from pathlib import Path
+from typing import Optional
+
+from .. import dbt_project
 from ..dbt_invoker import DbtInvoker
 from ..dbt_project import find_profiles_dir, find_project_dir
+from ..errors import UsageError
 from ..run_events import event
 from .connection_options import settings_from
 
@@ -36,3 +41,19 @@ def show_line(args: argparse.Namespace, macro: str):
             print(line, flush=True)
 
     return show
+
+
+def project_catalog_schema(args: argparse.Namespace) -> Optional[str]:
+    """The catalog schema the project's files name, as restore and prune (through dbt) use it.
+
+    Read with PyYAML (dbt_project), not by starting dbt: the answer takes
+    milliseconds. None outside a dbt project, unless --project-dir was given.
+    """
+    try:
+        project = dbt_project.find_project_dir(args.project_dir)
+    except UsageError:
+        if args.project_dir is not None:
+            raise
+        return None
+    profiles = dbt_project.find_profiles_dir(args.profiles_dir, project)
+    return dbt_project.catalog_schema(Path(project), profiles, args.target)

@@ -1,0 +1,69 @@
+"""`safeguard history [TABLE]`: what each night did to each protected table (read-only, no dbt)."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import FatalError
+from ..history import catalog, page, terminal
+from ..recovery import find_catalog_schema, parse_table
+from ..run_events import event
+from .connection_options import add_connection_arguments, add_output_arguments, positive_int, settings_from
+from .project_options import add_project_arguments, project_catalog_schema
+
+DEFAULT_NIGHTS = 14
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "history",
+        help="what the last nights did to each protected table: published, refused, rolled back, restored",
+        description=__doc__ + "\n\nOne line per run per table: when (server time), the invocation and "
+        "command, the outcome, the rows before and after, the backup it left; then a sparkline of the rows. "
+        "Reads the package's catalog directly, so it answers in a moment and changes nothing.",
+    )
+    parser.add_argument("table", metavar="TABLE", nargs="?", help="only schema.table (or table)")
+    parser.add_argument("--nights", type=positive_int,
+                        help=f"only runs of the last N days, by the server's clock (default: {DEFAULT_NIGHTS}; "
+                             "with --html: every run)")
+    parser.add_argument("--html", metavar="FILE",
+                        help="also write the history as one self-contained HTML page (works offline)")
+    parser.add_argument("--catalog-schema",
+                        help="the schema of the catalog (default: the dbt project's, read from its files; "
+                             "outside a project, the one schema on the server with a catalog)")
+    add_project_arguments(parser)
+    add_connection_arguments(parser)
+    add_output_arguments(parser, progress=False)
+    parser.set_defaults(handler=history, interrupted="interrupted (Ctrl-C); nothing was changed")
+
+
+def history(args: argparse.Namespace) -> int:
+    wanted = parse_table(args.table) if args.table is not None else None  # a usage error before connecting
+    settings = settings_from(args)
+    schema = find_catalog_schema(settings, args.catalog_schema or project_catalog_schema(args))
+    rows = catalog.read_catalog(settings, schema)
+    nights = args.nights if args.nights is not None or args.html else DEFAULT_NIGHTS
+    tables = catalog.histories(rows, wanted, nights)
+    if wanted is not None and not tables:
+        known = sorted({h.table for h in catalog.histories(rows)})
+        raise FatalError(f"no history of {args.table} in {schema}; protected tables: {', '.join(known) or 'none'}")
+    if args.log_format == "json":
+        for table in tables:
+            for run in table.runs:
+                event("history", "%s %s %s", table.table, run.at, run.outcome, table=table.table, **run.as_json())
+    else:
+        for line in terminal.history_lines(tables):
+            print(line)
+    if args.html:
+        write_page(Path(args.html), page.render(tables, schema, rows.now))
+    runs = sum(len(table.runs) for table in tables)
+    event("history_summary", "SUMMARY  %d run(s) of %d table(s) in %s%s", runs, len(tables), schema,
+          f"; page written to {args.html}" if args.html else "", runs=runs, tables=len(tables), catalog=schema)
+    return 0
+
+
+def write_page(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise FatalError(f"cannot write the history page to {path}: {exc.strerror}") from None
