@@ -22,7 +22,7 @@ def register(subparsers) -> None:
     add_project_arguments(parser)
     add_connection_arguments(parser)
     add_output_arguments(parser, progress=False)
-    parser.set_defaults(handler=preflight)
+    parser.set_defaults(handler=preflight, interrupted="interrupted (Ctrl-C); nothing was changed (preflight writes nothing)")
 
 
 def preflight(args: argparse.Namespace) -> int:
