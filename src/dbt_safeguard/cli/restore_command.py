@@ -29,9 +29,10 @@ def register(subparsers) -> None:
 
 def restore(args: argparse.Namespace) -> int:
     parse_table(args.table)  # a usage error before dbt starts
+    invoker = invoker_from(args)  # no project: a usage error, nothing tried
     try:
         run_operation(
-            invoker_from(args), "restore_backup", {"table": args.table, "ts": args.ts, "dry_run": args.dry_run},
+            invoker, "restore_backup", {"table": args.table, "ts": args.ts, "dry_run": args.dry_run},
             on_line=show_line(args, "restore_backup"), dbt_args=dbt_arguments(args), verbose=args.verbose,
         )
     except FatalError as exc:
