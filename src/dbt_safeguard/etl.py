@@ -56,6 +56,8 @@ from . import dump_source
 from .connection import ConnectionSettings, named_lock, open_connection, quote, try_named_lock
 from .dbt_invoker import BASE_RESULT_CRASH, DbtInvoker, DbtOutcome, plain_text, summarize
 from .errors import FatalError, UsageError
+from .history import catalog as history_catalog
+from .history import night as history_night
 from .preflight import run_preflight
 from .run_events import emf_line, event, one_line, print_emf
 from .staging_loader import DEFAULT_WORKERS, LoadResult, check_schema_name, load_source
@@ -86,6 +88,7 @@ class EtlConfig:
     job_name: str = "safeguard-etl"
     show_progress: bool = False
     emit_metrics: bool = True
+    history_uri: Optional[str] = None  # where the history page goes after each night (a path or s3://)
     # Text mode without -v: one line per model, dbt's other lines only when
     # its command fails. The JSON log always carries every dbt event.
     compact_dbt_log: bool = False
@@ -161,6 +164,7 @@ class Etl:
         # [safeguard] ERROR lines of hooks that do not fail dbt (a failing
         # on-run-start would crash dbt 1.7): each fails the night in the end.
         self.alarms: List[str] = []
+        self.table_outcomes: Dict[str, history_night.RunLine] = {}  # schema.table -> this night's line
 
     # -- the workflow ------------------------------------------------------------
 
@@ -193,6 +197,7 @@ class Etl:
             except (pymysql.err.MySQLError, FatalError) as exc:
                 # The summary must still go out, and must not hide the run's own error.
                 event("catalog", "WARN     cannot read the backup catalog: %s", exc, level=logging.WARNING)
+            self._report_tables()
             self._summarize()
             if lock is not None:
                 try:
@@ -490,6 +495,20 @@ class Etl:
         finally:
             conn.close()
 
+    def _report_tables(self) -> None:
+        """What this night did to each protected table, for the EMF lines and
+        the history page (--history-uri). A catalog that cannot be read (the
+        server gone) leaves both out with a warning: the night's own outcome
+        and its summary still go out."""
+        try:
+            rows = history_catalog.read_catalog(self.settings, self.config.catalog)
+            self.table_outcomes = history_night.night_outcomes(rows, self.report.invocation_ids)
+            if self.config.history_uri:
+                written = history_night.write_page(rows, self.config.catalog, self.config.history_uri)
+                event("history_page", "HISTORY  page written to %s", written, uri=written)
+        except (pymysql.err.MySQLError, FatalError) as exc:
+            event("history_page", "WARN     no history of the tables this night: %s", exc, level=logging.WARNING)
+
     def _summarize(self) -> None:
         report = self.report
         level = logging.INFO if report.status == "success" else logging.ERROR
@@ -516,6 +535,8 @@ class Etl:
                  "RowsLoaded": "Count", "BackupsTaken": "Count"},
                 {"Job": report.job},
             ))
+            for line in history_night.table_metrics(self.table_outcomes, report.job):
+                print_emf(line)
 
 
 def drop_empty_tables(settings: ConnectionSettings, schema: str, result: LoadResult) -> List[str]:

@@ -25,6 +25,7 @@ REQUIRED = ("dump_uri", "project_dir")
 # Glue argument -> `safeguard etl` option; flags take "true"/"false".
 OPTIONS = {
     "archive_uri": "--archive-uri",
+    "history_uri": "--history-uri",
     "schema_prefix": "--schema-prefix",
     "staging_schema": "--staging-schema",
     "catalog_schema": "--catalog-schema",

@@ -89,14 +89,21 @@ def etl(server, schema_prefix, tmp_path_factory):
 
 
 def run_etl(args, capsys):
-    """Exit code, the JSON log events and the EMF lines of one `safeguard etl`."""
+    """Exit code, the JSON log events and the job's EMF lines of one `safeguard etl`."""
+    code, events, metrics, _tables = run_etl_with_tables(args, capsys)
+    return code, events, metrics
+
+
+def run_etl_with_tables(args, capsys):
+    """run_etl, and the per-table EMF lines (dimension Table) by table."""
     code = main(args)
     captured = capsys.readouterr()
     lines = [json.loads(line) for line in captured.out.splitlines()]  # every line is one JSON object
     events = [line for line in lines if "_aws" not in line]
-    metrics = [line for line in lines if "_aws" in line]
+    metrics = [line for line in lines if "_aws" in line and "Table" not in line]
+    tables = {line["Table"]: line for line in lines if "_aws" in line and "Table" in line}
     logging.getLogger("safeguard").handlers.clear()
-    return code, events, metrics
+    return code, events, metrics, tables
 
 
 def summary_of(events):
@@ -106,8 +113,9 @@ def summary_of(events):
 
 def test_day_one_then_day_two_load_back_up_and_archive(etl, server, capsys, s3):
     shutil.copy(etl.dump(1), etl.inbox / "day1.sql.gz")
+    page = etl.root / "reports" / "history.html"
 
-    code, events, metrics = run_etl(etl.args(), capsys)
+    code, events, metrics, tables = run_etl_with_tables(etl.args("--history-uri", str(page)), capsys)
 
     summary = summary_of(events)
     assert code == 0, summary["error"]
@@ -128,6 +136,15 @@ def test_day_one_then_day_two_load_back_up_and_archive(etl, server, capsys, s3):
     (metric,) = metrics
     assert (metric["EtlSuccess"], metric["EtlFailure"], metric["Job"]) == (1, 0, "test-etl")
     assert metric["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "DbtSafeguard"
+    # One EMF line per protected table: its rows and its outcome, tonight a first build.
+    assert set(tables) == {f"{schema}.{table}" for schema, table in etl.protected()}
+    for name, line in tables.items():
+        schema, table = name.split(".")
+        assert line["TableRows"] == etl.sql.scalar(f"SELECT COUNT(*) FROM `{schema}`.`{table}`"), name
+        assert (line["Published"], line["AuditRefused"], line["RolledBack"], line["Job"]) == (1, 0, 0, "test-etl")
+    # The history page the night wrote shows every protected table.
+    text = page.read_text()
+    assert all(f"{schema}.{table}" in text for schema, table in etl.protected())
 
     # Day 2 arrives in S3, and the dbt project is fetched from S3 too.
     s3.client.upload_file(str(etl.dump(2)), s3.bucket, "oltp/day2.sql.gz")
@@ -135,13 +152,17 @@ def test_day_one_then_day_two_load_back_up_and_archive(etl, server, capsys, s3):
         if path.is_file() and "dbt_packages" not in path.parts and "target" not in path.parts:
             s3.client.upload_file(str(path), s3.bucket, "project/" + str(path.relative_to(etl.project)))
     code, events, metrics = run_etl(
-        etl.args(dump_uri=f"s3://{s3.bucket}/oltp/", project_dir=f"s3://{s3.bucket}/project/"), capsys
+        etl.args("--history-uri", f"s3://{s3.bucket}/reports/",
+                 dump_uri=f"s3://{s3.bucket}/oltp/", project_dir=f"s3://{s3.bucket}/project/"), capsys
     )
 
     summary = summary_of(events)
     assert code == 0, summary["error"]
     assert summary["dump"] == f"s3://{s3.bucket}/oltp/day2.sql.gz"
     assert s3.keys("oltp/") == ["oltp/archive/day2.sql.gz"]
+    written = s3.client.get_object(Bucket=s3.bucket, Key="reports/safeguard-history.html")["Body"].read().decode()
+    assert all(f"{schema}.{table}" in written for schema, table in etl.protected())
+    assert written.count(">published</span>") >= 2 * len(etl.protected())  # two published nights each
     backups = summary["backups"]
     assert {(b["source_schema"], b["source_table"]) for b in backups} == set(etl.protected())
     assert all(b["status"] == "verified" for b in backups)

@@ -33,6 +33,9 @@ def register(subparsers) -> None:
                         help=f"parallel insert connections (default: {DEFAULT_WORKERS})")
     parser.add_argument("--job-name", default="safeguard-etl", help="the Job dimension of the CloudWatch metrics")
     parser.add_argument("--no-metrics", action="store_true", help="do not print CloudWatch EMF lines")
+    parser.add_argument("--history-uri",
+                        help="after each night, write the history page (`safeguard history --html`) here: "
+                             "a file, a folder or an s3:// URI, e.g. next to the archived dumps")
     add_connection_arguments(parser)
     add_output_arguments(parser)
     parser.set_defaults(handler=etl,
@@ -53,6 +56,7 @@ def etl(args: argparse.Namespace) -> int:
         job_name=args.job_name,
         show_progress=not args.no_progress and args.log_format == "text",
         emit_metrics=not args.no_metrics,
+        history_uri=args.history_uri,
         compact_dbt_log=args.log_format == "text" and not args.verbose,
     )
     run_etl(config, settings_from(args))

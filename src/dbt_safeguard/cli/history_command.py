@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from ..errors import FatalError
-from ..history import catalog, page, terminal
+from ..history import catalog, night, page, terminal
 from ..recovery import find_catalog_schema, parse_table
 from ..run_events import event
 from .connection_options import add_connection_arguments, add_output_arguments, positive_int, settings_from
@@ -27,7 +26,8 @@ def register(subparsers) -> None:
                         help=f"only runs of the last N days, by the server's clock (default: {DEFAULT_NIGHTS}; "
                              "with --html: every run)")
     parser.add_argument("--html", metavar="FILE",
-                        help="also write the history as one self-contained HTML page (works offline)")
+                        help="also write the history as one self-contained HTML page (works offline); "
+                             "a path, a folder or an s3:// URI")
     parser.add_argument("--catalog-schema",
                         help="the schema of the catalog (default: the dbt project's, read from its files; "
                              "outside a project, the one schema on the server with a catalog)")
@@ -54,16 +54,9 @@ def history(args: argparse.Namespace) -> int:
     else:
         for line in terminal.history_lines(tables):
             print(line)
-    if args.html:
-        write_page(Path(args.html), page.render(tables, schema, rows.now))
+    written = night.publish(page.render(tables, schema, rows.now), args.html) if args.html else None
     runs = sum(len(table.runs) for table in tables)
     event("history_summary", "SUMMARY  %d run(s) of %d table(s) in %s%s", runs, len(tables), schema,
-          f"; page written to {args.html}" if args.html else "", runs=runs, tables=len(tables), catalog=schema)
+          f"; page written to {written}" if written else "", runs=runs, tables=len(tables), catalog=schema)
     return 0
 
-
-def write_page(path: Path, text: str) -> None:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise FatalError(f"cannot write the history page to {path}: {exc.strerror}") from None

@@ -72,8 +72,8 @@ def chart(history: TableHistory) -> str:
             parts.append(f'<path transform="translate({x:.1f},{y:.1f})" d="{path}" stroke="{colour}" '
                          f'stroke-width="2" fill="{colour}"><title>{tip}</title></path>')
     first, final = history.runs[0].at, history.runs[-1].at
-    parts.append(f'<text x="{PAD * 2}" y="{HEIGHT - 2}">{first:%Y-%m-%d}</text>')
-    parts.append(f'<text x="{WIDTH - PAD}" y="{HEIGHT - 2}" text-anchor="end">{final:%Y-%m-%d}</text></svg>')
+    parts.append(f'<text x="{PAD * 2}" y="{HEIGHT - 2}">{first:%Y-%m-%d %H:%M}</text>')
+    parts.append(f'<text x="{WIDTH - PAD}" y="{HEIGHT - 2}" text-anchor="end">{final:%Y-%m-%d %H:%M}</text></svg>')
     return "".join(parts)
 
 
