@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -212,3 +213,56 @@ def test_the_page_shows_the_numbers_and_renders_offline_without_errors(nights, s
     assert report.console == [], report.console
     assert report.requests == [], report.requests
     assert report.screenshot.stat().st_size > 10_000
+
+
+# The release before the audit and the run history: its catalog has no
+# safeguard_audits table and fewer columns.
+PREVIOUS_VERSION = "66ebf80"
+
+
+def test_a_catalog_of_the_previous_version_is_migrated_in_place(tmp_path, server, schema_prefix, capsys):
+    from safeguard_testing.harness import REPO_ROOT
+
+    old = tmp_path / "previous"
+    old.mkdir()
+    archive = subprocess.run(["git", "-C", str(REPO_ROOT), "archive", PREVIOUS_VERSION, "dbt_project.yml", "macros"],
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+    project = SmallProject(tmp_path / "project", server, f"{schema_prefix}migr_")
+    try:
+        packages = project.root / "packages.yml"
+        current = packages.read_text()
+        packages.write_text(f"packages:\n  - local: {old}\n")
+        assert project.dbt("deps").success
+        project.sql.execute(f"CREATE TABLE `{project.source}`.`events` (id INT PRIMARY KEY, tenant INT NOT NULL)")
+        fill(project, 1, 50)
+        project.write_model("orders", f"select id, tenant from `{project.source}`.`events`",
+                            f"materialized='table', {PROTECT}")
+        first, second = project.run(), project.run()
+        assert first.success and second.success, second.log[-2000:]
+        assert not project.sql.table_exists(project.catalog_schema, "safeguard_audits")
+        old_rows = project.catalog("invocation_id = %s", (second.invocation_id,))
+        assert old_rows, "the previous version backed up orders"
+
+        packages.write_text(current)
+        for folder in ("dbt_packages", "target"):  # `dbt clean`, as an upgrade does
+            shutil.rmtree(project.root / folder, ignore_errors=True)
+        assert project.dbt("deps").success
+        fill(project, 51, 60)
+        third = project.run()
+        assert third.success, third.log[-2000:]
+        assert project.sql.table_exists(project.catalog_schema, "safeguard_audits")
+        assert project.catalog("invocation_id = %s", (second.invocation_id,)) == old_rows  # kept as they were
+
+        settings = project.settings
+        capsys.readouterr()
+        code = main(["history", f"{project.gold}.orders", "--catalog-schema", project.catalog_schema,
+                     "--host", settings.host, "--port", str(settings.port), "--user", settings.user])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        lines = lines_of(out, f"{project.gold}.orders")
+        assert " backed up " in lines[second.invocation_id[:8]] and "50 → ?" in lines[second.invocation_id[:8]]
+        assert " published " in lines[third.invocation_id[:8]] and "50 → 60" in lines[third.invocation_id[:8]]
+    finally:
+        project.sql.drop_schemas(project.prefix)
+        project.close()

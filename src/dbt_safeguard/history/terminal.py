@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import List, Optional, Sequence
 
-from .records import TableHistory
+from .records import BACKED_UP, PUBLISHED, TableHistory
 
 SPARKS = "▁▂▃▄▅▆▇█"
+QUIET = (PUBLISHED, BACKED_UP)  # the ordinary outcomes; every other one is written in capitals
 
 
 def count(value: Optional[int]) -> str:
@@ -34,7 +35,7 @@ def table_lines(history: TableHistory) -> List[str]:
             run.at.strftime("%Y-%m-%d %H:%M:%S"),
             run.invocation_id[:8],
             run.command,
-            run.outcome.upper() if run.outcome != "published" else run.outcome,
+            run.outcome if run.outcome in QUIET else run.outcome.upper(),
             f"{count(run.rows_before)} → {count(run.rows_after)}",
             (f"backup {run.backup}" + (" (pinned)" if run.pinned else "")) if run.backup else "",
             run.detail,
