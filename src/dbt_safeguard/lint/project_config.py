@@ -25,7 +25,7 @@ from sqlfluff.core import FluffConfig
 
 from ..errors import FatalError
 from .mysql_versions import DEFAULT_TARGET_VERSION
-from .rules._mysql_functions import created_functions
+from .created_functions import created_functions
 
 TEMPLATER = "safeguard_dbt"
 FORCED_CORE = {"dialect": "mysql", "templater": TEMPLATER, "rules": "safeguard"}

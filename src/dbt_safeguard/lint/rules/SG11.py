@@ -7,7 +7,8 @@ from sqlfluff.core.parser import BaseSegment
 from sqlfluff.core.rules import BaseRule, LintResult, RuleContext
 from sqlfluff.core.rules.crawlers import SegmentSeekerCrawler
 
-from ._mysql_functions import MYSQL8_FUNCTIONS, created_functions
+from ..created_functions import created_functions
+from ._mysql_functions import MYSQL8_FUNCTIONS
 
 # Functions of other dialects that MySQL 8 does not have -> what to use instead.
 MISSING_FUNCTIONS = {

@@ -19,8 +19,6 @@ Lower case; MySQL resolves built-in function names case-insensitively.
 """
 from __future__ import annotations
 
-import functools
-import re
 
 BUILT_IN_FUNCTIONS = frozenset(
     """
@@ -120,17 +118,3 @@ version_tokens_set version_tokens_show version_tokens_unlock
 )
 
 MYSQL8_FUNCTIONS = BUILT_IN_FUNCTIONS | LOADABLE_FUNCTIONS
-
-# CREATE [DEFINER = u] [AGGREGATE] FUNCTION [IF NOT EXISTS] [db.]name: a stored
-# function (or a loadable one, CREATE FUNCTION ... SONAME) that SQL creates.
-CREATE_FUNCTION = re.compile(
-    r"\bCREATE\s+(?:DEFINER\s*=\s*\S+\s+)?(?:AGGREGATE\s+)?FUNCTION\s+(?:IF\s+NOT\s+EXISTS\s+)?"
-    r"(?:\S+?\.)?`?([\w$]+)`?",
-    re.IGNORECASE,
-)
-
-
-@functools.lru_cache(maxsize=8)  # SG11 asks once per call in the same file
-def created_functions(text: str) -> frozenset:
-    """The names of the functions text creates, lower case."""
-    return frozenset(m.group(1).lower() for m in CREATE_FUNCTION.finditer(text))
