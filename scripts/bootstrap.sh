@@ -18,7 +18,8 @@ case "$line" in
 esac
 if [ "$line" = "$default_line" ]; then venv="$repo/.venv"; else venv="$repo/.venv-$line"; fi
 export SAFEGUARD_DBT="$line"
-stamp="$venv/.installed-$(cat "$repo/pyproject.toml" "$repo/testing/pyproject.toml" "$repo/adapter/pyproject.toml" | sha1sum | cut -c1-12)"
+constraints="$repo/constraints/$line.txt"  # the versions CI tests on this line
+stamp="$venv/.installed-$(cat "$repo/pyproject.toml" "$repo/testing/pyproject.toml" "$repo/adapter/pyproject.toml" "$constraints" | sha1sum | cut -c1-12)"
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
@@ -28,7 +29,7 @@ if [ ! -f "$stamp" ]; then
   started=$SECONDS
   # pip is noisy about the machine's local indexes: keep its output in a log
   # and show the end of it only when the install fails.
-  if ! "$venv/bin/python" -m pip install "${adapter_install[@]}" -e "$repo[dev,$extra]" -e "$repo/testing" >"$venv/pip.log" 2>&1; then
+  if ! "$venv/bin/python" -m pip install -c "$constraints" "${adapter_install[@]}" -e "$repo[dev,$extra]" -e "$repo/testing" >"$venv/pip.log" 2>&1; then
     tail -n 30 "$venv/pip.log" >&2
     echo "bootstrap: pip install failed after $((SECONDS - started))s; the full log is $venv/pip.log" >&2
     exit 1
@@ -44,7 +45,7 @@ fi
 if [ "$line" = "current" ]; then
   adapter_stamp="$venv/.adapter-$(cd "$repo/adapter" && find pyproject.toml src -type f ! -name '*.pyc' | sort | xargs cat | sha1sum | cut -c1-12)"
   if [ ! -f "$adapter_stamp" ]; then
-    if ! "$venv/bin/python" -m pip install --no-deps --force-reinstall "$repo/adapter" >"$venv/pip-adapter.log" 2>&1; then
+    if ! "$venv/bin/python" -m pip install --no-deps --force-reinstall -c "$constraints" "$repo/adapter" >"$venv/pip-adapter.log" 2>&1; then
       tail -n 30 "$venv/pip-adapter.log" >&2
       echo "bootstrap: installing adapter/ failed; the full log is $venv/pip-adapter.log" >&2
       exit 1

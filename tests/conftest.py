@@ -6,21 +6,13 @@ import dataclasses
 import pytest
 
 from safeguard_testing.harness import Sql, external_server_settings, new_schema_prefix
-from safeguard_testing.local_server import LocalServer
+from safeguard_testing.local_server import session_server
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """ConnectionSettings for the session's server (adapter type `mysql`)."""
-    external = external_server_settings()
-    if external is not None:
-        yield external
-        return
-    local = LocalServer(base_dir=str(tmp_path_factory.mktemp("server")))
-    try:
-        yield local.start()
-    finally:
-        local.stop()
+    yield from session_server(str(tmp_path_factory.mktemp("server")))
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from safeguard_testing.harness import external_server_settings
-from safeguard_testing.local_server import LocalServer
+from safeguard_testing.local_server import session_server
 
 pytest_plugins = ["dbt.tests.fixtures.project"]
 
@@ -27,15 +26,8 @@ def adapter_type(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
-    external = external_server_settings()
-    if external is not None:
-        yield external
-        return
-    local = LocalServer(base_dir=str(tmp_path_factory.mktemp("server")))
-    try:
-        yield local.start()
-    finally:
-        local.stop()
+    """ConnectionSettings for the session's server (adapter type `mysql`)."""
+    yield from session_server(str(tmp_path_factory.mktemp("server")))
 
 
 @pytest.fixture(scope="class")

@@ -26,7 +26,10 @@ MODELS = {
         " select id, name, amount, created_at from {{ ref('a_table') }}"
         "{% if is_incremental() %} where id > 0 {% endif %}"
     ),
-    "a_contract.sql": "{{ config(materialized='table') }} select id, name, amount from {{ ref('a_table') }}",
+    "a_contract.sql": (
+        "{{ config(materialized='table') }}"
+        " select id, name, cast(amount as decimal(10,2)) as amount from {{ ref('a_table') }}"
+    ),
     "schema.yml": """
 version: 2
 models:
@@ -106,6 +109,10 @@ class TestGeneratedSqlIsMySQL8:
         rejected = []
         with GrammarGate() as gate:
             for sql in sent:
+                if sql.rstrip().endswith("..."):
+                    # dbt logs seed INSERTs abridged (abridge_sql_log): their
+                    # text is not whole. They are dbt's default, not ours.
+                    continue
                 error = gate.check(sql)
                 if error is not None:
                     rejected.append(f"{error.message} at {error.line}:{error.column} in: {sql.strip()[:300]}")

@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Iterator, Optional, Sequence
 
 import pymysql
 
@@ -153,3 +153,19 @@ class LocalServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def session_server(base_dir: str) -> Iterator[ConnectionSettings]:
+    """A pytest session's server: the one SAFEGUARD_TEST_DB_HOST names, else a
+    throwaway one under base_dir, stopped when the generator closes."""
+    from .harness import external_server_settings
+
+    external = external_server_settings()
+    if external is not None:
+        yield external
+        return
+    local = LocalServer(base_dir=base_dir)
+    try:
+        yield local.start()
+    finally:
+        local.stop()

@@ -17,7 +17,8 @@ from dbt.adapters.mysql.relation import MySQLRelation
 from dbt.adapters.sql import SQLAdapter
 from dbt_common.clients.agate_helper import table_from_rows
 from dbt_common.contracts.constraints import ConstraintType
-from dbt_common.exceptions import DbtRuntimeError
+from dbt_common.exceptions import DbtDatabaseError, DbtRuntimeError
+import pymysql
 
 if TYPE_CHECKING:
     import agate
@@ -99,6 +100,18 @@ class MySQLAdapter(SQLAdapter):
                 f"available: {', '.join(INCREMENTAL_STRATEGIES)}"
             )
         return chosen
+
+    def get_columns_in_relation(self, relation: MySQLRelation) -> List[MySQLColumn]:  # type: ignore[override]
+        # dbt expects no columns for a relation that does not exist (e.g. at
+        # compile time). SHOW COLUMNS, the only listing that sees TEMPORARY
+        # tables, fails there with ER_NO_SUCH_TABLE (1146) instead.
+        try:
+            return super().get_columns_in_relation(relation)
+        except DbtDatabaseError as e:
+            cause = e.__cause__
+            if isinstance(cause, pymysql.err.ProgrammingError) and cause.args and cause.args[0] == 1146:
+                return []
+            raise
 
     @classmethod
     def _catalog_filter_table(

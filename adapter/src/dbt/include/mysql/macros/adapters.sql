@@ -53,14 +53,17 @@
 {% endmacro %}
 
 {% macro mysql__get_columns_in_relation(relation) -%}
-    {#- column_type is the full type (varchar(20), decimal(10,2), bigint unsigned). -#}
+    {#- SHOW COLUMNS, not information_schema.columns: the latter does not list
+        TEMPORARY tables, which incremental and snapshot staging tables are.
+        Type is the full type (varchar(20), decimal(10,2), bigint unsigned). -#}
     {% call statement('get_columns_in_relation', fetch_result=True) -%}
-        select column_name, column_type
-        from information_schema.columns
-        where table_schema = '{{ relation.schema }}' and table_name = '{{ relation.identifier }}'
-        order by ordinal_position
+        show columns from {{ relation }}
     {%- endcall %}
-    {{ return(sql_convert_columns_in_relation(load_result('get_columns_in_relation').table)) }}
+    {%- set columns = [] -%}
+    {%- for row in load_result('get_columns_in_relation').table -%}
+        {%- do columns.append(api.Column(row['Field'], row['Type'])) -%}
+    {%- endfor -%}
+    {{ return(columns) }}
 {% endmacro %}
 
 {% macro mysql__list_relations_without_caching(schema_relation) %}

@@ -2,6 +2,11 @@
     the pieces it dispatches. The safeguard package calls this macro by name
     (materialization_snapshot_mysql). -#}
 {% materialization snapshot, adapter='mysql' %}
+    {#- dbt hands the node to Jinja without its None fields, and a MySQL node
+        has no database; dbt's snapshot reads model.database. -#}
+    {%- if 'database' not in model -%}
+        {%- do model.update({'database': none}) -%}
+    {%- endif -%}
     {{ return(materialization_snapshot_default()) }}
 {% endmaterialization %}
 
