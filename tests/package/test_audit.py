@@ -350,7 +350,7 @@ def test_a_reader_during_a_large_delete_insert_merge_sees_only_the_old_or_the_ne
     assert not errors
     assert counts <= {20_000, 20_002} and 20_000 in counts
     assert project.count("history") == 20_002
-    [verdict] = project.audits("invocation_id = %s", (outcome.invocation_id,))
+    [verdict] = project.audits("invocation_id = %s and check_name = 'volume'", (outcome.invocation_id,))
     assert (verdict["rows_before"], verdict["rows_after"], verdict["verdict"]) == (20_000, 20_002, "published")
 
 
@@ -367,7 +367,9 @@ def test_dbt_retry_audits_again_refuses_the_same_build_and_publishes_a_fixed_one
 
     assert "refused to publish" in again.log and not again.success
     assert project.state("summary") == before
-    assert {v["command"] for v in project.audits("invocation_id = %s", (again.invocation_id,))} == {"retry"}
+    # dbt retry re-runs the failed command: flags.WHICH, recorded as command, is `run`
+    assert [(v["command"], v["verdict"]) for v in project.audits("invocation_id = %s", (again.invocation_id,))] == [
+        ("run", "refused")]
 
     _fill_source(project, 61)
     fixed = project.dbt("retry")
@@ -375,7 +377,7 @@ def test_dbt_retry_audits_again_refuses_the_same_build_and_publishes_a_fixed_one
     assert fixed.success, fixed.log
     assert project.count("summary") == 61
     [verdict] = project.audits("invocation_id = %s", (fixed.invocation_id,))
-    assert (verdict["command"], verdict["verdict"], verdict["rows_before"], verdict["rows_after"]) == ("retry", "published", 60, 61)
+    assert (verdict["command"], verdict["verdict"], verdict["rows_before"], verdict["rows_after"]) == ("run", "published", 60, 61)
 
 
 # --- cases 3 and 4: the model's own tests, against the candidate --------------
