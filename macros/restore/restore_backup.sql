@@ -146,6 +146,7 @@
     {{ return(matches) }}
 {% endmacro %}
 
+
 {#- A backup an earlier restore already put in place (for example one
     that crashed after its RENAME): its table became the live table.
     If the live table still matches it there is nothing to do; if it
