@@ -48,8 +48,6 @@
     {#- Act -#}
     {%- set failed = [] -%}
     {%- set extra_failed = [] -%}
-    {%- set extra_tables = [] -%}
-    {%- for t in tables if t.unique_id is none -%}{%- do extra_tables.append(t.schema ~ '.' ~ t.table) -%}{%- endfor -%}
     {%- for entry in plan -%}
         {%- set label = entry.source_schema ~ '.' ~ entry.source_table -%}
         {#- _free_ts chose names that are free, under the named lock. -#}
@@ -58,7 +56,7 @@
             {%- do safeguard._log('BACKUP', loop.index ~ ' of ' ~ plan | length ~ ' ' ~ label ~ ' -> ' ~ entry.backup_schema ~ '.' ~ entry.backup_table ~ ' (' ~ entry.row_count ~ ' rows, checksum ' ~ entry.checksum ~ ')') -%}
         {%- else -%}
             {%- do failed.append(label ~ ' (' ~ taken.note ~ ')') -%}
-            {%- if label in extra_tables -%}{%- do extra_failed.append(label ~ ' (' ~ taken.note ~ ')') -%}{%- endif -%}
+            {%- if not (tables | selectattr('schema', 'equalto', entry.source_schema) | selectattr('table', 'equalto', entry.source_table) | map(attribute='unique_id') | select | list) -%}{%- do extra_failed.append(label ~ ' (' ~ taken.note ~ ')') -%}{%- endif -%}
             {%- do safeguard._log('FAIL', label ~ ': verification failed: ' ~ taken.note) -%}
         {%- endif -%}
     {%- endfor -%}

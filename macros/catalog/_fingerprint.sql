@@ -8,7 +8,7 @@
     boundaries), and sums them modulo 2^64: order does not matter and, unlike
     BIT_XOR, two equal rows do not cancel. CRC32 per row is what CHECKSUM
     TABLE itself sums, so it detects a changed row as surely; a 64-bit MD5
-    per row cost 2-5x more at 1M rows (docs/benchmarks.md).
+    per row cost up to 5x more at 1M rows (docs/benchmarks.md).
     CHECKSUM TABLE (`checksum_table`, what catalogs of older versions hold,
     fingerprint_method NULL) also reads STORED generated columns, and on
     MariaDB a faithful copy of such a table at ~1M rows checksums

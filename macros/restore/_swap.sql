@@ -80,24 +80,7 @@
         {{ return(steps) }}
     {%- endif -%}
 
-    {#- Verify before anything moves: a backup whose rows no longer match its
-        catalog row (edited by hand, damaged) is refused while the live table
-        is still in place. Nobody writes a backup, and the named lock keeps
-        other safeguard operations out, so the table swapped in is the one
-        checked here. This scan is the restore's only size-dependent step. -#}
-    {%- set mismatches = [] -%}
-    {%- for step in steps -%}
-        {%- set e = step.entry -%}
-        {%- set recorded = {'row_count': e.row_count, 'checksum': e.checksum} -%}
-        {%- set compared = safeguard._matches_row(e.backup_schema, e.backup_table, e) -%}
-        {%- set backup_print = compared.print -%}
-        {%- if not compared.same -%}
-            {%- do mismatches.append(e.backup_schema ~ '.' ~ e.backup_table ~ ' (catalog: ' ~ recorded.row_count ~ ' rows, checksum ' ~ recorded.checksum ~ '; table: ' ~ backup_print.row_count ~ ' rows, checksum ' ~ backup_print.checksum ~ ')') -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- if mismatches -%}
-        {{ exceptions.raise_compiler_error("safeguard." ~ operation ~ ": refusing to restore " ~ mismatches | join('; ') ~ ": the backup no longer matches its catalog row; nothing was changed") }}
-    {%- endif -%}
+    {%- do safeguard._verify_backups(steps, operation) -%}
 
     {#- Intent first: the displaced tables as planned rows, then a journal
         row. A crash between the RENAME (which commits on its own) and the
@@ -235,4 +218,27 @@
 
 {% macro _foreign_keys_of(schema, table) %}
     {{ return(safeguard._foreign_keys_where('k.table_schema = ' ~ safeguard._sql_string(schema) ~ ' and k.table_name = ' ~ safeguard._sql_string(table))) }}
+{% endmacro %}
+
+
+{#- Verify before anything moves: a backup whose rows no longer match its
+    catalog row (edited by hand, damaged) is refused while the live table
+    is still in place. Nobody writes a backup, and the named lock keeps
+    other safeguard operations out, so the table swapped in is the one
+    checked here. This scan is the restore's only size-dependent step. -#}
+{% macro _verify_backups(steps, operation) %}
+    {%- set mismatches = [] -%}
+    {%- for step in steps -%}
+        {%- set e = step.entry -%}
+        {%- set recorded = {'row_count': e.row_count, 'checksum': e.checksum} -%}
+        {%- set compared = safeguard._matches_row(e.backup_schema, e.backup_table, e) -%}
+        {%- set backup_print = compared.print -%}
+        {%- if not compared.same -%}
+            {%- do mismatches.append(e.backup_schema ~ '.' ~ e.backup_table ~ ' (catalog: ' ~ recorded.row_count ~ ' rows, checksum ' ~ recorded.checksum ~ '; table: ' ~ backup_print.row_count ~ ' rows, checksum ' ~ backup_print.checksum ~ ')') -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if mismatches -%}
+        {{ exceptions.raise_compiler_error("safeguard." ~ operation ~ ": refusing to restore " ~ mismatches | join('; ') ~ ": the backup no longer matches its catalog row; nothing was changed") }}
+    {%- endif -%}
+
 {% endmacro %}

@@ -136,25 +136,22 @@
             {%- endif -%}
         {%- endif -%}
     {%- else -%}
-        {#- A set is a run's backups or the tables one restore replaced (its
-            undo, one RENAME like the restore); a run that started in the
-            second a restore did shares its ts, and the ts names the run's. -#}
-        {%- set rows = safeguard._catalog_rows({'kind': ['backup', 'replaced'], 'status': ['verified', 'pending', 'failed', 'missing', 'restored']}) -%}
-        {%- set matches = safeguard._rows_matching(rows, ts_prefix, invocation_id) -%}
-        {%- if matches | selectattr('kind', 'equalto', 'backup') | list and matches | selectattr('kind', 'equalto', 'replaced') | list and matches | map(attribute='backup_ts') | unique | list | length == 1 -%}
-            {%- set matches = matches | selectattr('kind', 'equalto', 'backup') | list -%}
-        {%- endif -%}
-        {%- set sets = matches | map(attribute='backup_ts') | unique | list -%}
-        {%- if sets | length == 0 -%}
-            {{ exceptions.raise_compiler_error("safeguard.restore_backup: no backup set at " ~ (ts_prefix or invocation_id) ~ "; available: " ~ (rows | selectattr('status', 'in', usable) | map(attribute='backup_ts') | unique | join(', ') or 'none')) }}
-        {%- elif sets | length > 1 -%}
-            {{ exceptions.raise_compiler_error("safeguard.restore_backup: " ~ (ts_prefix or invocation_id) ~ " matches " ~ sets | length ~ " backup sets: " ~ sets | join(', ') ~ "; give the full ts") }}
-        {%- endif -%}
+        {%- set matches = safeguard._select_restore_set(ts_prefix, invocation_id) -%}
     {%- endif -%}
-    {#- A backup an earlier restore already put in place (for example one
-        that crashed after its RENAME): its table became the live table.
-        If the live table still matches it there is nothing to do; if it
-        changed since, that backup is used up and says so. -#}
+    {%- do safeguard._check_restored_matches(matches, quiet) -%}
+    {%- set matches = matches | rejectattr('status', 'equalto', 'restored') | list -%}
+    {%- for r in matches if r.status not in usable -%}
+        {{ exceptions.raise_compiler_error("safeguard.restore_backup: backup " ~ r.backup_schema ~ "." ~ r.backup_table ~ " is not verified (status " ~ r.status ~ ") and cannot be restored; verified backups of " ~ r.source_schema ~ "." ~ r.source_table ~ ": " ~ (safeguard._catalog_rows({'status': 'verified', 'source_schema': r.source_schema, 'source_table': r.source_table}) | map(attribute='backup_ts') | join(', ') or 'none')) }}
+    {%- endfor -%}
+    {{ return(matches) }}
+{% endmacro %}
+
+
+{#- A backup an earlier restore already put in place (for example one
+    that crashed after its RENAME): its table became the live table.
+    If the live table still matches it there is nothing to do; if it
+    changed since, that backup is used up and says so. -#}
+{% macro _check_restored_matches(matches, quiet) %}
     {%- for r in matches if r.status == 'restored' -%}
         {%- set live = r.source_schema ~ '.' ~ r.source_table -%}
         {%- if safeguard._table_exists(r.source_schema, r.source_table) and safeguard._matches_row(r.source_schema, r.source_table, r).same -%}
@@ -163,12 +160,29 @@
             {{ exceptions.raise_compiler_error("safeguard.restore_backup: backup " ~ r.backup_schema ~ "." ~ r.backup_table ~ " was already restored into " ~ live ~ " (" ~ r.note ~ ") and " ~ live ~ " has changed since, so it cannot be restored again; nothing was changed; verified backups of " ~ live ~ ": " ~ (safeguard._catalog_rows({'status': 'verified', 'source_schema': r.source_schema, 'source_table': r.source_table}) | map(attribute='backup_ts') | join(', ') or 'none')) }}
         {%- endif -%}
     {%- endfor -%}
-    {%- set matches = matches | rejectattr('status', 'equalto', 'restored') | list -%}
-    {%- for r in matches if r.status not in usable -%}
-        {{ exceptions.raise_compiler_error("safeguard.restore_backup: backup " ~ r.backup_schema ~ "." ~ r.backup_table ~ " is not verified (status " ~ r.status ~ ") and cannot be restored; verified backups of " ~ r.source_schema ~ "." ~ r.source_table ~ ": " ~ (safeguard._catalog_rows({'status': 'verified', 'source_schema': r.source_schema, 'source_table': r.source_table}) | map(attribute='backup_ts') | join(', ') or 'none')) }}
-    {%- endfor -%}
+{% endmacro %}
+
+
+{#- The entries of the whole set a ts or invocation_id names. A set is a
+    run's backups or the tables one restore replaced (its undo, one RENAME
+    like the restore); a run that started in the second a restore did
+    shares its ts, and the ts names the run's. -#}
+{% macro _select_restore_set(ts_prefix, invocation_id) %}
+    {%- set usable = ['verified'] -%}
+    {%- set rows = safeguard._catalog_rows({'kind': ['backup', 'replaced'], 'status': ['verified', 'pending', 'failed', 'missing', 'restored']}) -%}
+    {%- set matches = safeguard._rows_matching(rows, ts_prefix, invocation_id) -%}
+    {%- if matches | selectattr('kind', 'equalto', 'backup') | list and matches | selectattr('kind', 'equalto', 'replaced') | list and matches | map(attribute='backup_ts') | unique | list | length == 1 -%}
+        {%- set matches = matches | selectattr('kind', 'equalto', 'backup') | list -%}
+    {%- endif -%}
+    {%- set sets = matches | map(attribute='backup_ts') | unique | list -%}
+    {%- if sets | length == 0 -%}
+        {{ exceptions.raise_compiler_error("safeguard.restore_backup: no backup set at " ~ (ts_prefix or invocation_id) ~ "; available: " ~ (rows | selectattr('status', 'in', usable) | map(attribute='backup_ts') | unique | join(', ') or 'none')) }}
+    {%- elif sets | length > 1 -%}
+        {{ exceptions.raise_compiler_error("safeguard.restore_backup: " ~ (ts_prefix or invocation_id) ~ " matches " ~ sets | length ~ " backup sets: " ~ sets | join(', ') ~ "; give the full ts") }}
+    {%- endif -%}
     {{ return(matches) }}
 {% endmacro %}
+
 
 
 {#- Catalog rows whose backup_ts starts with ts_prefix and that belong to

@@ -315,3 +315,29 @@ def test_a_client_clock_days_off_changes_no_backup_time_latest_or_retention(ware
     assert abs(datetime.datetime.strptime(replaced["backup_ts"], "%Y%m%d_%H%M%S") - server_now) < datetime.timedelta(minutes=5)
     monkeypatch.setattr(_ShiftedClock, "shift", datetime.timedelta(0))
     assert warehouse.run("--select", table).success  # leave it healthy
+
+
+def test_a_catalog_row_of_an_older_version_is_verified_the_way_it_was_made(warehouse):
+    """Rows written before fingerprint_method existed hold CHECKSUM TABLE
+    (the column is NULL): a restore compares them the same way."""
+    schema, table = warehouse.schema("gold"), "new_contracts"
+    assert warehouse.run("--select", table).success
+    latest = latest_backup(warehouse, schema, table)
+    rows = warehouse.sql.table_rows(latest["backup_schema"], latest["backup_table"])
+    count = warehouse.sql.scalar(f"SELECT COUNT(*) FROM `{latest['backup_schema']}`.`{latest['backup_table']}`")
+    old_checksum = warehouse.sql.checksum(latest["backup_schema"], latest["backup_table"])
+    catalog = f"`{warehouse.catalog_schema}`.safeguard_backups"
+    args = f"{{table: {schema}.{table}, ts: '{latest['backup_ts']}'}}"
+
+    warehouse.sql.execute(f"UPDATE {catalog} SET row_count = %s, checksum = %s, fingerprint_method = NULL"
+                          " WHERE backup_table = %s", (count, old_checksum + 1, latest["backup_table"]))
+    refused = warehouse.operation("restore_backup", args)  # compared the old way: it does not match
+    assert not refused.success and "no longer matches its catalog row" in refused.log
+    warehouse.sql.execute(f"UPDATE {catalog} SET checksum = %s WHERE backup_table = %s",
+                          (old_checksum, latest["backup_table"]))
+    restored = warehouse.operation("restore_backup", args)
+
+    assert restored.success, restored.log
+    assert warehouse.sql.table_rows(schema, table) == rows
+    assert warehouse.catalog("backup_table = %s", (latest["backup_table"],))[0]["fingerprint_method"] is None
+    assert warehouse.run("--select", table).success  # leave it healthy
