@@ -214,7 +214,7 @@
     {#- information_schema.global_status is gone in MySQL 8; SHOW works on both. -#}
     {%- set uptime = run_query("show global status like 'Uptime'").rows[0][1] | int -%}
     {%- set sql -%}
-        select p.id, p.command, p.time, left(p.info, 120)
+        select p.id, p.command, p.time, left(p.info, 1200)
         from {{ safeguard._connections_table() }} as c
         join information_schema.processlist as p on p.id = c.connection_id
         where c.invocation_id = {{ safeguard._sql_string(owner) }}
@@ -223,7 +223,9 @@
     {%- endset -%}
     {%- set found = [] -%}
     {%- for row in run_query(sql).rows -%}
-        {%- do found.append({'id': row[0] | int, 'command': row[1], 'seconds': row[2], 'statement': row[3]}) -%}
+        {#- dbt starts every statement with its query comment: show the SQL. -#}
+        {%- set statement = modules.re.sub('^\\s*/\\*.*?\\*/\\s*', '', row[3] or '', flags=modules.re.S)[:120] if row[3] else none -%}
+        {%- do found.append({'id': row[0] | int, 'command': row[1], 'seconds': row[2], 'statement': statement}) -%}
     {%- endfor -%}
     {{ return(found) }}
 {% endmacro %}
