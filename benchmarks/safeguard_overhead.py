@@ -97,6 +97,8 @@ class Statement:
 def category(sql: str) -> str:
     """One category per statement, from its text (dbt's query comment removed)."""
     text = " ".join(sql.split()).lower()
+    if "safeguard_audit" in text:  # the audit's counts (marked) and its verdict rows (safeguard_audits)
+        return "audit"
     bounded = _BOUNDED.search(text)
     if bounded:  # safeguard's bounded DDL: the statement is the procedure's argument
         return {"rename": "swap", "drop": "drop"}.get(bounded.group(1), "catalog and locks")
@@ -591,7 +593,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--rounds", type=int, help="interleaved rounds of on/off runs (default 5, --quick 2)")
     parser.add_argument("--adapter-type", choices=("mysql", "mariadb"), default="mysql")
     parser.add_argument("--json", type=Path, help="also write the measurements to this file")
+    parser.add_argument("--audit", action="store_true",
+                        help="measure what the audit adds to a protected table model's and incremental's build"
+                             " instead (benchmarks/audit_cost.py; sizes 100000 1000000, 3 rounds)")
     args = parser.parse_args(argv)
+    if args.audit:
+        return _main_audit(args, parser)
     sizes = args.sizes or (QUICK_SIZES if args.quick else DEFAULT_SIZES)
     rounds = args.rounds or (2 if args.quick else 5)
     if rounds < 1 or min(sizes) < 10:
@@ -616,4 +623,29 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print(report(result))
     print(f"\nbenchmark took {result['seconds']:.0f} s; uptime: "
           f"{subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
+    return 0
+
+
+def _main_audit(args, parser) -> int:
+    from audit_cost import AUDIT_SIZES, measure_audit, report_audit
+
+    sizes = args.sizes or AUDIT_SIZES
+    rounds = args.rounds or 3
+    if rounds < 1 or min(sizes) < 100:
+        parser.error("--rounds must be >= 1 and sizes >= 100")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    workdir = Path(tempfile.mkdtemp(prefix="safeguard-audit-bench-"))
+    server = LocalServer(adapter_type=args.adapter_type, base_dir=str(workdir), server_options=STATEMENT_LOG_OPTIONS)
+    started = time.perf_counter()
+    try:
+        settings = server.start()
+        result = measure_audit(workdir, settings, sizes, rounds, say=lambda line: print(line, flush=True))
+    finally:
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    if args.json:
+        args.json.write_text(json.dumps({str(k): v for k, v in result.items()}, indent=1))
+    print()
+    print(report_audit(result))
+    print(f"\nbenchmark took {time.perf_counter() - started:.0f} s on {machine()}")
     return 0

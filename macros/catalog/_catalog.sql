@@ -32,6 +32,11 @@
       `safeguard etl`, the ETL lock that owns the invocation (its lease
       is alive exactly while that lock is held; macros/locking).
     - safeguard_run_lease: see macros/locking.
+    - safeguard_audits: one row per check of each audited build of a
+      protected model (macros/audit): its numbers, and the build's verdict,
+      published, refused or allowed. The latest published or allowed row of
+      a model is also the record of its materialization and relation, which
+      the next build's audit compares with.
     CREATE ... IF NOT EXISTS is valid on MySQL 8 and MariaDB alike. -#}
 {% macro _ensure_catalog() %}
     {%- set schema = safeguard._catalog_schema() -%}
@@ -101,6 +106,32 @@
         ) engine = InnoDB
     {%- endset -%}
     {%- do safeguard._execute(sql) -%}
+    {%- set sql -%}
+        create table if not exists {{ safeguard._audits_table() }} (
+            audit_id bigint unsigned not null auto_increment,
+            invocation_id varchar(64) not null,
+            command varchar(32) not null,
+            model_unique_id varchar(512) not null,
+            source_schema varchar(64) not null,
+            source_table varchar(64) not null,
+            materialized varchar(32) not null,
+            previous_materialized varchar(32) null,
+            check_name varchar(255) not null,
+            passed tinyint not null,
+            verdict varchar(16) not null,
+            rows_before bigint null,
+            rows_after bigint null,
+            detail varchar(1024) null,
+            candidate_schema varchar(64) null,
+            candidate_table varchar(64) null,
+            allowed_by varchar(255) null,
+            created_at datetime(6) not null,
+            primary key (audit_id),
+            key ix_safeguard_audit_model (model_unique_id(191), audit_id),
+            key ix_safeguard_audit_invocation (invocation_id)
+        ) engine = InnoDB
+    {%- endset -%}
+    {%- do safeguard._execute(sql) -%}
     {%- do safeguard._migrate_catalog() -%}
     {%- do safeguard._commit() -%}
 {% endmacro %}
@@ -125,6 +156,11 @@
         {%- do safeguard._run_ddl_bounded('alter table ' ~ safeguard._quote_table(schema, table) ~ ' add column `' ~ column ~ '` ' ~ definition, 'catalog migration') -%}
         {%- do safeguard._log('MIGRATE', schema ~ '.' ~ table ~ ': added column ' ~ column) -%}
     {%- endfor -%}
+{% endmacro %}
+
+
+{% macro _audits_table() %}
+    {{ return(safeguard._quote_table(safeguard._catalog_schema(), 'safeguard_audits')) }}
 {% endmacro %}
 
 

@@ -15,7 +15,7 @@
 {% macro _distrust(row, sources=none) %}
     {%- set sources = sources if sources is not none else safeguard._trusted_sources() -%}
     {%- set label = row.backup_schema ~ '.' ~ row.backup_table ~ ' (catalog row ' ~ row.backup_id ~ ')' -%}
-    {%- if not modules.re.match('^[0-9]{8}_[0-9]{6}$', row.backup_ts | string) or row.kind not in ['backup', 'replaced'] -%}
+    {%- if not modules.re.match('^[0-9]{8}_[0-9]{6}$', row.backup_ts | string) or row.kind not in ['backup', 'replaced', 'refused'] -%}
         {{ return(label ~ ": kind '" ~ row.kind ~ "' / ts '" ~ row.backup_ts ~ "' is not one the package writes") }}
     {%- endif -%}
     {%- for value in [row.source_schema, row.source_table, row.backup_schema, row.backup_table] -%}

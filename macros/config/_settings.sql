@@ -6,7 +6,12 @@
     - seconds: a number > 0, fractions allowed;
     - schema: none or a plain schema name;
     - table_list: a list of schema.table plain names;
-    - list: a list of strings. -#}
+    - list: a list of strings;
+    - percent: a number from 0 to 100, fractions allowed;
+    - model_list: a list of model, seed or snapshot names (or unique_ids)
+      of this project.
+    The audit's thresholds (max_shrink_percent, allow_empty) can also be set
+    per model under meta: {safeguard: {...}}; read them with _model_setting. -#}
 {% macro _setting_specs() %}
     {{ return({
         'enabled': {'default': true, 'type': 'boolean'},
@@ -18,6 +23,9 @@
         'extra_tables': {'default': [], 'type': 'table_list'},
         'rollback_failed': {'default': true, 'type': 'boolean'},
         'allow_full_refresh': {'default': false, 'type': 'boolean'},
+        'allow': {'default': [], 'type': 'model_list'},
+        'max_shrink_percent': {'default': 10, 'type': 'percent'},
+        'allow_empty': {'default': false, 'type': 'boolean'},
         'lease_hours': {'default': 6, 'type': 'count'},
         'lock_wait_seconds': {'default': 3, 'type': 'seconds'},
         'lock_wait_total_seconds': {'default': 60, 'type': 'seconds'},
@@ -58,9 +66,28 @@
     {%- if name not in specs -%}
         {{ return({'value': none, 'problem': "unknown setting '" ~ name ~ "'; known: " ~ specs.keys() | join(', ')}) }}
     {%- endif -%}
-    {%- set kind = specs[name].type -%}
-    {%- set raw = var('safeguard_' ~ name, specs[name].default) -%}
-    {%- set what = 'var safeguard_' ~ name -%}
+    {{ return(safeguard._check_value(specs[name].type, var('safeguard_' ~ name, specs[name].default), 'var safeguard_' ~ name)) }}
+{% endmacro %}
+
+
+{#- One setting of one model: meta {safeguard: {<name>: value}} on the node
+    wins over the var safeguard_<name>. A bad value raises, naming the model. -#}
+{% macro _model_setting(node, name) %}
+    {%- set meta = node.config.meta if node.config is defined and node.config.meta else (node.meta or {}) -%}
+    {%- set options = meta.get('safeguard') or {} -%}
+    {%- if options is not mapping or name not in options -%}
+        {{ return(safeguard._setting(name)) }}
+    {%- endif -%}
+    {%- set checked = safeguard._check_value(safeguard._setting_specs()[name].type, options[name], 'meta safeguard.' ~ name ~ ' of ' ~ node.unique_id) -%}
+    {%- if checked.problem is not none -%}
+        {{ exceptions.raise_compiler_error("safeguard: " ~ checked.problem) }}
+    {%- endif -%}
+    {{ return(checked.value) }}
+{% endmacro %}
+
+
+{#- Validates one raw value of a setting type; `what` names where it came from. -#}
+{% macro _check_value(kind, raw, what) %}
     {%- set value = raw -%}
     {%- set problem = none -%}
     {%- if kind == 'count' -%}
@@ -73,6 +100,11 @@
         {%- if value is none -%}
             {%- set problem = what ~ " must be a number of seconds > 0, got '" ~ raw ~ "'" -%}
         {%- endif -%}
+    {%- elif kind == 'percent' -%}
+        {%- set value = safeguard._as_positive_number(raw) if raw not in [0, '0'] else 0 -%}
+        {%- if value is none or value > 100 -%}
+            {%- set problem = what ~ " must be a percentage from 0 to 100, got '" ~ raw ~ "'" -%}
+        {%- endif -%}
     {%- elif kind == 'boolean' -%}
         {%- set value = safeguard._as_boolean(raw) -%}
         {%- if value is none -%}
@@ -81,6 +113,16 @@
     {%- elif kind == 'schema' -%}
         {%- if raw is not none and not modules.re.match('^[A-Za-z0-9_$]{1,64}$', raw | string) -%}
             {%- set problem = what ~ " must be a plain schema name (letters, digits, _ or $, at most 64 characters), got '" ~ raw ~ "'" -%}
+        {%- endif -%}
+    {%- elif kind == 'model_list' -%}
+        {%- set value = [raw] if raw is string else raw -%}
+        {%- if value is mapping or value is not iterable -%}
+            {%- set problem = what ~ " must be a list of model names, even if there is only one, got '" ~ raw ~ "'" -%}
+        {%- else -%}
+            {%- set unknown = safeguard._unknown_node_names(value) -%}
+            {%- if unknown -%}
+                {%- set problem = what ~ " names '" ~ unknown[0] ~ "', which is no model, seed or snapshot of this project; protected ones: " ~ (safeguard._protected_node_names() | join(', ') or 'none') -%}
+            {%- endif -%}
         {%- endif -%}
     {%- elif kind in ['table_list', 'list'] -%}
         {%- set value = [raw] if raw is string else raw -%}
@@ -155,4 +197,24 @@
         {{ exceptions.raise_compiler_error("safeguard: " ~ what ~ " must be a whole number >= 0, got '" ~ value ~ "'") }}
     {%- endif -%}
     {{ return(number) }}
+{% endmacro %}
+
+
+{#- The entries of `names` that name no model, seed or snapshot of the graph
+    (by name or unique_id). -#}
+{% macro _unknown_node_names(names) %}
+    {%- set known = [] -%}
+    {%- for node in graph.nodes.values() if node.resource_type in ['model', 'seed', 'snapshot'] -%}
+        {%- do known.extend([node.name, node.unique_id]) -%}
+    {%- endfor -%}
+    {{ return(names | reject('in', known) | list) }}
+{% endmacro %}
+
+
+{% macro _protected_node_names() %}
+    {%- set names = [] -%}
+    {%- for node in graph.nodes.values() if node.resource_type in ['model', 'seed', 'snapshot'] and safeguard._is_protected(node) -%}
+        {%- do names.append(node.name) -%}
+    {%- endfor -%}
+    {{ return(names | sort) }}
 {% endmacro %}

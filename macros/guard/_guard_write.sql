@@ -5,7 +5,10 @@
     - this invocation does not hold the run lease (create_backups missing,
       did not complete, or another run is in progress);
     - a protected table's backup of this invocation failed, or cannot be taken;
-    - a protected incremental is fully refreshed without being allowed to.
+    - a protected incremental is fully refreshed without being allowed to
+      (safeguard_allow naming it, or the older allow_full_refresh; the
+      refusal is recorded in safeguard_audits). An allowed one is audited
+      and its backup pinned by the materialization (macros/audit).
     Otherwise returns {'protect': bool, 'zero_copy': bool}: zero_copy means
     the table materialization keeps the old table as the backup, because no
     copy of it was taken in this invocation. A protected table without a
@@ -31,8 +34,13 @@
     {%- endif -%}
 
     {%- set full_refresh = materialized == 'incremental' and should_full_refresh() -%}
-    {%- if full_refresh and not safeguard._full_refresh_allowed(model) -%}
-        {{ safeguard._refuse(name, "--full-refresh would rebuild this protected incremental from scratch; allow it with meta {safeguard: {allow_full_refresh: true}} on the model, or --vars '{safeguard_allow_full_refresh: true}' for one run (its backup is then pinned)") }}
+    {%- if full_refresh and safeguard._allowed_by(model) is none -%}
+        {%- set reason = "--full-refresh would rebuild this protected incremental from scratch; allow it for one run with --vars '{safeguard_allow: [" ~ model.name ~ "]}' (or the older --vars '{safeguard_allow_full_refresh: true}', or meta {safeguard: {allow_full_refresh: true}} on the model); its backup is then pinned" -%}
+        {%- do safeguard._record_audit({'materialized': materialized, 'previous': none, 'verdict': 'refused', 'allowed_by': none,
+                                        'rows_before': none, 'rows_after': none,
+                                        'checks': [{'check': 'full_refresh', 'passed': false, 'detail': '--full-refresh refused before any write'}]}) -%}
+        {%- do safeguard._commit() -%}
+        {{ safeguard._refuse(name, reason) }}
     {%- endif -%}
 
     {%- set rows = safeguard._catalog_rows({'source_schema': this.schema, 'source_table': this.identifier, 'invocation_id': invocation_id, 'kind': 'backup'}) -%}
@@ -53,9 +61,6 @@
             {{ safeguard._refuse(name, "its backup failed verification (" ~ taken.note ~ ")") }}
         {%- endif -%}
         {%- set verified = [taken.entry] -%}
-    {%- endif -%}
-    {%- if full_refresh -%}
-        {%- do safeguard._pin_backup(verified[0].backup_schema, verified[0].backup_table, 'pinned before --full-refresh by invocation ' ~ invocation_id) -%}
     {%- endif -%}
     {{ return({'protect': true, 'zero_copy': false}) }}
 {% endmacro %}

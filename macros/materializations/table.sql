@@ -1,9 +1,13 @@
 {#- dbt's table materialization (dbt-core 1.7, materializations/models/
-    table.sql; dbt-mysql has none of its own), with two changes and nothing
-    else copied: safeguard's guard runs before the first statement, and the
-    swap is ONE atomic RENAME that, for a protected model, keeps the old
-    table as this run's backup. It cannot delegate, because the two RENAMEs
-    it replaces are inside dbt's macro. -#}
+    table.sql; dbt-mysql has none of its own), with three changes and
+    nothing else copied: safeguard's guard runs before the first statement;
+    a protected model's `__dbt_tmp` is audited before it is published
+    (macros/audit; a refused one is kept as a `refused` table and the live
+    table is not touched); and the swap is ONE atomic RENAME that, for a
+    protected model, keeps the old table as this run's backup. It cannot
+    delegate, because the two RENAMEs it replaces are inside dbt's macro.
+    The post-hooks run against the live table after the swap, so what they
+    do is not audited. -#}
 {% materialization table, adapter='mysql' %}
     {{ return(safeguard._materialize_table()) }}
 {% endmaterialization %}
@@ -38,9 +42,21 @@
 
     {#- existing_relation could have been dropped since it was read. -#}
     {%- set existing_relation = load_cached_relation(existing_relation) if existing_relation is not none else none -%}
+    {%- if guard.protect -%}
+        {#- CREATE TABLE ... AS SELECT reports the rows it wrote: no scan of the candidate. -#}
+        {%- set audit = safeguard._audit_build('table', intermediate_relation, safeguard._rows_replaced(existing_relation),
+                                               rows_after=load_result('main').response.rows_affected) -%}
+        {%- if audit.verdict == 'refused' -%}
+            {{ safeguard._refuse_publish(audit, intermediate_relation, 'rename') }}
+        {%- endif -%}
+    {%- endif -%}
     {%- set kept = safeguard._swap_into_place(existing_relation, intermediate_relation, target_relation,
                                               guard.zero_copy and existing_relation is not none and existing_relation.type == 'table') -%}
 
+    {%- if guard.protect -%}
+        {%- do safeguard._publish_audit(audit) -%}
+        {%- do safeguard._pin_pre_run(audit) -%}
+    {%- endif -%}
     {% do create_indexes(target_relation) %}
     {{ run_hooks(post_hooks, inside_transaction=True) }}
     {%- set should_revoke = should_revoke(existing_relation, full_refresh_mode=True) -%}

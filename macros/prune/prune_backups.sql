@@ -134,7 +134,9 @@
             {%- set reason = r.status ~ ', within ' ~ retention_days ~ ' days' -%}
         {%- endif -%}
         {%- if reason is not none -%}
-            {%- if not r.pinned -%}{%- do kept.update({source: count + 1}) -%}{%- endif -%}
+            {#- A refused candidate (macros/audit) is kept for inspection only:
+                it takes no place of a backup under the cap. -#}
+            {%- if not r.pinned and r.kind != 'refused' -%}{%- do kept.update({source: count + 1}) -%}{%- endif -%}
             {%- do plan.keep.append({'row': r, 'reason': reason}) -%}
         {%- else -%}
             {%- do r.update({'why': 'over max_backups_per_table ' ~ cap if cap > 0 and count >= cap and r.backup_ts >= cutoff else 'older than ' ~ retention_days ~ ' days'}) -%}

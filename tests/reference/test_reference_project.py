@@ -120,6 +120,23 @@ def test_day_one_and_day_two_build_and_pass_dbt_test(built):
         assert {node.status for node in outcome.nodes} <= {"success", "pass"}, outcome.nodes
 
 
+def test_an_ordinary_night_publishes_every_protected_model_with_every_audit_passing(built):
+    """No false alarm: day 2's run audits each of the six protected models
+    before publishing it, and every check passes."""
+    day_two_run = [outcome for outcome in built.steps if outcome.args[0] == "run"][1]
+    rows = built.warehouse.sql.rows(
+        "SELECT source_schema, source_table, check_name, passed, verdict, materialized, detail"
+        f" FROM `{built.warehouse.catalog_schema}`.safeguard_audits WHERE invocation_id = %s",
+        (day_two_run.invocation_id,),
+    )
+    assert {(schema, table) for schema, table, *_ in rows} == {
+        (built.schema(schema), table) for schema, table in PROTECTED
+    }
+    assert all(passed == 1 and verdict == "published" for _, _, _, passed, verdict, _, _ in rows), rows
+    assert {check for _, _, check, *_ in rows} >= {"volume"}
+    assert "refused to publish" not in day_two_run.log
+
+
 def test_exactly_the_six_tables_of_the_incident_are_marked_protected(built):
     manifest = json.loads((built.warehouse.project / "target" / "manifest.json").read_text())
     protected = {
