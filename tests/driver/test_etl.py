@@ -187,9 +187,10 @@ def test_failing_model_stops_the_run_keeps_protected_tables_and_the_dump(etl, ca
 
 
 def tables_outside(sql, prefix, schema):
-    """Every table under the prefix but in `schema`, with its checksum."""
+    """Every table under the prefix but in `schema` and the load's `<schema>_previous`, with its checksum."""
     rows = sql.rows("SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema LIKE %s"
-                    " AND table_schema <> %s AND table_type = 'BASE TABLE'", (prefix.replace("_", "\\_") + "%", schema))
+                    " AND table_schema NOT IN (%s, %s) AND table_type = 'BASE TABLE'",
+                    (prefix.replace("_", "\\_") + "%", schema, schema + "_previous"))
     return {f"{s}.{t}": sql.checksum(s, t) for s, t in sorted(rows)}
 
 
