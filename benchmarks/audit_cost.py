@@ -37,7 +37,7 @@ def _fill(project: SmallProject, first: int, last: int) -> None:
         end = min(last, start + 19_999)
         project.sql.execute(
             f"INSERT INTO `{project.source}`.events (id, tenant, amount, note)"
-            f" SELECT seq, seq % 97, seq * 3, concat('note ', seq) FROM seq_{start}_to_{end}"
+            f" SELECT seq, seq % 97, seq * 3, concat('note ', seq) FROM `{project.source}`.seq_{start}_to_{end}"
         )
 
 

@@ -604,18 +604,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if rounds < 1 or min(sizes) < 10:
         parser.error("--rounds must be >= 1 and sizes >= 10")
 
-    # Stop the throwaway server on SIGTERM too (the finally below).
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    workdir = Path(tempfile.mkdtemp(prefix="safeguard-bench-"))
-    server = LocalServer(adapter_type=args.adapter_type, base_dir=str(workdir), server_options=STATEMENT_LOG_OPTIONS)
     started = time.perf_counter()
-    try:
-        settings = server.start()
+
+    def run(workdir: Path, settings) -> dict:
         print(f"uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}", flush=True)
-        result = measure(workdir, settings, sizes, rounds, say=lambda line: print(line, flush=True))
-    finally:
-        server.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+        return measure(workdir, settings, sizes, rounds, say=lambda line: print(line, flush=True))
+
+    result = _on_throwaway_server(args.adapter_type, "safeguard-bench-", run)
     result["seconds"] = time.perf_counter() - started
     if args.json:
         args.json.write_text(json.dumps(result, indent=1, default=str))
@@ -633,19 +628,25 @@ def _main_audit(args, parser) -> int:
     rounds = args.rounds or 3
     if rounds < 1 or min(sizes) < 100:
         parser.error("--rounds must be >= 1 and sizes >= 100")
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    workdir = Path(tempfile.mkdtemp(prefix="safeguard-audit-bench-"))
-    server = LocalServer(adapter_type=args.adapter_type, base_dir=str(workdir), server_options=STATEMENT_LOG_OPTIONS)
     started = time.perf_counter()
-    try:
-        settings = server.start()
-        result = measure_audit(workdir, settings, sizes, rounds, say=lambda line: print(line, flush=True))
-    finally:
-        server.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+    result = _on_throwaway_server(args.adapter_type, "safeguard-audit-bench-", lambda workdir, settings: measure_audit(
+        workdir, settings, sizes, rounds, say=lambda line: print(line, flush=True)))
     if args.json:
         args.json.write_text(json.dumps({str(k): v for k, v in result.items()}, indent=1))
     print()
     print(report_audit(result))
     print(f"\nbenchmark took {time.perf_counter() - started:.0f} s on {machine()}")
     return 0
+
+
+def _on_throwaway_server(adapter_type: str, prefix: str, run):
+    """run(workdir, settings) on a throwaway MariaDB with the statement log on."""
+    # Stop the throwaway server on SIGTERM too (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    server = LocalServer(adapter_type=adapter_type, base_dir=str(workdir), server_options=STATEMENT_LOG_OPTIONS)
+    try:
+        return run(workdir, server.start())
+    finally:
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)

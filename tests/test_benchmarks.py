@@ -68,3 +68,20 @@ def test_benchmark_measures_runs_copies_and_restores_at_both_sizes(tiny_run):
         assert result["dbt_startup"][size] > 0
         rows = result["rows"][size]
         assert rows[f"silver.tenant_status_history"] > 0 and rows["silver.int_contracts"] > 0
+
+
+def test_audit_benchmark_finds_the_audits_statements_for_both_models_at_both_sizes(tmp_path):
+    out = tmp_path / "audit.json"
+    completed = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts" / "bench_safeguard.py"),
+         "--audit", "--sizes", "200", "2000", "--rounds", "1", "--json", str(out)],
+        capture_output=True, text=True, timeout=900, cwd=REPO_ROOT,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    result = json.loads(out.read_text())
+    assert sorted(result, key=int) == ["200", "2000"]
+    for size in result.values():
+        for model in ("wide_table", "history"):
+            # the audit's statements were found among the model's own, and are part of its build
+            assert 0 < size[model]["audit"] < size[model]["build"]
+    assert "the audit adds at most" in completed.stdout

@@ -107,9 +107,8 @@
 
 
 {#- The model's own tests against the candidate (macros/audit/
-    _candidate_test_failures, when installed): each failing test is a
-    refused check named after it; a deferred test is logged and left to
-    `dbt test`. -#}
+    candidate_tests): each failing test is a refused check named after it;
+    a deferred one is left to `dbt test` (that macro logs it). -#}
 {% macro _test_checks(candidate, increment) %}
     {%- if candidate is none or safeguard._candidate_test_failures is not defined -%}
         {{ return([]) }}
@@ -121,9 +120,6 @@
     {%- endfor -%}
     {%- for failure in found.failures -%}
         {%- do checks.append({'check': failure.test, 'passed': false, 'detail': '{:,}'.format(failure.failing_rows) ~ ' failing row(s)' ~ ((': ' ~ failure.detail) if failure.detail else '')}) -%}
-    {%- endfor -%}
-    {%- for deferred in found.deferred -%}
-        {%- do safeguard._log('DEFER', model.name ~ ': test ' ~ deferred.test ~ ' left to dbt test (' ~ deferred.reason ~ ')') -%}
     {%- endfor -%}
     {{ return(checks) }}
 {% endmacro %}

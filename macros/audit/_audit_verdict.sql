@@ -19,14 +19,8 @@
         {%- endset -%}
         {%- do values.append(row) -%}
     {%- endfor -%}
-    {%- set sql -%}
-        insert into {{ safeguard._audits_table() }}
-            (invocation_id, command, model_unique_id, source_schema, source_table, materialized,
-             previous_materialized, check_name, passed, verdict, rows_before, rows_after, detail,
-             candidate_schema, candidate_table, allowed_by, created_at)
-        values {{ values | join(', ') }}
-    {%- endset -%}
-    {%- do safeguard._execute(sql) -%}
+    {%- set columns = 'invocation_id, command, model_unique_id, source_schema, source_table, materialized, previous_materialized, check_name, passed, verdict, rows_before, rows_after, detail, candidate_schema, candidate_table, allowed_by, created_at' -%}
+    {%- do safeguard._execute('insert into ' ~ safeguard._audits_table() ~ ' (' ~ columns ~ ') values ' ~ values | join(', ')) -%}
 {% endmacro %}
 
 

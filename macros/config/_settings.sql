@@ -101,7 +101,7 @@
             {%- set problem = what ~ " must be a number of seconds > 0, got '" ~ raw ~ "'" -%}
         {%- endif -%}
     {%- elif kind == 'percent' -%}
-        {%- set value = safeguard._as_positive_number(raw) if raw not in [0, '0'] else 0 -%}
+        {%- set value = 0 if (raw is not boolean and raw in [0, '0']) else safeguard._as_positive_number(raw) -%}
         {%- if value is none or value > 100 -%}
             {%- set problem = what ~ " must be a percentage from 0 to 100, got '" ~ raw ~ "'" -%}
         {%- endif -%}

@@ -122,7 +122,7 @@
 {#- Each column's name and full type, to tell whether an ALTER happened. -#}
 {% macro _column_types(relation) %}
     {%- set sql -%}
-        select column_name, column_type from information_schema.columns
+        select /* safeguard_audit */ column_name, column_type from information_schema.columns
         where table_schema = {{ safeguard._sql_string(relation.schema) }}
           and table_name = {{ safeguard._sql_string(relation.identifier) }}
         order by ordinal_position

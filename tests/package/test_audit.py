@@ -187,22 +187,24 @@ def test_an_append_that_loses_no_rows_publishes_and_records_every_verdict(projec
 
 def test_an_incremental_merge_that_loses_rows_is_rolled_back_and_keeps_its_increment(project):
     _fill_source(project, 300)
-    # A merge that deletes the keys it touches and inserts fewer rows back:
-    # the increment collapses tenants, so the history loses rows.
-    project.write_model("merged", f"select id, tenant, amount from {_source(project)}"
-                        "{% if is_incremental() %} where id % 2 = 0 and id > 100{% endif %}",
-                        "materialized='incremental', unique_key='tenant', meta={'safeguard': {'protect': true}}")
+    incremental = f"select id, tenant, amount from {_source(project)}{{% if is_incremental() %}} where id > 290{{% endif %}}"
+    config = "materialized='incremental', unique_key='id', meta={'safeguard': {'protect': true}}"
+    project.write_model("merged", incremental, config)
     assert project.run().success
     before = project.state("merged")
+    project.sql.execute(f"UPDATE {_source(project)} SET amount = 0 WHERE id > 290")
+    # an in-transaction post-hook that wipes most of the history with the merge
+    project.write_model("merged", incremental,
+                        config + ", post_hook={'sql': 'delete from {{ this }} where id > 20', 'transaction': true}")
 
     outcome = project.run()
 
     line = _refused_line(outcome)
     assert project.state("merged") == before
-    assert "limit no row lost (incremental)" in line
+    assert "rows 300 → 20 (−93.33 %), limit no row lost (incremental)" in line
     kept = _assert_refused_candidate(project, outcome, "merged", line)
     # the increment: the rows the run would have merged
-    assert project.count(kept["backup_table"], kept["backup_schema"]) == 100
+    assert project.count(kept["backup_table"], kept["backup_schema"]) == 10
 
 
 def test_full_refresh_of_a_protected_incremental_is_refused_unless_allowed_and_is_recorded(project):
@@ -326,15 +328,15 @@ def _poll_counts(settings, table, stop, counts, errors):
 
 
 def test_a_reader_during_a_large_delete_insert_merge_sees_only_the_old_or_the_new_count(project):
-    _fill_source(project, 30_000)
+    _fill_source(project, 20_000)
     # dbt-mysql's DELETE ... WHERE id IN (SELECT id FROM <temporary table>)
-    # is a nested scan on MariaDB: 5,000 touched keys keep it within seconds.
+    # is a nested scan on MariaDB: 1,000 touched keys keep it within seconds.
     project.write_model("history", f"select id, tenant, amount from {_source(project)}"
-                        "{% if is_incremental() %} where id > 25000{% endif %}",
+                        "{% if is_incremental() %} where id > 19000{% endif %}",
                         "materialized='incremental', unique_key='id', meta={'safeguard': {'protect': true}}")
     assert project.run().success
-    project.sql.execute(f"UPDATE {_source(project)} SET amount = amount + 1 WHERE id > 25000")
-    project.sql.execute(f"INSERT INTO {_source(project)} VALUES (30001, 1, 1), (30002, 2, 2)")
+    project.sql.execute(f"UPDATE {_source(project)} SET amount = amount + 1 WHERE id > 19000")
+    project.sql.execute(f"INSERT INTO {_source(project)} VALUES (20001, 1, 1), (20002, 2, 2)")
     stop, counts, errors = threading.Event(), set(), []
     reader = threading.Thread(target=_poll_counts, args=(project.settings, f"`{project.gold}`.history", stop, counts, errors))
     reader.start()
@@ -346,10 +348,10 @@ def test_a_reader_during_a_large_delete_insert_merge_sees_only_the_old_or_the_ne
 
     assert outcome.success, outcome.log
     assert not errors
-    assert counts <= {30_000, 30_002} and 30_000 in counts
-    assert project.count("history") == 30_002
-    [verdict] = project.audits("invocation_id = %s", (outcome.invocation_id,))
-    assert (verdict["rows_before"], verdict["rows_after"], verdict["verdict"]) == (30_000, 30_002, "published")
+    assert counts <= {20_000, 20_002} and 20_000 in counts
+    assert project.count("history") == 20_002
+    [verdict] = project.audits("invocation_id = %s and check_name = 'volume'", (outcome.invocation_id,))
+    assert (verdict["rows_before"], verdict["rows_after"], verdict["verdict"]) == (20_000, 20_002, "published")
 
 
 def test_dbt_retry_audits_again_refuses_the_same_build_and_publishes_a_fixed_one(project):
@@ -365,7 +367,9 @@ def test_dbt_retry_audits_again_refuses_the_same_build_and_publishes_a_fixed_one
 
     assert "refused to publish" in again.log and not again.success
     assert project.state("summary") == before
-    assert {v["command"] for v in project.audits("invocation_id = %s", (again.invocation_id,))} == {"retry"}
+    # dbt retry re-runs the failed command: flags.WHICH, recorded as command, is `run`
+    assert [(v["command"], v["verdict"]) for v in project.audits("invocation_id = %s", (again.invocation_id,))] == [
+        ("run", "refused")]
 
     _fill_source(project, 61)
     fixed = project.dbt("retry")
@@ -373,4 +377,58 @@ def test_dbt_retry_audits_again_refuses_the_same_build_and_publishes_a_fixed_one
     assert fixed.success, fixed.log
     assert project.count("summary") == 61
     [verdict] = project.audits("invocation_id = %s", (fixed.invocation_id,))
-    assert (verdict["command"], verdict["verdict"], verdict["rows_before"], verdict["rows_after"]) == ("retry", "published", 60, 61)
+    assert (verdict["command"], verdict["verdict"], verdict["rows_before"], verdict["rows_after"]) == ("run", "published", 60, 61)
+
+
+# --- cases 3 and 4: the model's own tests, against the candidate --------------
+
+UNIQUE_ID_YML = """version: 2
+models:
+  - name: {name}
+    columns:
+      - name: id
+        tests: [unique, not_null]
+"""
+
+
+@pytest.mark.parametrize("command", ["run", "build"])
+def test_table_model_whose_build_breaks_its_unique_test_is_refused_before_publish(project, command):
+    _fill_source(project, 80)
+    project.write_model("orders", f"select id, amount from {_source(project)}",
+                        "materialized='table', meta={'safeguard': {'protect': true}}")
+    project.write("models/orders.yml", UNIQUE_ID_YML.format(name="orders"))
+    assert project.run().success
+    before = project.state("orders")
+    # tonight's refactor joins in a way that duplicates ids
+    project.write_model("orders", f"select e.id, e.amount from {_source(project)} as e"
+                        f" join {_source(project)} as d on d.id in (e.id, e.id + 1)",
+                        "materialized='table', meta={'safeguard': {'protect': true}}")
+
+    outcome = project.dbt(command)
+
+    line = _refused_line(outcome)
+    assert project.state("orders") == before
+    assert "unique_orders_id" in line and "79 failing row(s)" in line
+    _assert_refused_candidate(project, outcome, "orders", line)
+    [failed] = [v for v in project.audits("invocation_id = %s", (outcome.invocation_id,)) if not v["passed"]]
+    assert failed["check_name"] == "unique_orders_id"
+
+
+def test_append_only_incremental_that_re_appends_rows_its_unique_test_forbids_is_rolled_back(project):
+    _fill_source(project, 50)
+    project.write_model("appended", f"select id, tenant, amount from {_source(project)}"
+                        "{% if is_incremental() %} where id > (select max(id) - 5 from {{ this }}){% endif %}",
+                        "materialized='incremental', meta={'safeguard': {'protect': true}}")
+    project.write("models/appended.yml", UNIQUE_ID_YML.format(name="appended"))
+    assert project.run().success
+    before = project.state("appended")
+    project.sql.execute(f"INSERT INTO {_source(project)} VALUES (51, 1, 1)")
+
+    outcome = project.run()
+
+    line = _refused_line(outcome)
+    assert project.state("appended") == before
+    assert "unique_appended_id" in line
+    kept = _assert_refused_candidate(project, outcome, "appended", line)
+    # the increment the run would have appended: ids 46..51
+    assert project.count(kept["backup_table"], kept["backup_schema"]) == 6

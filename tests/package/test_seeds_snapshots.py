@@ -109,7 +109,8 @@ def test_protected_seed_is_reloaded_with_a_verified_backup(warehouse):
     path, original, shrunk = _shrunk_seed(warehouse)
     path.write_text(shrunk)
     try:
-        outcome = warehouse.dbt("seed")
+        # 4 -> 2 rows is past the audit's shrink limit (tests/package/test_audit.py): allowed for this run
+        outcome = warehouse.dbt("seed", "--vars", "{safeguard_allow: [contract_types]}")
     finally:
         path.write_text(original)
     assert outcome.success, outcome.log
