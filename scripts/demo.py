@@ -1,8 +1,10 @@
 """The nightly job end to end, on a throwaway MariaDB unless one is configured.
 
 Run it with scripts/demo.sh. Night 1 builds the warehouse from day 1's dump,
-night 2 takes backups, a broken model then fails without touching the
-protected tables, and a corrupted table is restored from its backup.
+night 2 takes backups, a broken model is then stopped by preflight before
+anything is written, a night whose tenants export came empty is refused
+publication with yesterday's tables still live, and a corrupted table is
+restored from its backup.
 
 Without --keep it leaves nothing behind: the server it started and the
 project copy under .demo/ are removed. With --keep the server keeps running
@@ -85,16 +87,18 @@ class Demo:
                              + "\n".join(errors or outcome.log_lines[-10:]))
         return outcome
 
-    def night(self, day: int) -> Path:
+    def night(self, day: int, emptied: str = "") -> Path:
         """One nightly job, exactly as the Glue job runs it: the ETL driver
-        loads the newest dump into staging, runs dbt seed, run --fail-fast and
-        test, and archives the dump. Returns the dump; raises FatalError."""
+        loads the newest dump into staging, checks every protected model on the
+        server (preflight), runs dbt seed, run --fail-fast and test, and
+        archives the dump. `emptied`: a table whose rows the export lost (a
+        partial OLTP export). Returns the dump; raises FatalError."""
         incoming = self.workdir / "incoming"
         incoming.mkdir(exist_ok=True)
         dump = incoming / f"oltp_day{day}.sql.gz"
-        summary = oltp_dump.write_dump(day, dump, self.settings, size=self.size)
+        summary = oltp_dump.write_dump(day, dump, self.settings, size=self.size, emptied=[emptied] if emptied else [])
         say(f"   dump for day {day} ({summary.as_of}): {dump.name}, {summary.size_bytes / 1e6:.2f} MB, "
-            f"{sum(summary.row_counts.values())} rows")
+            f"{sum(summary.row_counts.values())} rows" + (f" (table {emptied} empty)" if emptied else ""))
         config = EtlConfig(dump_uri=str(incoming), project_dir=str(self.project), emit_metrics=False,
                            job_name="demo-nightly-etl", compact_dbt_log=True)
         report = Etl(config, self.settings).run()
@@ -107,6 +111,30 @@ class Demo:
         return dump
 
     # -- the story -------------------------------------------------------------
+    def refused_night(self) -> None:
+        heading("Night 4: the OLTP export arrives with its tenants table empty; the empty build is not published")
+        before = self.fingerprints()
+        try:
+            self.night(4, emptied="tenants")
+            raise SystemExit("demo: the ETL with an emptied source was expected to be refused")
+        except FatalError as exc:
+            say(f"   etl failed, as it must: {exc}")
+        refused = self.query("SELECT source_schema, source_table, backup_schema, backup_table, row_count"
+                             " FROM analytics.safeguard_backups WHERE kind = 'refused' ORDER BY backup_id")
+        if not refused:
+            raise SystemExit("demo: no refused candidate in the catalog after the emptied night")
+        for schema, table, kept_schema, kept, count in refused:
+            say(f"   refused: {schema}.{table} (a build of {count} rows) is kept for inspection as "
+                f"{kept_schema}.{kept}")
+        after = self.fingerprints()
+        untouched = sum(1 for name in before if after.get(name) == before[name])
+        say(f"   yesterday's tables are still live: {untouched} of {len(before)} protected tables byte-identical "
+            "(row count and CHECKSUM TABLE)")
+        if untouched != len(before):
+            raise SystemExit("demo: the refused night changed a protected table")
+        self.summary.append(("emptied source", f"{refused[0][1]} refused (empty build); {untouched}/{len(before)} "
+                                               "protected tables still yesterday's"))
+
     def run(self) -> None:
         self.run_dbt("deps")
 
@@ -125,7 +153,8 @@ class Demo:
             say(f"   catalog: {source:<{width}} -> {backup:<{backup_width}} {count:>6} rows  {status}")
         self.summary.append(("night 2", f"{len(rows)} verified backups in the catalog"))
 
-        heading("Night 3: a PostgreSQL cast slips into tenant_status_history (NULL::date)")
+        heading("Night 3: a PostgreSQL cast slips into tenant_status_history (NULL::date); "
+                "preflight stops the night before dbt writes")
         before = self.fingerprints()
         model = self.project / BROKEN_MODEL
         original = model.read_text()
@@ -147,14 +176,20 @@ class Demo:
         self.summary.append(("broken model", f"ETL failed; {untouched}/{len(before)} protected tables untouched, "
                                              "dump not archived"))
 
+        self.refused_night()
+
+
         heading("Morning: someone corrupts the history table; restore it from its backup")
-        good = self.fingerprints()["silver.tenant_status_history"]
         deleted = self.query("SELECT COUNT(*) FROM silver.tenant_status_history WHERE valid_to IS NULL")[0][0]
         self.query("DELETE FROM silver.tenant_status_history WHERE valid_to IS NULL")
         self.conn.commit()
         say(f"   deleted {deleted} current rows from silver.tenant_status_history")
-        ts = self.query("SELECT backup_ts FROM analytics.safeguard_backups WHERE source_table = 'tenant_status_history'"
-                        " AND kind = 'backup' AND status = 'verified' ORDER BY backup_id DESC LIMIT 1")[0][0]
+        # The latest verified backup: a night preflight stopped took none.
+        ts, rows, checksum = self.query(
+            "SELECT backup_ts, row_count, checksum FROM analytics.safeguard_backups"
+            " WHERE source_table = 'tenant_status_history' AND kind = 'backup' AND status = 'verified'"
+            " ORDER BY backup_id DESC LIMIT 1")[0]
+        good = (int(rows), int(checksum))
         self.run_dbt("run-operation", "restore_backup", "--args",
                      f"{{table: silver.tenant_status_history, ts: {ts}, dry_run: true}}")
         started = time.monotonic()
@@ -163,7 +198,7 @@ class Demo:
         restored = self.fingerprints()["silver.tenant_status_history"]
         if restored != good:
             raise SystemExit(f"demo: restored table {restored} differs from the backup {good}")
-        say(f"   restored: {restored[0]} rows, checksum {restored[1]} (equal to the backup)")
+        say(f"   restored: {restored[0]} rows, checksum {restored[1]} (equal to backup {ts})")
         self.summary.append(("restore", f"{deleted} deleted rows back from backup {ts} "
                                         f"(restore_backup run-operation: {elapsed:.1f}s)"))
 
@@ -181,6 +216,8 @@ def _readable(record: logging.LogRecord) -> bool:
         return record.levelno >= logging.WARNING or getattr(record, "status", None) == "skipped"
     if name == "error":
         return False  # the demo prints the failure itself
+    if name == "preflight":
+        return record.levelno >= logging.WARNING  # its FAIL lines; its summary line says the rest
     if name == "dbt":
         # dbt's own lines (a cancelled model logged as ERROR although its
         # result is `skipped`) stay in the ETL's -v view: the node lines

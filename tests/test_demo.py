@@ -45,6 +45,13 @@ def test_demo_without_keep_leaves_no_server_and_no_project():
     before = set((REPO_ROOT / ".demo").glob("run-*")) if (REPO_ROOT / ".demo").exists() else set()
     output = run_demo()
     assert "restore" in output
+    # Night 3: preflight stops the broken model before dbt writes anything.
+    assert re.search(r"etl failed, as it must: preflight: \S+tenant_status_history .*1064", output), output
+    # Night 4: the emptied tenants export is refused publication; yesterday's tables stay live.
+    assert re.search(r"refused: silver\.int_contracts \(a build of 0 rows\) is kept for inspection as "
+                     r"silver\.int_contracts_refused_\S+", output), output
+    live = re.search(r"yesterday's tables are still live: (\d+) of (\d+) protected tables byte-identical", output)
+    assert live and live.group(1) == live.group(2) and int(live.group(1)) >= 6, output
     assert not server_answers(started_port(output)), "the demo left its server running without --keep"
     assert set((REPO_ROOT / ".demo").glob("run-*")) == before, "the demo left a project behind"
 

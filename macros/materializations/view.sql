@@ -2,10 +2,11 @@
     like every model, and a protected model that turns from a table into a
     view needs the table's verified backup first, and its view is audited
     against the table it replaces: macros/audit/_audit_view.sql), replaced
-    atomically: dbt's own view materialization renames the old view away and
-    the new one into place, and a reader between the two statements gets
-    error 1146. `CREATE OR REPLACE VIEW` is one atomic statement on MySQL 8
-    and MariaDB, so a reader sees the old view or the new one, never none. -#}
+    atomically: dbt's own view materialization renames the old view away
+    and the new one into place, and a reader between the two statements
+    gets error 1146. `CREATE OR REPLACE VIEW` is one atomic statement on
+    MySQL 8 and MariaDB, so a reader sees the old view or the new one,
+    never none. -#}
 {% materialization view, adapter='mysql' %}
     {%- set audit = safeguard._audit_view(safeguard._guard_write('view')) -%}
     {%- set built = safeguard._materialize_view() -%}

@@ -39,6 +39,21 @@ def module_warehouse(tag: str):
     return warehouse
 
 
+def first_night_warehouse(tag: str):
+    """A module-scoped `warehouse` fixture, one per adapter type: day 1
+    loaded, seeded and run. A module assigns `warehouse = first_night_warehouse("xy")`."""
+    @pytest.fixture(scope="module", params=ADAPTER_TYPES)
+    def warehouse(request, tmp_path_factory, server, schema_prefix, day_dumps):
+        wh = build_warehouse(tmp_path_factory, server, schema_prefix, request.param, day_dumps, tag=tag)
+        wh.load_day(1)
+        assert wh.dbt("seed").success
+        first = wh.run()
+        assert first.success, first.log
+        yield wh
+        wh.sql.close()
+    return warehouse
+
+
 def latest_backup(wh: Warehouse, schema: str, table: str) -> dict:
     rows = wh.catalog(
         "kind = 'backup' and status = 'verified' and source_schema = %s and source_table = %s", (schema, table)

@@ -17,7 +17,7 @@ import secrets
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Union
 
 from pymysql.converters import escape_string
 
@@ -95,6 +95,7 @@ def write_dump(
     gzip: Optional[bool] = None,
     databases_flag: bool = False,
     database_name: str = DUMP_DATABASE_NAME,
+    emptied: Sequence[str] = (),
 ) -> DumpSummary:
     """Write day `day`'s OLTP database as a mariadb-dump file at `path`.
 
@@ -102,12 +103,15 @@ def write_dump(
     afterwards. `gzip` defaults to whether `path` ends in `.gz`. With
     `databases_flag` the dump carries `CREATE DATABASE` and `USE` statements
     for `database_name`, as `mysqldump --databases` writes them. The same
-    arguments give a byte-identical file.
+    arguments give a byte-identical file. `emptied`: tables the dump creates
+    without their rows, as a partial OLTP export leaves them.
     """
     path = Path(path)
     if gzip is None:
         gzip = path.name.endswith(".gz")
     rows = generate_day(day, size=size, seed=seed)
+    for table in emptied:
+        rows[table] = []
     scratch = f"tenant_oltp_scratch_{secrets.token_hex(4)}"
     log.info("writing day %s (%s) of the OLTP database to %s through %s on %s",
              day, date_of_day(day), path, scratch, settings.describe())

@@ -36,6 +36,7 @@ def warehouse(request, tmp_path_factory, server, schema_prefix, dumps):
 def preflight(wh, capsys, monkeypatch, *extra):
     """Exit code and the JSON events of one `safeguard preflight`."""
     monkeypatch.setenv("SAFEGUARD_SCHEMA_PREFIX", wh.prefix)
+    capsys.readouterr()  # what the test's own dbt commands printed
     code = main(["preflight", "--project-dir", str(wh.project), "--host", wh.settings.host,
                  "--port", str(wh.settings.port), "--user", wh.settings.user,
                  "--adapter-type", wh.settings.adapter_type, "--log-format", "json", *extra])

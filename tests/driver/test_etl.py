@@ -106,6 +106,19 @@ def run_etl_with_tables(args, capsys):
     return code, events, metrics, tables
 
 
+def run_etl_with_history(etl, capsys, edit):
+    """One `safeguard etl` with silver/tenant_status_history.sql changed by `edit` (its text -> new text)."""
+    model = etl.project / "models" / "silver" / "tenant_status_history.sql"
+    original = model.read_text()
+    changed = edit(original)
+    assert changed != original, "the edit changed nothing"
+    model.write_text(changed)
+    try:
+        return run_etl(etl.args(), capsys)
+    finally:
+        model.write_text(original)
+
+
 def summary_of(events):
     (summary,) = [e for e in events if e["event"] == "etl_summary"]
     return summary
@@ -176,15 +189,9 @@ def test_failing_model_stops_the_run_keeps_protected_tables_and_the_dump(etl, ca
     assert etl.sql.table_exists(etl.prefix + "silver", "tenant_status_history"), "needs the day 1 / day 2 run above"
     shutil.copy(etl.dump(3), etl.inbox / "day3.sql.gz")
     before = etl.snapshot()
-    model = etl.project / "models" / "silver" / "tenant_status_history.sql"
-    original = model.read_text()
     # A failure only running it shows (a scalar subquery of two rows, error
     # 1242): preflight, which resolves names without running, lets it through.
-    model.write_text(FAILS_AT_RUNTIME + original)
-    try:
-        code, events, metrics = run_etl(etl.args(), capsys)
-    finally:
-        model.write_text(original)
+    code, events, metrics = run_etl_with_history(etl, capsys, lambda text: FAILS_AT_RUNTIME + text)
 
     summary = summary_of(events)
     assert code == 1 and summary["status"] == "failure"
@@ -201,9 +208,10 @@ def test_failing_model_stops_the_run_keeps_protected_tables_and_the_dump(etl, ca
 
 
 def tables_outside(sql, prefix, schema):
-    """Every table under the prefix but in `schema`, with its checksum."""
+    """Every table under the prefix but in `schema` and the load's `<schema>_previous`, with its checksum."""
     rows = sql.rows("SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema LIKE %s"
-                    " AND table_schema <> %s AND table_type = 'BASE TABLE'", (prefix.replace("_", "\\_") + "%", schema))
+                    " AND table_schema NOT IN (%s, %s) AND table_type = 'BASE TABLE'",
+                    (prefix.replace("_", "\\_") + "%", schema, schema + "_previous"))
     return {f"{s}.{t}": sql.checksum(s, t) for s, t in sorted(rows)}
 
 
@@ -213,14 +221,7 @@ def test_preflight_failure_stops_before_dbt_seed_with_only_staging_loaded(etl, s
     staging = etl.prefix + "staging"
     etl.sql.execute(f"UPDATE `{staging}`.tenants SET full_name = 'changed since the dump'")
     others = tables_outside(etl.sql, etl.prefix, staging)
-    model = etl.project / "models" / "silver" / "tenant_status_history.sql"
-    original = model.read_text()
-    assert ORPHAN_COMMA[0] in original
-    model.write_text(original.replace(*ORPHAN_COMMA))
-    try:
-        code, events, metrics = run_etl(etl.args(), capsys)
-    finally:
-        model.write_text(original)
+    code, events, metrics = run_etl_with_history(etl, capsys, lambda text: text.replace(*ORPHAN_COMMA))
 
     summary = summary_of(events)
     assert code == 1 and summary["status"] == "failure"

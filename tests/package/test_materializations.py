@@ -14,20 +14,13 @@ import pymysql
 import pytest
 
 from safeguard_testing.harness import Sql
-from safeguard_testing.reference_warehouse import BROKEN_SQL, build_warehouse
+from safeguard_testing.built_warehouse import first_night_warehouse
+from safeguard_testing.reference_warehouse import BROKEN_SQL
 
 NO_SUCH_TABLE = 1146
 
 
-@pytest.fixture(scope="module", params=["mysql", "mariadb"])
-def warehouse(request, tmp_path_factory, server, schema_prefix, day_dumps):
-    wh = build_warehouse(tmp_path_factory, server, schema_prefix, request.param, day_dumps, tag="mat")
-    wh.load_day(1)
-    assert wh.dbt("seed").success
-    first = wh.run()
-    assert first.success, first.log
-    yield wh
-    wh.sql.close()
+warehouse = first_night_warehouse("mat")
 
 
 def _backups_of(warehouse, outcome, table):

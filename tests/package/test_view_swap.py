@@ -7,20 +7,13 @@ from typing import Dict
 import pymysql
 import pytest
 
-from safeguard_testing.reference_warehouse import Warehouse, build_warehouse
+from safeguard_testing.built_warehouse import first_night_warehouse
+from safeguard_testing.reference_warehouse import Warehouse
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module", params=["mysql", "mariadb"])
-def warehouse(request, tmp_path_factory, server, schema_prefix, day_dumps):
-    wh = build_warehouse(tmp_path_factory, server, schema_prefix + "vw", request.param, day_dumps)
-    wh.load_day(1)
-    assert wh.dbt("seed").success
-    first = wh.run()
-    assert first.success, first.log
-    yield wh
-    wh.sql.close()
+warehouse = first_night_warehouse("vw")
 
 
 class Reader(threading.Thread):

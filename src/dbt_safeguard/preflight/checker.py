@@ -106,7 +106,7 @@ class Preflight:
             node.run.branch = "incremental" if self._kind(node) == "BASE TABLE" else "first-run"
             if node.protected and node.run.branch == "first-run":
                 self._skip(node, "incremental", "the table does not exist yet (tonight builds it with the "
-                                                "first-run branch, checked here)")
+                                                "first-run branch)")
         causes = sorted({cause for parent in node.reads for cause in self.unresolved.get(parent, [])})
         if causes:
             for rendering in (node.run, node.full_refresh):
@@ -232,7 +232,7 @@ class Preflight:
             self._skip(node, rendering.branch, f"{what}: reads a temporary stand-in twice, which MySQL 8 "
                                                f"cannot do in one statement ({exc}): not checked")
             return
-        self._fail(node, rendering.branch, what, str(exc))
+        self._fail(node, rendering.branch, what, one_line(str(exc)))
 
     # -- lines ------------------------------------------------------------------------------
 

@@ -145,8 +145,12 @@ class ProjectRenderer:
         return reads
 
     def _dbt(self, command: str, *args: str) -> DbtOutcome:
+        # parse keeps its partial-parse file in the project's target/, where
+        # every later dbt command (tonight's seed and run) reuses it; the
+        # compiles, whose manifest carries the hooks' text, write elsewhere.
+        where = [] if command == "parse" else ["--target-path", self._target.name]
         outcome = self.invoker.invoke(
-            command, *args, *self.dbt_args, "--target-path", self._target.name, "--log-level", "none",
+            command, *args, *self.dbt_args, *where, "--log-level", "none",
             manifest=self.manifest if command != "parse" else None,
         )
         self.dbt_seconds += outcome.duration
