@@ -48,7 +48,7 @@ from .connection import (
     server_message,
     try_named_lock,
 )
-from .dump_plan import LIVE, SKIP, SYSTEM_SCHEMAS, DumpPlan, ServerProfile, parse_collation_map
+from .dump_plan import COLLATION_HINT, LIVE, SKIP, SYSTEM_SCHEMAS, DumpPlan, ServerProfile, parse_collation_map
 from .dump_reader import (
     QUOTED_NAME,
     DumpError,
@@ -156,8 +156,7 @@ def _hint(error: BaseException) -> str:
     """What works, for the server errors a dump from another server version meets."""
     if isinstance(error, pymysql.err.MySQLError) and error.args and error.args[0] == 1273:
         return ("; map it to a collation the server has with --collation-map FROM=TO (repeatable), e.g. "
-                "--collation-map utf8mb4_0900_ai_ci=utf8mb4_unicode_ci; MariaDB 11.4.5 and later know MySQL 8's "
-                "utf8mb4_0900_* collations")
+                f"--collation-map utf8mb4_0900_ai_ci=utf8mb4_unicode_ci; {COLLATION_HINT}")
     return ""
 
 
