@@ -372,7 +372,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     bench.check(shape.source, schema, shape.tables)
                     bench.drop(schema)
                     results[shape.name][tool].append((elapsed, rss))
-                    cells.append(f"{tool} {elapsed:.1f} s")
+                    cells.append(f"{tool} {elapsed:.1f} s" + (f" ({rss:.0f} MB)" if tool.startswith("loader") else ""))
                 print(f"round {round_number} {shape.name:<12} " + "   ".join(cells) +
                       f"   checksums equal   load average {load_average()}", flush=True)
         print()

@@ -74,7 +74,7 @@ _COLLATION_NAMES = re.compile(
 )
 _PLAIN_COLLATION = re.compile(r"[A-Za-z0-9_]{1,64}")
 # MariaDB 11.4.5 added MySQL 8's utf8mb4_0900_* collations (as aliases of its UCA 14 ones).
-_COLLATION_HINT = "MariaDB 11.4.5 and later know MySQL 8's utf8mb4_0900_* collations"
+COLLATION_HINT = "MariaDB 11.4.5 and later know MySQL 8's utf8mb4_0900_* collations"
 
 
 @dataclasses.dataclass
@@ -316,7 +316,7 @@ class DumpPlan:
                 f"{self.name}: {statement.describe()} uses collation {collation}, which this server "
                 f"({self.server.describe()}) does not know: {snippet(statement.text)}; load it with one it has "
                 f"by adding --collation-map {collation}={_fallback(collation)} (repeatable), or load into a "
-                f"server that has it ({_COLLATION_HINT})"
+                f"server that has it ({COLLATION_HINT})"
             )
 
     def _database_named(self, statement: Statement) -> None:

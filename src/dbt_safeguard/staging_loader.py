@@ -48,7 +48,7 @@ from .connection import (
     server_message,
     try_named_lock,
 )
-from .dump_plan import LIVE, SKIP, SYSTEM_SCHEMAS, DumpPlan, ServerProfile, parse_collation_map
+from .dump_plan import COLLATION_HINT, LIVE, SKIP, SYSTEM_SCHEMAS, DumpPlan, ServerProfile, parse_collation_map
 from .dump_reader import (
     QUOTED_NAME,
     DumpError,
@@ -156,8 +156,7 @@ def _hint(error: BaseException) -> str:
     """What works, for the server errors a dump from another server version meets."""
     if isinstance(error, pymysql.err.MySQLError) and error.args and error.args[0] == 1273:
         return ("; map it to a collation the server has with --collation-map FROM=TO (repeatable), e.g. "
-                "--collation-map utf8mb4_0900_ai_ci=utf8mb4_unicode_ci; MariaDB 11.4.5 and later know MySQL 8's "
-                "utf8mb4_0900_* collations")
+                f"--collation-map utf8mb4_0900_ai_ci=utf8mb4_unicode_ci; {COLLATION_HINT}")
     return ""
 
 
@@ -178,7 +177,10 @@ class _Lane:
 
     def __init__(self, table: str, session: List[Statement]):
         self.table = table
-        self.session = list(session)  # the dump's SETs so far: the state its INSERTs expect
+        # The dump's SETs so far (the state its INSERTs expect): the first
+        # `session_end` of the parser's list, which only ever grows.
+        self.session = session
+        self.session_end = len(session)
         self.items: "collections.deque" = collections.deque()  # Statement or closed spill path
         self.closed = False
         self.spill: Optional[BinaryIO] = None
@@ -365,6 +367,10 @@ class _LanePool:
 
     def _work(self, conn) -> None:
         scratch = os.path.join(self.spill_dir, f"rows-{threading.get_ident()}")
+        # The dump's SETs this connection has run: a later lane runs only the
+        # ones after them (mariadb-dump writes three SETs per table, so
+        # replaying all of them for each of 300 tables is some 140,000 round trips).
+        applied = 0
         while True:
             with self.cond:
                 while not self.pending and not self.stopping:
@@ -376,8 +382,9 @@ class _LanePool:
             writer = TableWriter(conn, lane.table, lane.table in self.load_data_tables, scratch,
                                  self.dumped.get(lane.table), self.generated.get(lane.table, ()))
             try:
-                for statement in lane.session:
+                for statement in lane.session[applied:lane.session_end]:
                     self._execute(lane, writer, statement)
+                applied = max(applied, lane.session_end)
                 self._run_lane(lane, writer)
                 # In case the dump turned autocommit off and never committed.
                 writer.execute(b"COMMIT", is_insert=False)

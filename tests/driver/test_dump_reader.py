@@ -143,3 +143,47 @@ def test_foreign_key_parents_are_read_outside_strings():
             b"CONSTRAINT `fk` FOREIGN KEY (`pid`) REFERENCES `parent` (`id`), "
             b"FOREIGN KEY (id) REFERENCES other.p(id))")
     assert references(text) == [(None, "parent"), ("other", "p")]
+
+
+# -- the plan's decisions that need no server (issue 18) ------------------------------------------------------
+
+MYSQL8_DUMP = b"""-- MariaDB dump 10.19
+--
+-- Host: db    Database: shop
+/*!50003 SET sql_mode = 'NO_AUTO_CREATE_USER,STRICT_TRANS_TABLES' */;
+CREATE TABLE `orders` (
+  `id` int(11) NOT NULL,
+  `qty` int(11) NOT NULL,
+  `twice` int(11) GENERATED ALWAYS AS (`qty` * 2) VIRTUAL,
+  PRIMARY KEY (`id`)
+) ENGINE=InnoDB;
+INSERT INTO `orders` (`id`, `qty`) VALUES (1,2);
+INSERT INTO `orders` VALUES (2,3,6);
+"""
+
+
+def mysql8_profile():
+    from dbt_safeguard.dump_plan import ServerProfile
+
+    return ServerProfile("8.0.36", True, frozenset(), "utf8mb4", "utf8mb4_0900_ai_ci",
+                         _collations={"utf8mb4_0900_ai_ci": True})
+
+
+def test_on_mysql8_the_plan_refuses_values_for_generated_columns_and_drops_removed_sql_modes():
+    from dbt_safeguard.dump_plan import DumpPlan
+
+    reader = DumpReader(io.BytesIO(MYSQL8_DUMP), name="d.sql")
+    plan = DumpPlan(reader, "d.sql", "staging", mysql8_profile())
+    statements = iter(reader)
+    mode = next(statements)
+    plan.admit(mode)
+    assert b"NO_AUTO_CREATE_USER" not in mode.text
+    plan.admit(next(statements))  # CREATE TABLE
+    plan.admit(next(statements))  # mysqldump's form: the generated column left out
+    with pytest.raises(DumpError, match=r"statement 4 \(INSERT `orders`\).*generated column\(s\) `twice`.*3105"):
+        plan.admit(next(statements))  # mariadb-dump's form
+
+
+def test_replication_coordinates_are_their_own_kind():
+    assert classify(b"CHANGE MASTER TO MASTER_LOG_FILE='mysql-bin.000007', MASTER_LOG_POS=328").kind == "replication"
+    assert classify(b"CHANGE REPLICATION SOURCE TO SOURCE_LOG_FILE='b.3', SOURCE_LOG_POS=157").kind == "replication"
