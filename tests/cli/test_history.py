@@ -162,7 +162,6 @@ def test_a_restore_is_a_night_of_its_own(nights, safeguard, capsys, monkeypatch)
     restored = project.count("orders")
     code, out, err = safeguard(f"{project.gold}.orders")
     assert code == 0, err
-    open("/tmp/history_out.txt", "w").write(safeguard()[1])
     last = out.split("\n  rows")[0].splitlines()[-1]
     assert " RESTORED " in last and " restore " in last and f"{before:,} → {restored:,}" in last
 
