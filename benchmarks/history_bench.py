@@ -33,7 +33,7 @@ TABLES = ("orders", "customers", "history")
 def build_nights(project: SmallProject) -> None:
     source = f"`{project.source}`.`events`"
     project.sql.execute(f"CREATE TABLE {source} (id INT PRIMARY KEY, tenant INT NOT NULL)")
-    project.sql.execute(f"INSERT INTO {source} SELECT seq, seq % 7 FROM seq_1_to_1000")
+    project.sql.execute(f"INSERT INTO {source} SELECT seq, seq % 7 FROM `{project.source}`.seq_1_to_1000")
     protect = "meta={'safeguard': {'protect': true}}"
     project.write_model("orders", f"select id, tenant from {source}", f"materialized='table', {protect}")
     project.write_model("customers", f"select tenant, count(*) as n from {source} group by tenant",
@@ -42,7 +42,7 @@ def build_nights(project: SmallProject) -> None:
                         "{% if is_incremental() %} where id > (select max(id) from {{ this }}){% endif %}",
                         f"materialized='incremental', unique_key='id', {protect}")
     for night in range(2):
-        project.sql.execute(f"INSERT INTO {source} SELECT seq, seq % 7 FROM seq_{1001 + night * 10}_to_{1010 + night * 10}")
+        project.sql.execute(f"INSERT INTO {source} SELECT seq, seq % 7 FROM `{project.source}`.seq_{1001 + night * 10}_to_{1010 + night * 10}")
         outcome = project.run()
         assert outcome.success, outcome.log
 
