@@ -41,8 +41,8 @@ def history(args: argparse.Namespace) -> int:
     wanted = parse_table(args.table) if args.table is not None else None  # a usage error before connecting
     settings = settings_from(args)
     schema = find_catalog_schema(settings, args.catalog_schema or project_catalog_schema(args))
-    rows = catalog.read_catalog(settings, schema)
     nights = args.nights if args.nights is not None or args.html else DEFAULT_NIGHTS
+    rows = catalog.read_catalog(settings, schema, nights)
     tables = catalog.histories(rows, wanted, nights)
     if wanted is not None and not tables:
         known = sorted({h.table for h in catalog.histories(rows)})

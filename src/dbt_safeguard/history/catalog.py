@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import pymysql
 
@@ -43,19 +43,26 @@ class CatalogRows:
     journal: List[dict]
 
 
-def read_catalog(settings: ConnectionSettings, catalog: str) -> CatalogRows:
+def read_catalog(settings: ConnectionSettings, catalog: str, nights: Optional[int] = None) -> CatalogRows:
+    """The catalog's rows, those of the last `nights` days only when given (by the
+    server's clock), plus every backup that can still be restored and every
+    backup a kept swap names: a long history is not read whole for a short view."""
     conn = open_connection(settings)
     try:
         with conn.cursor() as cur:
-            cur.execute("SELECT UTC_TIMESTAMP()")
-            now = cur.fetchone()[0]
+            cur.execute("SELECT UTC_TIMESTAMP(), UTC_TIMESTAMP() - INTERVAL %s DAY", (nights or 0,))
+            now, cutoff = cur.fetchone()
+            since = (["created_at >= %s"], [cutoff]) if nights is not None else ([], [])
             cur.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (catalog,))
             present = {row[0] for row in cur.fetchall()}
             if BACKUPS not in present:
                 raise FatalError(f"no {BACKUPS} table in schema {catalog}: no run has been protected there yet")
-            backups = _select(cur, catalog, BACKUPS, BACKUP_COLUMNS, "backup_id", present)
-            audits = _select(cur, catalog, AUDITS, AUDIT_COLUMNS, "audit_id", present)
-            journal = _select(cur, catalog, JOURNAL, JOURNAL_COLUMNS, "journal_id", present, "status = 'applied'")
+            audits = _select(cur, catalog, AUDITS, AUDIT_COLUMNS, "audit_id", present, *since)
+            journal = _select(cur, catalog, JOURNAL, JOURNAL_COLUMNS, "journal_id", present,
+                              ["status = 'applied'", *since[0]], since[1])
+            named = sorted({i for swap in journal for i in _ids(swap["restored_ids"]) + _ids(swap["replaced_ids"])})
+            backups = _select(cur, catalog, BACKUPS, BACKUP_COLUMNS, "backup_id", present, *_backups_wanted(
+                since, named))
     except pymysql.err.MySQLError as exc:
         raise FatalError(f"cannot read the catalog in {catalog}: {exc.args[-1]}") from None
     finally:
@@ -63,11 +70,21 @@ def read_catalog(settings: ConnectionSettings, catalog: str) -> CatalogRows:
     return CatalogRows(now, backups, audits, journal)
 
 
+def _backups_wanted(since: Tuple[List[str], List], named: List[int]) -> Tuple[List[str], List]:
+    """The backups of the window, those that can be restored, and those a swap names."""
+    if not since[0]:
+        return [], []
+    placeholders = ", ".join(["%s"] * len(named)) or "NULL"
+    return ([f"({since[0][0]} OR status = 'verified' OR backup_id IN ({placeholders}))"], [*since[1], *named])
+
+
 def _select(cur, catalog: str, table: str, columns: Tuple[str, ...], order: str, present: set,
-            where: str = "1 = 1") -> List[dict]:
+            where: Sequence[str] = (), params: Sequence = ()) -> List[dict]:
     if table not in present:
         return []  # a catalog made by an older version
-    cur.execute(f"SELECT {', '.join(columns)} FROM {quote(catalog)}.{quote(table)} WHERE {where} ORDER BY {order}")
+    condition = " AND ".join(where) or "1 = 1"
+    cur.execute(f"SELECT {', '.join(columns)} FROM {quote(catalog)}.{quote(table)} WHERE {condition} "
+                f"ORDER BY {order}", tuple(params))
     return [dict(zip(columns, row)) for row in cur.fetchall()]
 
 
