@@ -41,8 +41,10 @@
         {%- for privilege, sql in steps -%}
             {%- set failed = safeguard._try_statement(sql) -%}
             {%- if failed is not none -%}
-                {%- do safeguard._try_statement('drop table if exists ' ~ first ~ ', ' ~ second) -%}
-                {{ return("the database user lacks " ~ privilege ~ " on schema " ~ schema ~ " (" ~ failed ~ "), which this run needs there before it builds anything; grant it (docs/faults.md, Least privilege)") }}
+                {#- Without DROP the scratch table cannot be cleaned up: say so. -#}
+                {%- set left = safeguard._try_statement('drop table if exists ' ~ first ~ ', ' ~ second) -%}
+                {{ return("the database user lacks " ~ privilege ~ " on schema " ~ schema ~ " (" ~ failed ~ "), which this run needs there before it builds anything; grant it (docs/faults.md, Least privilege)"
+                    ~ ("; then drop the probe's scratch table " ~ schema ~ "." ~ scratch ~ " it could not drop" if left is not none else "")) }}
             {%- endif -%}
         {%- endfor -%}
     {%- endfor -%}
