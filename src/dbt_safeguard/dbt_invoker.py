@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-import re
 import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional
@@ -127,11 +126,14 @@ class DbtInvoker:
             if event.info.level == "debug" and (event.info.msg or "").startswith(DATABASE_ERROR_PREFIX):
                 database_errors.append(event.info.msg[len(DATABASE_ERROR_PREFIX):].strip())
             if event.info.level in ("info", "warn", "error"):
-                log_lines.append(plain_text(event.info.msg))
+                log_lines.append(message_text(event.info.msg))
                 if on_log is not None:
                     on_log(event)
 
         full_args = [
+            # dbt colours its messages unless told not to; they reach us as
+            # text for logs and JSON, where escape codes would be noise.
+            "--no-use-colors",
             command,
             *args,
             "--project-dir", str(self.project_dir),
@@ -167,12 +169,9 @@ class DbtInvoker:
         )
 
 
-_ANSI_COLOR = re.compile(r"\x1b\[[0-9;]*m")
-
-
-def plain_text(message: Optional[str]) -> str:
-    """A dbt log message without its terminal colour codes."""
-    return _ANSI_COLOR.sub("", message or "")
+def message_text(message: Optional[str]) -> str:
+    """A dbt log message as text (dbt runs with --no-use-colors: no escape codes)."""
+    return message or ""
 
 
 def _node_results(result) -> List[NodeResult]:

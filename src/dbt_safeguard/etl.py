@@ -54,7 +54,7 @@ import pymysql
 
 from . import dump_source
 from .connection import ConnectionSettings, named_lock, open_connection, quote, try_named_lock
-from .dbt_invoker import BASE_RESULT_CRASH, DbtInvoker, DbtOutcome, plain_text, summarize
+from .dbt_invoker import BASE_RESULT_CRASH, DbtInvoker, DbtOutcome, message_text, summarize
 from .errors import FatalError, UsageError
 from .history import catalog as history_catalog
 from .history import night as history_night
@@ -392,7 +392,7 @@ class Etl:
         def forward(dbt_event) -> None:
             info = dbt_event.info
             level = {"warn": logging.WARNING, "error": logging.ERROR}.get(info.level, logging.INFO)
-            message = plain_text(info.msg)
+            message = message_text(info.msg)
             if not message:
                 return
             alarm = message[len(ALARM_PREFIX):].strip() if message.startswith(ALARM_PREFIX) else None

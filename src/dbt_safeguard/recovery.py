@@ -17,7 +17,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import pymysql
 
-from .dbt_invoker import DbtInvoker, DbtOutcome, plain_text
+from .dbt_invoker import DbtInvoker, DbtOutcome, message_text
 from .connection import ConnectionSettings
 from .errors import FatalError, UsageError
 from .staging_loader import open_connection, quote
@@ -54,7 +54,7 @@ def run_operation(
     def collect(event) -> None:
         # Macro log() calls arrive as JinjaLogInfo; dbt's own start-up lines
         # (versions, adapters, "Found 16 models") are other events.
-        line = plain_text(event.info.msg)
+        line = message_text(event.info.msg)
         if event.info.name == "JinjaLogInfo":
             lines.append(line)
         if on_line is not None and line and (verbose or event.info.name == "JinjaLogInfo"):

@@ -44,6 +44,7 @@ def test_default_text_view_is_one_line_per_model_and_the_banner_once(etl, capsys
     assert len(node_lines) == MODELS
     assert err.count(BANNER) <= 1  # dbt says it on seed, run and test
     assert " START sql " not in err and "Finished running" not in err  # dbt's own progress lines stay out
+    assert "\x1b[" not in err  # dbt runs with --no-use-colors: no escape codes in a log
     assert re.search(r"\] dbt +test +\d+ of \d+ tests passed", err)
 
 
