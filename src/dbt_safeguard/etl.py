@@ -89,6 +89,8 @@ class EtlConfig:
     show_progress: bool = False
     emit_metrics: bool = True
     history_uri: Optional[str] = None  # where the history page goes after each night (a path or s3://)
+    collation_map: Sequence[str] = ()  # FROM=TO collations for the load (safeguard load --collation-map)
+    spill_dir: Optional[str] = None  # the load's spill directory (default: $TMPDIR)
     # Text mode without -v: one line per model, dbt's other lines only when
     # its command fails. The JSON log always carries every dbt event.
     compact_dbt_log: bool = False
@@ -232,6 +234,7 @@ class Etl:
                 result = load_source(
                     source, self.settings, config.staging, show_progress=config.show_progress,
                     workers=config.workers, required_tables=config.required_tables,
+                    collation_map=config.collation_map, spill_dir=config.spill_dir,
                 )
                 self._record_load(result, step)
             with self._step("drop_empty_tables", skip=not config.drop_empty_tables) as step:

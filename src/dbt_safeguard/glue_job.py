@@ -26,6 +26,7 @@ REQUIRED = ("dump_uri", "project_dir")
 OPTIONS = {
     "archive_uri": "--archive-uri",
     "history_uri": "--history-uri",
+    "spill_dir": "--spill-dir",
     "schema_prefix": "--schema-prefix",
     "staging_schema": "--staging-schema",
     "catalog_schema": "--catalog-schema",
@@ -37,7 +38,7 @@ OPTIONS = {
     "JOB_NAME": "--job-name",
 }
 FLAGS = {"drop_empty_tables": "--drop-empty-tables"}
-LISTS = {"require_tables": "--require-table"}  # comma-separated
+LISTS = {"require_tables": "--require-table", "collation_map": "--collation-map"}  # comma-separated
 SECRET = "db_password_secret_id"
 OPTIONAL = (*OPTIONS, *FLAGS, *LISTS, SECRET)
 

@@ -85,3 +85,15 @@ def test_glue_script_is_a_shim_over_the_module(tmp_path):
     )
     assert completed.returncode == 2, completed.stderr
     assert "expected true or false, got 'maybe'" in completed.stderr
+
+
+def test_the_history_page_and_the_loaders_options_reach_the_etl(glue_script):
+    argv = ["glue_daily_etl.py", "--dump_uri", "s3://d/", "--project_dir", "s3://p/",
+            "--history_uri", "s3://d/reports/", "--spill_dir", "/mnt/spill",
+            "--collation_map", "utf8mb4_0900_ai_ci=utf8mb4_unicode_ci,utf8mb4_0900_bin=utf8mb4_bin"]
+    etl_args = glue_script.etl_argv(glue_script.job_arguments(argv))
+    from dbt_safeguard.cli.main import build_parser
+
+    parsed = build_parser().parse_args(etl_args)
+    assert parsed.history_uri == "s3://d/reports/" and parsed.spill_dir == "/mnt/spill"
+    assert parsed.collation_map == ["utf8mb4_0900_ai_ci=utf8mb4_unicode_ci", "utf8mb4_0900_bin=utf8mb4_bin"]

@@ -7,6 +7,7 @@ import os
 from ..etl import SCHEMA_PREFIX_ENV, EtlConfig, run_etl
 from ..staging_loader import DEFAULT_WORKERS
 from .connection_options import add_connection_arguments, add_output_arguments, positive_int, settings_from
+from .load_command import add_dump_shape_arguments
 
 
 def register(subparsers) -> None:
@@ -36,6 +37,7 @@ def register(subparsers) -> None:
     parser.add_argument("--history-uri",
                         help="after each night, write the history page (`safeguard history --html`) here: "
                              "a file, a folder or an s3:// URI, e.g. next to the archived dumps")
+    add_dump_shape_arguments(parser)
     add_connection_arguments(parser)
     add_output_arguments(parser)
     parser.set_defaults(handler=etl,
@@ -57,6 +59,8 @@ def etl(args: argparse.Namespace) -> int:
         show_progress=not args.no_progress and args.log_format == "text",
         emit_metrics=not args.no_metrics,
         history_uri=args.history_uri,
+        collation_map=args.collation_map,
+        spill_dir=args.spill_dir,
         compact_dbt_log=args.log_format == "text" and not args.verbose,
     )
     run_etl(config, settings_from(args))

@@ -38,12 +38,7 @@ def register(subparsers) -> None:
     parser.add_argument("--no-local-infile", action="store_true",
                         help="send rows as the dump's INSERT statements, never LOAD DATA LOCAL INFILE "
                              "(the default uses it when the server's local_infile is ON)")
-    parser.add_argument("--collation-map", action="append", default=[], metavar="FROM=TO",
-                        help="load collation FROM as TO, for a dump from a server with collations this one lacks "
-                             "(repeatable), e.g. utf8mb4_0900_ai_ci=utf8mb4_unicode_ci")
-    parser.add_argument("--spill-dir", metavar="DIR",
-                        help="directory for statements waiting for a worker and the rows LOAD DATA reads "
-                             "(default: $TMPDIR, else /tmp); needs room up to the uncompressed dump's size")
+    add_dump_shape_arguments(parser)
     parser.add_argument("--dry-run", action="store_true",
                         help="read the dump and print the plan (tables, objects, the swap); change nothing")
     add_connection_arguments(parser)
@@ -51,6 +46,16 @@ def register(subparsers) -> None:
     # Ctrl-C once the load runs raises LoadInterrupted, which says what state
     # the target is in (the loader drops its shadow schema on the way out).
     parser.set_defaults(handler=load, interrupted="interrupted before the load began; nothing was changed")
+
+
+def add_dump_shape_arguments(parser: argparse.ArgumentParser) -> None:
+    """What a dump from another server, or a small machine, needs; `safeguard etl` takes them too."""
+    parser.add_argument("--collation-map", action="append", default=[], metavar="FROM=TO",
+                        help="load collation FROM as TO, for a dump from a server with collations this one lacks "
+                             "(repeatable), e.g. utf8mb4_0900_ai_ci=utf8mb4_unicode_ci")
+    parser.add_argument("--spill-dir", metavar="DIR",
+                        help="directory for statements waiting for a worker and the rows LOAD DATA reads "
+                             "(default: $TMPDIR, else /tmp); needs room up to the uncompressed dump's size")
 
 
 def load(args: argparse.Namespace) -> int:
