@@ -20,7 +20,7 @@ import pymysql
 from .dbt_invoker import DbtInvoker, DbtOutcome, message_text
 from .connection import ConnectionSettings
 from .errors import FatalError, UsageError
-from .staging_loader import open_connection, quote
+from .connection import open_connection, quote
 
 CATALOG_TABLE = "safeguard_backups"
 # The package's rule for names it accepts (macros/naming): plain, at most 64.

@@ -19,9 +19,8 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import pymysql
 
-from ..connection import ConnectionSettings
+from ..connection import ConnectionSettings, open_connection, quote
 from ..errors import FatalError
-from ..staging_loader import open_connection, quote
 from . import records
 from .records import Backup, RunLine, TableHistory
 
