@@ -18,9 +18,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import pymysql
 
 from .dbt_invoker import DbtInvoker, DbtOutcome, message_text
-from .connection import ConnectionSettings
+from .connection import ConnectionSettings, open_connection, quote
 from .errors import FatalError, UsageError
-from .connection import open_connection, quote
 
 CATALOG_TABLE = "safeguard_backups"
 # The package's rule for names it accepts (macros/naming): plain, at most 64.
