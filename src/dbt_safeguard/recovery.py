@@ -183,14 +183,15 @@ def format_rows(rows: Sequence[Dict]) -> List[str]:
 JOURNAL_TABLE = "safeguard_journal"
 
 
-def cut_off_restore(settings: ConnectionSettings, invocation_id: Optional[str], table: str) -> str:
+def cut_off_restore(settings: ConnectionSettings, invocation_id: Optional[str], table: str,
+                    catalog_schema: Optional[str] = None) -> str:
     """What a restore that failed with a database error (its connection
     killed, the server gone) left, from its swap journal row: whether its
     RENAME happened and what to run next. Read-only; a retry of the same
     command completes or reports that restore (the package's restore_backup)."""
     again = f"safeguard restore {table}"
     try:
-        catalog = find_catalog_schema(settings)
+        catalog = find_catalog_schema(settings, catalog_schema)
         conn = open_connection(settings)
     except (FatalError, UsageError) as exc:
         return f"could not read the catalog ({exc}); run `{again}` again: it reports whether the RENAME happened"

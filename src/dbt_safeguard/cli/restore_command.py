@@ -6,7 +6,7 @@ import argparse
 from ..errors import FatalError
 from ..recovery import cut_off_restore, parse_table, run_operation
 from .connection_options import add_connection_arguments, add_output_arguments, settings_from
-from .project_options import add_project_arguments, dbt_arguments, invoker_from, show_line
+from .project_options import add_project_arguments, dbt_arguments, invoker_from, project_catalog_schema, show_line
 
 
 def register(subparsers) -> None:
@@ -40,6 +40,8 @@ def restore(args: argparse.Namespace) -> int:
             raise  # the package's own refusal: nothing was changed, and it says so
         # A database error (a killed connection, a server gone): say from the
         # swap journal whether the RENAME happened and what to run next.
-        state = cut_off_restore(settings_from(args), getattr(exc, "invocation_id", None), args.table)
+        # The project's own catalog (its files say which), as the macro used it.
+        state = cut_off_restore(settings_from(args), getattr(exc, "invocation_id", None), args.table,
+                                project_catalog_schema(args))
         raise FatalError(f"{exc}; {state}") from None
     return 0
