@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import argparse
 
-from ..recovery import CATALOG_TABLE, catalog_rows, find_catalog_schema, format_rows, parse_table
+from ..recovery import CATALOG_TABLE, catalog_rows, format_rows, parse_table
 from ..run_events import event
-from .connection_options import add_connection_arguments, add_output_arguments, settings_from
-from .project_options import add_project_arguments, project_catalog_schema
+from .connection_options import settings_from
+from .project_options import add_catalog_reader_arguments, catalog_schema_of
 
 
 def register(subparsers) -> None:
@@ -18,12 +18,7 @@ def register(subparsers) -> None:
     )
     parser.add_argument("table", metavar="TABLE", nargs="?", help="only backups of schema.table (or table)")
     parser.add_argument("--all", action="store_true", help="include dropped backups")
-    parser.add_argument("--catalog-schema",
-                        help="the schema of safeguard_backups (default: the dbt project's, read from its files "
-                             "as restore and prune use it; outside a project, the one schema on the server with it)")
-    add_project_arguments(parser)
-    add_connection_arguments(parser)
-    add_output_arguments(parser, progress=False)
+    add_catalog_reader_arguments(parser)
     parser.set_defaults(handler=backups,
                         interrupted="interrupted (Ctrl-C); nothing was changed")
 
@@ -32,7 +27,7 @@ def backups(args: argparse.Namespace) -> int:
     if args.table is not None:
         parse_table(args.table)  # a usage error before connecting
     settings = settings_from(args)
-    catalog = find_catalog_schema(settings, args.catalog_schema or project_catalog_schema(args))
+    catalog = catalog_schema_of(args, settings)
     rows = catalog_rows(settings, catalog, args.table, include_dropped=args.all)
     if args.log_format == "json":
         for row in rows:

@@ -5,10 +5,10 @@ import argparse
 
 from ..errors import FatalError
 from ..history import catalog, night, page, terminal
-from ..recovery import find_catalog_schema, parse_table
+from ..recovery import parse_table
 from ..run_events import event
-from .connection_options import add_connection_arguments, add_output_arguments, positive_int, settings_from
-from .project_options import add_project_arguments, project_catalog_schema
+from .connection_options import positive_int, settings_from
+from .project_options import add_catalog_reader_arguments, catalog_schema_of
 
 DEFAULT_NIGHTS = 14
 
@@ -28,19 +28,14 @@ def register(subparsers) -> None:
     parser.add_argument("--html", metavar="FILE",
                         help="also write the history as one self-contained HTML page (works offline); "
                              "a path, a folder or an s3:// URI")
-    parser.add_argument("--catalog-schema",
-                        help="the schema of the catalog (default: the dbt project's, read from its files; "
-                             "outside a project, the one schema on the server with a catalog)")
-    add_project_arguments(parser)
-    add_connection_arguments(parser)
-    add_output_arguments(parser, progress=False)
+    add_catalog_reader_arguments(parser)
     parser.set_defaults(handler=history, interrupted="interrupted (Ctrl-C); nothing was changed")
 
 
 def history(args: argparse.Namespace) -> int:
     wanted = parse_table(args.table) if args.table is not None else None  # a usage error before connecting
     settings = settings_from(args)
-    schema = find_catalog_schema(settings, args.catalog_schema or project_catalog_schema(args))
+    schema = catalog_schema_of(args, settings)
     nights = args.nights if args.nights is not None or args.html else DEFAULT_NIGHTS
     rows = catalog.read_catalog(settings, schema, nights)
     tables = catalog.histories(rows, wanted, nights)

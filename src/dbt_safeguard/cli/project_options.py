@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import argparse
-
 from pathlib import Path
 from typing import Optional
 
 from .. import dbt_project
+from ..connection import ConnectionSettings
 from ..dbt_invoker import DbtInvoker
 from ..dbt_project import find_profiles_dir, find_project_dir
 from ..errors import UsageError
+from ..recovery import find_catalog_schema
 from ..run_events import event
-from .connection_options import settings_from
+from .connection_options import add_connection_arguments, add_output_arguments, settings_from
 
 
 def add_project_arguments(parser: argparse.ArgumentParser) -> None:
@@ -57,3 +58,18 @@ def project_catalog_schema(args: argparse.Namespace) -> Optional[str]:
         return None
     profiles = dbt_project.find_profiles_dir(args.profiles_dir, project)
     return dbt_project.catalog_schema(Path(project), profiles, args.target)
+
+
+def add_catalog_reader_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of a command that reads the catalog directly, without starting dbt."""
+    parser.add_argument("--catalog-schema",
+                        help="the schema of the catalog (default: the dbt project's, read from its files as "
+                             "restore and prune use it; outside a project, the one schema on the server with one)")
+    add_project_arguments(parser)
+    add_connection_arguments(parser)
+    add_output_arguments(parser, progress=False)
+
+
+def catalog_schema_of(args: argparse.Namespace, settings: ConnectionSettings) -> str:
+    """--catalog-schema, else the project's (its files), else the server's only one."""
+    return find_catalog_schema(settings, args.catalog_schema or project_catalog_schema(args))
