@@ -110,7 +110,9 @@ def test_recover_run_aimed_at_a_live_plain_run_is_refused_naming_its_statement(p
         assert run_lease(pipeline) == live, "recover_run released a live run's lease"
         # The live run goes on adding its own backups; nothing of it was rolled back.
         after = {row["backup_id"]: row for row in pipeline.catalog_rows()}
-        assert all(after[row["backup_id"]] == row for row in catalog_before)
+        # (a kept table's fingerprint may be filled in later; what matters is
+        # that no row of it was restored, replaced or dropped)
+        assert all(after[row["backup_id"]]["status"] == row["status"] for row in catalog_before)
         assert not [row for row in after.values() if row["kind"] == "replaced" or row["status"] == "restored"]
         pipeline.sql.execute(f"KILL QUERY {int(connection)}")  # the statement ends: the run goes on and fails
         finished = plain.wait()
@@ -168,8 +170,9 @@ def test_etl_recovers_a_killed_plain_run_only_once_it_is_provably_dead(lab, pipe
             if r["invocation_id"] != killed and r["kind"] == "backup" and r["backup_id"] > max(b["backup_id"] for b in backups)}
     for (schema, table), row in ours.items():
         key = f"{schema[len(pipeline.prefix):]}.{table}"
-        if row["status"] == "verified" and row["checksum"] is not None and before.get(key):
-            assert row["checksum"] == before[key][0], key
+        if row["status"] == "verified" and before.get(key):
+            # the backup table itself: the catalog's fingerprint is rowhash1, `before` is CHECKSUM TABLE
+            assert pipeline.sql.checksum(row["backup_schema"], row["backup_table"]) == before[key][0], key
 
 
 def test_a_restore_between_the_etls_steps_is_refused(lab, pipeline):
@@ -252,6 +255,8 @@ def test_a_stray_catalog_row_fails_the_night_while_prune_goes_on(lab, pipeline):
     assert [tuple(row) for row in notes] == [(1, "keep me"), (2, "me too")]
     rows = {r["backup_id"]: r for r in pipeline.catalog_rows()}
     assert rows[stray]["status"] == "verified"
-    for row in old:
+    # Prune holds every backup of the stray row's source table (which of
+    # them the row stands for is unknown) and prunes all the others.
+    for row in [r for r in old if r["source_table"] != "moveouts"]:
         assert rows[row["backup_id"]]["status"] == "dropped", row
         assert not pipeline.sql.table_exists(row["backup_schema"], row["backup_table"]), row
