@@ -264,11 +264,24 @@ class Site:
         self.sql.execute(f"DROP TABLE {copy}")
         return seconds
 
+    def newest_unrestored_backup(self, schema: str, table: str) -> str:
+        """The ts of the table's newest verified backup. A bare restore_backup
+        repeated after a restore is a no-op by design (a retried restore must
+        not put back an older backup), so each restore names its ts."""
+        ts = self.sql.scalar(
+            f"SELECT MAX(backup_ts) FROM `{self.schema('analytics')}`.safeguard_backups"
+            " WHERE kind = 'backup' AND status = 'verified' AND source_schema = %s AND source_table = %s",
+            (self.schema(schema), table))
+        if ts is None:
+            raise SystemExit(f"size {self.size}: no verified backup of {schema}.{table} left to restore")
+        return ts
+
     def restore(self, schema: str, table: str) -> dict:
+        ts = self.newest_unrestored_backup(schema, table)
         self.log.clear()
         started = time.perf_counter()
         self.dbt("on", "run-operation", "safeguard.restore_backup",
-                 "--args", f"{{table: {self.schema(schema)}.{table}}}", "--vars", VARIANT_VARS["on"])
+                 "--args", f"{{table: {self.schema(schema)}.{table}, ts: '{ts}'}}", "--vars", VARIANT_VARS["on"])
         wall = time.perf_counter() - started
         statements = self.log.dbt_statements()
         swaps = [s for s in statements if s.category == "swap"]

@@ -150,7 +150,9 @@ class Demo:
         names = [(f"{schema}.{table}", f"{schema}.{backup}") for schema, table, backup, _, _ in rows]
         width, backup_width = (max(len(name[i]) for name in names) for i in (0, 1))
         for (source, backup), (*_, count, status) in zip(names, rows):
-            say(f"   catalog: {source:<{width}} -> {backup:<{backup_width}} {count:>6} rows  {status}")
+            # A table kept at its swap is counted lazily, on its first use (docs/recovery.md)
+            counted = "not yet counted" if count is None else f"{count:>6} rows"
+            say(f"   catalog: {source:<{width}} -> {backup:<{backup_width}} {counted}  {status}")
         self.summary.append(("night 2", f"{len(rows)} verified backups in the catalog"))
 
         heading("Night 3: a PostgreSQL cast slips into tenant_status_history (NULL::date); "

@@ -174,10 +174,15 @@
     {%- elif replaced -%}
         {%- do safeguard._execute('delete from ' ~ safeguard._catalog_table() ~ " where status = 'planned' and backup_id in (" ~ replaced ~ ')') -%}
     {%- endif -%}
-    {#- The journal bridges the window between the RENAME and these writes,
-        and then stays as the record of the swap: its journal_id is the
-        restore's id, which a retried restore reports. -#}
-    {%- do safeguard._execute('update ' ~ safeguard._journal_table() ~ " set status = '" ~ ('applied' if applied else 'not applied')
-        ~ "', updated_at = utc_timestamp() where journal_id = " ~ journal_id | int) -%}
+    {#- The journal bridges the window between the RENAME and these writes.
+        An applied swap's row stays as its record: its journal_id is the
+        restore's id, which a retried restore reports. A swap that never
+        happened (it gave up on a lock, or died before its RENAME) leaves
+        nothing behind: its refusal line is the whole record. -#}
+    {%- if applied -%}
+        {%- do safeguard._execute('update ' ~ safeguard._journal_table() ~ " set status = 'applied', updated_at = utc_timestamp() where journal_id = " ~ journal_id | int) -%}
+    {%- else -%}
+        {%- do safeguard._execute('delete from ' ~ safeguard._journal_table() ~ ' where journal_id = ' ~ journal_id | int) -%}
+    {%- endif -%}
     {%- do safeguard._commit() -%}
 {% endmacro %}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional
@@ -69,7 +70,10 @@ class DbtOutcome:
 
 
 BASE_RESULT_CRASH = "'BaseResult' object has no attribute 'node'"
-DATABASE_ERROR_PREFIX = "MySQL error: "
+# The adapters log a failed statement's server error at debug level, as
+# "mysql adapter: MySQL error: (1114, ...)" (type mysql) or "... MariaDB
+# error: 1114 (HY000): ..." (type mariadb): the logger's name comes first.
+DATABASE_ERROR = re.compile(r"\b(?:MySQL|MariaDB) error: (.+)", re.DOTALL)
 CACHE_ERROR_PREFIX = "Cache inconsistency detected: "
 
 # dbt's anonymous usage tracking calls out to the internet on every
@@ -123,8 +127,9 @@ class DbtInvoker:
         def capture(event) -> None:
             if event.info.invocation_id and not invocation_ids:
                 invocation_ids.append(event.info.invocation_id)
-            if event.info.level == "debug" and (event.info.msg or "").startswith(DATABASE_ERROR_PREFIX):
-                database_errors.append(event.info.msg[len(DATABASE_ERROR_PREFIX):].strip())
+            database_error = DATABASE_ERROR.search(event.info.msg or "") if event.info.level == "debug" else None
+            if database_error:
+                database_errors.append(database_error.group(1).strip())
             if event.info.level in ("info", "warn", "error"):
                 log_lines.append(message_text(event.info.msg))
                 if on_log is not None:

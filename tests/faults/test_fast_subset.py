@@ -19,24 +19,28 @@ def test_lost_connection_inside_a_models_transaction_loses_nothing_and_the_next_
     hook_fault_case(lab, "mariadb", "model post-hook (in transaction)", "KILL connection")
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 16, case 12): in this run the ETL's line says 'on-run-start "
-                   "failed: see dbt.log' instead of naming the server's 1114; strict, so the fix is noticed")
-def test_a_full_disk_during_a_backup_copy_names_the_servers_error_and_drops_the_copy_at_once(lab):
-    """Case 12 of issue 16 (dbt 1.7): the copy's 1114 is caught where it
-    happens, the half-made copy is dropped in the same run, the night ends
-    with the package's line and the server's error, not dbt's
-    `'BaseResult' object has no attribute 'node'`; the next night succeeds."""
+def test_a_full_disk_during_a_backup_names_the_servers_error_and_the_next_night_drops_the_copy(lab):
+    """Case 12 of issue 16 (dbt 1.7). The disk fills while the backup copy
+    of tenant_status_history waits on its rows: the copy's few rows still fit
+    in the pages it already has, and the next statement that needs space (the
+    verification's temporary table) fails with errno 28. The night ends with
+    the server's error, not dbt's `'BaseResult' object has no attribute
+    'node'` nor "see dbt.log"; the unverified copy's row stays `pending` (the
+    hook died with it) and the next night's start drops it before it backs
+    up again. A copy that itself fails is dropped at once: test_catalog_integrity's
+    1114 case."""
     seen = {}
 
     def recover(pipeline):
         seen["copies"] = [t for t in pipeline.tables() if "tenant_status_history_backup_" in t[1]]
         seen["rows"] = [r for r in pipeline.catalog_rows() if r["source_table"] == "tenant_status_history"]
         lab.disk.unfill()  # the operator frees space; the next night must then succeed
-        return pipeline.etl()
+        recovered = pipeline.etl()
+        seen["rows_after"] = [r for r in pipeline.catalog_rows() if r["source_table"] == "tenant_status_history"]
+        seen["tables_after"] = {t[1] for t in pipeline.tables()}
+        return recovered
 
     lab.require_disk()
-    # Nothing left on the disk: the copy's rows cannot fit (with the matrix's
-    # 0.25 MB the small copy succeeds and a later model hits the full disk).
     injector = at_statement(r"insert\s+into\s+.*tenant_status_history_backup_", full_disk(lab, leave_mb=0.01),
                             hold=hold_rows("silver", "tenant_status_history"))
     result = run_scenario(lab, "mariadb", "backup copy (incremental)", "full disk", injector, recover=recover)
@@ -46,6 +50,11 @@ def test_a_full_disk_during_a_backup_copy_names_the_servers_error_and_drops_the_
     assert night.returncode != 0
     assert "BaseResult" not in text
     reason = night.explain()
-    assert "silver.tenant_status_history (the copy failed: " in reason, reason  # the server's error follows
-    assert seen["copies"] == [], "the half-made copy was left for the next night"
-    assert [r["status"] for r in seen["rows"]] == ["dropped"], seen["rows"]
+    assert "on-run-start failed: " in reason and "No space left on device" in reason, reason
+    assert "see dbt.log" not in reason, reason
+    # the fault night's copy: one, unverified, then dropped by the next start
+    (copy,) = [r for r in seen["rows"] if r["status"] not in ("verified", "restored")]
+    assert copy["status"] == "pending", seen["rows"]
+    assert [t[1] for t in seen["copies"]].count(copy["backup_table"]) == 1
+    (settled,) = [r for r in seen["rows_after"] if r["backup_table"] == copy["backup_table"]]
+    assert settled["status"] == "failed" and copy["backup_table"] not in seen["tables_after"], settled

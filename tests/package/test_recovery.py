@@ -190,17 +190,25 @@ def test_etl_killed_during_a_model_build_is_recovered_by_the_next_etl(etl):
     assert_recovered_to_pre_run_then_completed(etl, before, since)
 
 
-@pytest.mark.xfail(strict=True, reason="out of date since issue 16: under the ETL's own lease its readiness probe "
-                   "(the run's verified backups and lease rows to hold) is never met, so it cannot reach its kill "
-                   "point; to rewrite for the ETL lease")
+# Passes PREPARE, so the ETL's preflight lets the night go on, and fails when
+# it runs (1242: the subquery returns two rows): a failure only a run meets.
+RUNTIME_FAILING_POST_HOOK = (
+    "{{ config(post_hook={'sql': 'select * from information_schema.tables"
+    " where table_name = (select 1 union all select 2)', 'transaction': false}) }}\n"
+)
+
+
 def test_etl_killed_during_finish_run_is_recovered_by_the_next_etl(etl):
-    """A model fails and finish_run rolls back: its next catalog write (the
-    backup row a rollback marks restored, or the lease it gives back) waits
-    for a row this test holds. kill -9 there."""
+    """A model fails and finish_run rolls back: its RENAME commits, and the
+    catalog write after it (the backup row a rollback marks restored) waits
+    for a row this test holds. kill -9 there: the crash window between a
+    RENAME and its catalog write. (The lease rows are not held: the run's
+    heartbeat updates its lease at every step, so holding them would stop
+    the run long before finish_run.)"""
     before = etl.snapshot()
     etl.deliver(3)
     model = etl.project / "models" / "silver" / "tenant_status_history.sql"
-    original = prepend(model, FAILING_POST_HOOK)
+    original = prepend(model, RUNTIME_FAILING_POST_HOOK)
     holder = Sql(etl.server)
     try:
         holder.execute("START TRANSACTION")
@@ -208,28 +216,25 @@ def test_etl_killed_during_finish_run_is_recovered_by_the_next_etl(etl):
 
         first_new = last_backup_id(etl)
 
-        def lock_the_runs_rows():
-            """Once the run's backups are verified, lock them and the lease rows
-            by primary key: only those rows, not their neighbours. (Under the
-            ETL the lease row is the ETL's; the backups carry dbt run's own id.)"""
+        def lock_the_runs_backups():
+            """Once the run's backup of the failing model is verified, lock its
+            row by primary key: only that row, not its neighbours (the
+            rollback marks it restored). Returns the ETL's lease."""
             lease = etl.sql.scalar(f"SELECT invocation_id FROM {etl.catalog}.safeguard_run_lease"
                                    " ORDER BY lease_name = 'etl' DESC LIMIT 1")
             ids = [row[0] for row in etl.sql.rows(
-                f"SELECT backup_id FROM {etl.catalog}.safeguard_backups"
-                " WHERE backup_id > %s AND kind = 'backup' AND status = 'verified'", (first_new,))] if lease else []
+                f"SELECT backup_id FROM {etl.catalog}.safeguard_backups WHERE backup_id > %s AND kind = 'backup'"
+                " AND status = 'verified' AND source_table = 'tenant_status_history'", (first_new,))] if lease else []
             if not ids:
                 return None
             for backup_id in ids:
                 holder.rows(f"SELECT backup_id FROM {etl.catalog}.safeguard_backups WHERE backup_id = %s FOR UPDATE",
                             (backup_id,))
-            holder.rows(f"SELECT lease_name FROM {etl.catalog}.safeguard_run_lease FOR UPDATE")
             return lease
 
-        killed_invocation = etl.wait_for(lock_the_runs_rows, "the run's verified backups", process)
-        waiting = etl.wait_for(
-            lambda: ("rollback" if etl.statement_running("%update %safeguard_backups%restored%") else None)
-            or ("lease" if etl.statement_running("%delete from %safeguard_run_lease%") else None),
-            "finish_run's next catalog write", process)
+        killed_invocation = etl.wait_for(lock_the_runs_backups, "the run's verified backups", process)
+        etl.wait_for(lambda: etl.statement_running("%update %safeguard_backups%restored%"),
+                     "finish_run's catalog write after its RENAME", process)
         kill(process)
     finally:
         model.write_text(original)
@@ -237,8 +242,8 @@ def test_etl_killed_during_finish_run_is_recovered_by_the_next_etl(etl):
         holder.close()
     assert etl.sql.scalar(f"SELECT invocation_id FROM {etl.catalog}.safeguard_run_lease"
                           " ORDER BY lease_name = 'etl' DESC LIMIT 1") == killed_invocation
-    if waiting == "rollback":  # the crash window between a RENAME and its catalog write
-        assert etl.sql.scalar(f"SELECT COUNT(*) FROM {etl.catalog}.safeguard_journal WHERE status = 'planned'") == 1
+    # the crash window between a RENAME and its catalog write: the journal knows
+    assert etl.sql.scalar(f"SELECT COUNT(*) FROM {etl.catalog}.safeguard_journal WHERE status = 'planned'") == 1
     since = last_backup_id(etl)
 
     code, output = etl.run()
@@ -246,8 +251,7 @@ def test_etl_killed_during_finish_run_is_recovered_by_the_next_etl(etl):
     print(output)
     assert code == 0, output
     assert "RECOVER" in output and killed_invocation in output
-    if waiting == "rollback":
-        assert "RECONCILE" in output
+    assert "RECONCILE" in output
     assert not etl.sql.rows(f"SELECT * FROM {etl.catalog}.safeguard_run_lease")
     assert etl.sql.scalar(f"SELECT COUNT(*) FROM {etl.catalog}.safeguard_journal WHERE status = 'planned'") == 0
     for row in etl.sql.rows(f"SELECT backup_schema, backup_table, row_count, checksum, fingerprint_method"
