@@ -73,6 +73,9 @@ def measure(workdir: Path, settings, rows: int, copies: int, say=print) -> dict:
     started = time.perf_counter()
     fill(sql, rows)
     say(f"filled {rows} rows in {time.perf_counter() - started:.1f} s")
+    # _copy_table runs its statements through the package's procedure in the
+    # catalog schema, which a run's create_backups would have created first.
+    sql.execute("CREATE DATABASE IF NOT EXISTS `fpb_analytics`")
     project = copy_reference_project(workdir / "project")
     (project / "macros" / "bench_fingerprint.sql").write_text(BENCH_MACRO)
     invoker = DbtInvoker(project, settings, extra_env={"SAFEGUARD_SCHEMA_PREFIX": "fpb_"})

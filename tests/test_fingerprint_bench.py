@@ -4,8 +4,7 @@ generated column (issue 16), through the package's own `_copy_table` and
 (CHECKSUM TABLE of such a table is not stable on MariaDB at this size).
 `scripts/bench_fingerprint.py` is also the command the numbers in
 docs/benchmarks.md come from; this test prints its report. At 1M rows it
-takes minutes per adapter type, so it is marked `heavy` and runs on
-request (`scripts/test.sh -m heavy`), not in the default run or CI."""
+takes about 15 s per adapter type, so it is part of the default run."""
 from __future__ import annotations
 
 import json
@@ -16,7 +15,7 @@ import pytest
 
 from safeguard_testing.harness import REPO_ROOT
 
-pytestmark = [pytest.mark.slow, pytest.mark.heavy]
+pytestmark = pytest.mark.slow
 
 ROWS = 1_000_000
 
