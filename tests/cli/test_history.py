@@ -29,7 +29,9 @@ from safeguard_testing.small_project import SmallProject
 pytestmark = pytest.mark.slow
 PROTECT = "meta={'safeguard': {'protect': true}}"
 GRACE = 3  # seconds of silence after which a killed plain run counts as dead
-BUSY = "select benchmark(50000000000, md5('safeguard-history'))"
+# Work the server goes on with after its client is gone; about 5 minutes
+# at most, so a test that fails before it KILLs it cannot hold a core for long.
+BUSY = "select benchmark(1000000000, md5('safeguard-history'))"
 
 
 def fill(project: SmallProject, first: int, last: int) -> None:

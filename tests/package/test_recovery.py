@@ -25,9 +25,11 @@ SIZE = 60
 # after a protected one. Not SLEEP(): the server ends a sleep as soon as its
 # client is gone, while real work (here BENCHMARK, like a long INSERT ...
 # SELECT) goes on until it finishes or is killed.
-BUSY = "select benchmark(50000000000, md5('safeguard-test'))"
+# About 5 minutes of one core at most (3M MD5s a second here): a test that
+# fails before it KILLs it leaves the rest of the suite a core short only that long.
+BUSY = "select benchmark(1000000000, md5('safeguard-test'))"
 SLOW_HOOK = "{{ config(pre_hook=\"" + BUSY + "\") }}\n"
-BUSY_PATTERN = "%select benchmark(50000000000, md5('safeguard-test'))%"
+BUSY_PATTERN = "%select benchmark(1000000000, md5('safeguard-test'))%"
 
 
 class EtlProject:
