@@ -83,6 +83,9 @@ NOISE = 0.05  # seconds: a growth smaller than this is within this shared machin
 
 _COMMENT = re.compile(r"^\s*/\*(.*?)\*/\s*", re.S)
 _BOUNDED = re.compile(r"safeguard_run_ddl_v\d+`?\s*\(\s*'(\w+)", re.I)
+# A backup's copy runs inside the probe procedure, which returns the server's
+# error instead of raising it (a full disk): the statement is its argument.
+_PROBED = re.compile(r"^call `[^`]+`\.`safeguard_probe_v\d+`\s*\(\s*'(.*)', @safeguard_probe_outcome\)$", re.I)
 
 
 @dataclasses.dataclass
@@ -99,6 +102,9 @@ def category(sql: str) -> str:
     text = " ".join(sql.split()).lower()
     if "safeguard_audit" in text:  # the audit's counts (marked) and its verdict rows (safeguard_audits)
         return "audit"
+    probed = _PROBED.match(text)
+    if probed:
+        text = probed.group(1).replace("''", "'")
     bounded = _BOUNDED.search(text)
     if bounded:  # safeguard's bounded DDL: the statement is the procedure's argument
         return {"rename": "swap", "drop": "drop"}.get(bounded.group(1), "catalog and locks")
@@ -106,7 +112,8 @@ def category(sql: str) -> str:
         return "copy"
     if text.startswith("create table") and " like " in text:
         return "copy"
-    if text.startswith("checksum table") or re.match(r"select count\(\*\) from `[^`]+`\.`[^`]+`$", text):
+    if (text.startswith("checksum table") or re.match(r"select count\(\*\) from `[^`]+`\.`[^`]+`$", text)
+            or text.startswith("select count(*), coalesce(sum(crc32(")):  # rowhash1
         return "fingerprint"
     if text.startswith("drop table"):
         return "drop"

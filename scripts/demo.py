@@ -68,10 +68,15 @@ class Demo:
         for schema, table in self.query("SELECT DISTINCT source_schema, source_table FROM analytics.safeguard_backups"):
             if self.query("SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
                           (schema, table)):
-                count = self.query(f"SELECT COUNT(*) FROM `{schema}`.`{table}`")[0][0]
-                checksum = self.query(f"CHECKSUM TABLE `{schema}`.`{table}`")[0][1]
-                result[f"{schema}.{table}"] = (count, checksum)
+                result[f"{schema}.{table}"] = self.fingerprint(schema, table)
         return result
+
+    def fingerprint(self, schema: str, table: str) -> Tuple[int, int]:
+        """Row count and CHECKSUM TABLE: the demo's own check, independent of
+        the catalog's fingerprint (rowhash1, over the non-generated columns)."""
+        count = self.query(f"SELECT COUNT(*) FROM `{schema}`.`{table}`")[0][0]
+        checksum = self.query(f"CHECKSUM TABLE `{schema}`.`{table}`")[0][1]
+        return int(count), int(checksum)
 
     def run_dbt(self, command: str, *args: str, expect_success: bool = True) -> DbtOutcome:
         outcome = self.dbt.invoke(command, "--quiet", *args)
@@ -187,11 +192,11 @@ class Demo:
         self.conn.commit()
         say(f"   deleted {deleted} current rows from silver.tenant_status_history")
         # The latest verified backup: a night preflight stopped took none.
-        ts, rows, checksum = self.query(
-            "SELECT backup_ts, row_count, checksum FROM analytics.safeguard_backups"
+        ts, backup_schema, backup_table = self.query(
+            "SELECT backup_ts, backup_schema, backup_table FROM analytics.safeguard_backups"
             " WHERE source_table = 'tenant_status_history' AND kind = 'backup' AND status = 'verified'"
             " ORDER BY backup_id DESC LIMIT 1")[0]
-        good = (int(rows), int(checksum))
+        good = self.fingerprint(backup_schema, backup_table)
         self.run_dbt("run-operation", "restore_backup", "--args",
                      f"{{table: silver.tenant_status_history, ts: {ts}, dry_run: true}}")
         started = time.monotonic()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import uuid
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -125,3 +126,10 @@ class Sql:
 def copy_reference_project(destination: Path) -> Path:
     """A private copy of dbt/ that still installs the package from this repository."""
     return copy_project(REFERENCE_PROJECT, destination / "dbt", REPO_ROOT)
+
+
+def default_sigint() -> None:
+    """Popen's preexec_fn for a Ctrl-C test: a shell's background job (`cmd &`)
+    starts with SIGINT ignored, its children inherit that, and Python then
+    never raises KeyboardInterrupt. The child gets the terminal's default."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -18,7 +18,7 @@ from typing import Callable, List
 import pytest
 
 from safeguard_testing import oltp_dump
-from safeguard_testing.harness import copy_reference_project
+from safeguard_testing.harness import copy_reference_project, default_sigint
 
 pytestmark = pytest.mark.slow
 SAFEGUARD = str(Path(sys.executable).parent / "safeguard")
@@ -28,6 +28,7 @@ def interrupt_when(command: List[str], ready: Callable[[subprocess.Popen, List[s
                    env: dict, timeout: float = 240) -> subprocess.CompletedProcess:
     """Starts `command`, sends SIGINT once `ready(process, lines so far)`, returns what it printed."""
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               preexec_fn=default_sigint,
                                text=True, bufsize=1)
     lines: List[str] = []
     deadline = time.monotonic() + timeout

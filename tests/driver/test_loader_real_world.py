@@ -25,6 +25,7 @@ from safeguard_testing.dump_shapes import (
     sakila_style_script,
     world_style_script,
 )
+from safeguard_testing.harness import default_sigint
 
 pytestmark = pytest.mark.usefixtures("cleanup_schemas")
 
@@ -316,6 +317,7 @@ def test_ctrl_c_prints_one_line_exits_130_and_leaves_staging_unchanged(server, s
         [sys.executable, "-m", "dbt_safeguard.cli.main", "load", str(dump), "--schema", names.target,
          "--workers", "1", "--no-progress"],
         env={**os.environ, **server.as_env()}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        preexec_fn=default_sigint,
     )
     # Interrupt while a row statement into the shadow schema is in flight, so
     # the load is certainly before its swap. (InnoDB's table_rows, polled
