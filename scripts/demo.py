@@ -71,6 +71,14 @@ class Demo:
                 result[f"{schema}.{table}"] = self.fingerprint(schema, table)
         return result
 
+    def older_backup_ts(self) -> str:
+        """The newest verified backup of tenant_status_history other than the one restored."""
+        rows = self.query("SELECT backup_ts FROM analytics.safeguard_backups WHERE source_table = 'tenant_status_history'"
+                          " AND kind = 'backup' AND status = 'verified' ORDER BY backup_id DESC LIMIT 1")
+        if not rows:
+            raise SystemExit("demo: no older verified backup of silver.tenant_status_history is left to show")
+        return rows[0][0]
+
     def fingerprint(self, schema: str, table: str) -> Tuple[int, int]:
         """Row count and CHECKSUM TABLE: the demo's own check, independent of
         the catalog's fingerprint (rowhash1, over the non-generated columns)."""
@@ -233,8 +241,10 @@ def _readable(record: logging.LogRecord) -> bool:
     return True
 
 
-def keep_instructions(settings: ConnectionSettings, server: LocalServer, workdir: Path, project: Path) -> None:
-    """--keep: point the project copy at the server left running, and say what to try."""
+def keep_instructions(settings: ConnectionSettings, server: LocalServer, workdir: Path, project: Path,
+                      older_ts: str) -> None:
+    """--keep: point the project copy at the server left running, and say what to try.
+    older_ts: a verified backup of tenant_status_history older than the one the demo restored."""
     profiles = project / "profiles.yml"
     profiles.write_text(profiles.read_text().replace("env_var('SAFEGUARD_DB_PORT', '3306')",
                                                      f"env_var('SAFEGUARD_DB_PORT', '{settings.port}')"))
@@ -249,9 +259,10 @@ def keep_instructions(settings: ConnectionSettings, server: LocalServer, workdir
     heading(f"The server is still running on {settings.host}:{settings.port} (--keep)")
     say(f"   source {relative(env_file)}; cd {relative(project)}")
     say("   safeguard backups                                         # what can be restored")
-    say("   safeguard restore silver.tenant_status_history --dry-run  # the plan: one RENAME")
-    say("   safeguard restore silver.tenant_status_history            # the latest verified backup, for real")
-    say("   safeguard restore silver.tenant_status_history --ts TS    # a given one; a _replaced_ copy (kind replaced) undoes a restore")
+    say("   safeguard restore silver.tenant_status_history --dry-run  # the demo's restore is in place: a bare restore")
+    say("                                                             # never goes further back (a retry is safe)")
+    say(f"   safeguard restore silver.tenant_status_history --ts {older_ts} --dry-run  # an older one: the plan, one RENAME")
+    say("   safeguard restore silver.tenant_status_history --ts TS    # for real; a _replaced_ copy (kind replaced) undoes a restore")
     say("   safeguard prune --dry-run                                 # what retention would drop")
     say("   dbt run-operation list_backups                            # the same macros, through dbt")
     say("   dbt run-operation restore_backup --args '{table: silver.tenant_status_history, dry_run: true}'")
@@ -290,7 +301,7 @@ def main(argv=None) -> int:
             demo = Demo(settings, workdir, args.size)
             demo.run()
             if args.keep:
-                keep_instructions(settings, server, workdir, demo.project)
+                keep_instructions(settings, server, workdir, demo.project, demo.older_backup_ts())
                 kept = True
         finally:
             if not kept:

@@ -75,8 +75,14 @@ def test_demo_keep_leaves_a_server_where_the_printed_commands_work():
         assert listed.returncode == 0, listed.stderr
         assert re.search(r"backup\s+verified\s+silver\.tenant_status_history", listed.stdout), listed.stdout
 
-        plan = fresh_shell(f"source {env_file}; cd {project}\n"
-                           "safeguard restore silver.tenant_status_history --dry-run", REPO_ROOT)
+        # A bare restore reports the demo's own restore and changes nothing;
+        # the printed --ts line plans an older backup: one RENAME.
+        again = fresh_shell(f"source {env_file}; cd {project}\n"
+                            "safeguard restore silver.tenant_status_history --dry-run", REPO_ROOT)
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert "already restored" in again.stdout and "rename table" not in again.stdout
+        older = re.search(r"^\s+(safeguard restore silver\.tenant_status_history --ts \d{8}_\d{6} --dry-run)", output, re.M)
+        plan = fresh_shell(f"source {env_file}; cd {project}\n{older.group(1)}", REPO_ROOT)
         assert plan.returncode == 0, plan.stdout + plan.stderr
         assert "rename table" in plan.stdout
 
