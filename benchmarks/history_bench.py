@@ -9,7 +9,11 @@ tables are the package's own; then every catalog row of the second night is
 copied `--runs` times under new invocation ids, one night apart, into the
 past: audits, backups and journal alike. The command is then timed as a
 user runs it, a whole process from start to exit, on the terminal view and
-with `--html`, and the page's size is printed.
+with `--html`, and the page's size is printed. Two baselines run in the
+same rounds, in turn with the command so that the machine's load reaches
+all alike: `python -c pass` (the interpreter alone) and `safeguard
+--version` (the interpreter and the CLI's imports, no work); each round's
+command time less that round's `--version` is the command's own work.
 """
 from __future__ import annotations
 
@@ -86,6 +90,20 @@ def time_command(argv: List[str], env: Dict[str, str], rounds: int) -> List[floa
     return times
 
 
+def time_commands(commands: Dict[str, List[str]], env: Dict[str, str], rounds: int) -> Dict[str, List[float]]:
+    """Each command once per round, in turn, so a change in the machine's load reaches all of them alike."""
+    times: Dict[str, List[float]] = {label: [] for label in commands}
+    for _ in range(rounds):
+        for label, argv in commands.items():
+            times[label].extend(time_command(argv, env, 1))
+    return times
+
+
+def own_work(command: List[float], baseline: List[float]) -> float:
+    """The median of each round's command time less the same round's baseline."""
+    return statistics.median(c - b for c, b in zip(command, baseline))
+
+
 def describe(times: List[float]) -> str:
     return f"min {min(times):.2f} s, median {statistics.median(times):.2f} s, max {max(times):.2f} s"
 
@@ -128,12 +146,23 @@ def main(argv=None) -> int:
             base = [safeguard, "history", "--catalog-schema", project.catalog_schema]
             print(f"catalog: {runs} runs of {len(TABLES)} protected tables "
                   f"(load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores)")
-            print(f"safeguard history --nights {args.runs}: "
-                  f"{describe(time_command([*base, '--nights', str(args.runs)], env, args.rounds))}")
             page = Path(scratch) / "history.html"
-            print(f"safeguard history --html:            "
-                  f"{describe(time_command([*base, '--html', str(page)], env, args.rounds))}"
+            times = time_commands({
+                "pass": [sys.executable, "-c", "pass"],
+                "version": [safeguard, "--version"],
+                "nights": [*base, "--nights", str(args.runs)],
+                "html": [*base, "--html", str(page)],
+            }, env, args.rounds)
+            print(f"safeguard history --nights {args.runs}: {describe(times['nights'])}")
+            print(f"safeguard history --html:            {describe(times['html'])}"
                   f" (page {page.stat().st_size / 1e6:.1f} MB)")
+            print(f"baseline python -c pass:             {describe(times['pass'])} (the interpreter alone)")
+            print(f"baseline safeguard --version:        {describe(times['version'])}"
+                  " (start-up: the interpreter and the CLI's imports)")
+            print(f"the command's own work (each round less its --version): "
+                  f"median {own_work(times['nights'], times['version']):.2f} s with --nights {args.runs}, "
+                  f"{own_work(times['html'], times['version']):.2f} s with --html "
+                  f"(load average {os.getloadavg()[0]:.1f} at the end)")
             print(breakdown(settings, project.catalog_schema))
             project.close()
         finally:
