@@ -127,6 +127,7 @@ class Demo:
     def refused_night(self) -> None:
         heading("Night 4: the OLTP export arrives with its tenants table empty; the empty build is not published")
         before = self.fingerprints()
+        audited_before = self.query("SELECT COALESCE(MAX(audit_id), 0) FROM analytics.safeguard_audits")[0][0]
         try:
             self.night(4, emptied="tenants")
             raise SystemExit("demo: the ETL with an emptied source was expected to be refused")
@@ -139,14 +140,24 @@ class Demo:
         for schema, table, kept_schema, kept, count in refused:
             say(f"   refused: {schema}.{table} (a build of {count} rows) is kept for inspection as "
                 f"{kept_schema}.{kept}")
+        # A model the emptied table does not feed still builds, is audited and
+        # may publish (an incremental appending tonight's rows); the refused
+        # table and what --fail-fast skipped after it stay yesterday's.
+        published = {f"{schema}.{table}" for schema, table in self.query(
+            "SELECT DISTINCT source_schema, source_table FROM analytics.safeguard_audits"
+            " WHERE audit_id > %s AND verdict = 'published'", (audited_before,))}
         after = self.fingerprints()
-        untouched = sum(1 for name in before if after.get(name) == before[name])
+        changed = sorted(name for name in before if after.get(name) != before[name])
+        unexplained = [name for name in changed if name not in published]
+        refused_names = {f"{schema}.{table}" for schema, table, *_ in refused}
+        untouched = len(before) - len(changed)
         say(f"   yesterday's tables are still live: {untouched} of {len(before)} protected tables byte-identical "
-            "(row count and CHECKSUM TABLE)")
-        if untouched != len(before):
-            raise SystemExit("demo: the refused night changed a protected table")
+            "(row count and CHECKSUM TABLE)" + (f"; {', '.join(changed)} passed its audit and published tonight's "
+                                                 "rows" if changed else ""))
+        if unexplained or refused_names & set(changed):
+            raise SystemExit(f"demo: the refused night changed {', '.join(unexplained or changed)} without a passed audit")
         self.summary.append(("emptied source", f"{refused[0][1]} refused (empty build); {untouched}/{len(before)} "
-                                               "protected tables still yesterday's"))
+                                               "protected tables still yesterday's, the rest audited"))
 
     def run(self) -> None:
         self.run_dbt("deps")

@@ -64,11 +64,13 @@
 
 
 {#- `; undo it in one statement with: ...`, when the restore displaced a live table. -#}
+{#- The undo, as a command a shell passes on intact: the ts stays quoted
+    inside the YAML of --args (unquoted, 20260207_101502 is an integer). -#}
 {% macro _undo_hint(steps) %}
     {%- set displaced = steps | selectattr('live_exists') | list -%}
     {%- if not displaced -%}{{ return('') }}{%- endif -%}
     {{ return('; undo it in one statement with: dbt run-operation safeguard.restore_backup --args '
-        ~ "'{ts: '" ~ displaced[0].replaced.backup_ts ~ "'}'" ~ (' (or safeguard restore ' ~ displaced[0].entry.source_schema ~ '.' ~ displaced[0].entry.source_table ~ ' --ts ' ~ displaced[0].replaced.backup_ts ~ ')' if steps | length == 1 else '')) }}
+        ~ "\"{ts: '" ~ displaced[0].replaced.backup_ts ~ "'}\"" ~ (' (or safeguard restore ' ~ displaced[0].entry.source_schema ~ '.' ~ displaced[0].entry.source_table ~ ' --ts ' ~ displaced[0].replaced.backup_ts ~ ')' if steps | length == 1 else '')) }}
 {% endmacro %}
 
 

@@ -8,6 +8,8 @@ columns is verified by what a backup must equal; and backup times,
 from __future__ import annotations
 
 import datetime
+import re
+import shlex
 
 import pytest
 
@@ -102,7 +104,9 @@ def test_whole_set_restore_is_undone_in_one_statement(warehouse):
     assert restored.success, restored.log
     assert {f"{s}.{t}": warehouse.sql.table_rows(s, t) for s, t in warehouse.protected()} == before
     replaced_ts = warehouse.catalog("kind = 'replaced'")[-1]["backup_ts"]
-    assert f"{{ts: '{replaced_ts}'}}" in restored.log  # the SUMMARY names the undo
+    # the SUMMARY names the undo, as a command a shell passes on with its ts quoted
+    undo = re.search(r"undo it in one statement with: (dbt run-operation \S+ --args \"[^\"]+\")", restored.log)
+    assert undo and shlex.split(undo.group(1))[-1] == f"{{ts: '{replaced_ts}'}}", restored.log
     swaps_before = len(journal(warehouse))
 
     undone = warehouse.operation("restore_backup", f"{{ts: '{replaced_ts}'}}")
