@@ -394,13 +394,15 @@ class Rule_SG11(BaseRule):
             return None
         if name in SUBQUERY_ONLY and context.parent_stack and self._subquery_argument(context.parent_stack[-1]):
             return None
+        if name not in MYSQL8_FUNCTIONS and (name in self._project_functions() or name in self._created_here(context)):
+            return None  # the project's or the target schema's own function, even one named like GCD or MEDIAN
         instead = MISSING_FUNCTIONS.get(name)
         if instead is not None:
             return LintResult(
                 anchor=context.segment,
                 description=f"MySQL 8 has no function {name.upper()}() (error 1305/1064): use {instead}.",
             )
-        if name not in MYSQL8_FUNCTIONS and name not in self._project_functions() and name not in self._created_here(context):
+        if name not in MYSQL8_FUNCTIONS:
             return LintResult(
                 anchor=context.segment,
                 description=(
