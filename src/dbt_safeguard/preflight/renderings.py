@@ -1,10 +1,13 @@
 """The dbt side of preflight: every selected model compiled, with its hooks, in the branches a night can take.
 
-One `dbt parse`, then `dbt compile` of the selection on that manifest (the
-branch tonight's run takes: `is_incremental()` is true where the table
-exists), then a second compile on the same manifest of the protected
-incrementals whose table exists, with `full_refresh` forced (the branch a
-rebuild takes: `is_incremental()` false, `flags.FULL_REFRESH` true).
+One `dbt parse`, then one `dbt compile` of the selection on that manifest:
+the branch tonight's run takes (`is_incremental()` is true where the table
+exists) and, for each protected incremental, the branch a rebuild takes.
+That second branch comes from a twin of the model added to the in-memory
+manifest: the same code, relation and hooks under its own unique id, with
+`full_refresh` set in its config, which `should_full_refresh()` reads before
+the flag, so its `is_incremental()` is false. One compile renders both; a
+second `dbt compile --full-refresh` would pay dbt's whole task set-up again.
 
 dbt renders a model's hooks only when its materialization runs, in the
 model's context (`this`, `is_incremental()`). To compile them with the model
@@ -15,6 +18,7 @@ touched: the compiles write into a temporary target path.
 """
 from __future__ import annotations
 
+import copy
 import csv
 import dataclasses
 import re
@@ -31,6 +35,9 @@ _MARK = "\n/* safeguard preflight {kind} {index} */\n"
 _MARK_PATTERN = re.compile(r"\n/\* safeguard preflight (pre_hook|post_hook) (\d+) \*/\n")
 # Tests, analyses and snapshots are not built by `dbt run`: not compiled.
 _NOT_BUILT = ("resource_type:test", "resource_type:analysis", "resource_type:snapshot")
+# The full-refresh twin of a protected incremental: its unique id and the
+# last part of its fqn get this suffix (a selector reaches it by fqn).
+_TWIN = "__safeguard_full_refresh"
 
 
 @dataclasses.dataclass
@@ -78,7 +85,8 @@ class ProjectRenderer:
         self.select = list(select)
         self.dbt_args = list(dbt_args)
         self.manifest: Any = None
-        self.dbt_seconds = 0.0  # parse and compiles, for the summary
+        self.dbt_seconds = 0.0  # parse and compile, for the summary
+        self._full_refresh: Dict[str, Rendering] = {}  # by the original's unique id
         self._target = tempfile.TemporaryDirectory(prefix="safeguard-preflight-")
 
     def close(self) -> None:
@@ -87,30 +95,30 @@ class ProjectRenderer:
     def nodes(self) -> List[Node]:
         """The selected models and seeds, dependencies first, each with tonight's rendering."""
         self.manifest = self._dbt("parse").result
-        for node in self.manifest.nodes.values():
+        twins: Dict[str, str] = {}  # twin's unique id -> the original's
+        for node in list(self.manifest.nodes.values()):
             if node.resource_type == "model" and is_protected(node):
                 _append_hooks(node)
-        selection = ["--select", *self.select] if self.select else []
+                if node.config.materialized == "incremental":
+                    twin = _full_refresh_twin(node)
+                    self.manifest.nodes[twin.unique_id] = twin
+                    twins[twin.unique_id] = node.unique_id
+        # Every twin is selected: one is kept only if its original was.
+        twin_fqns = [f"fqn:{'.'.join(self.manifest.nodes[twin].fqn)}" for twin in twins]
+        selection = ["--select", *self.select, *twin_fqns] if self.select else []
         compiled = self._dbt("compile", *selection, "--exclude", *_NOT_BUILT)
-        nodes = [self._node(result.node) for result in compiled.result.results
-                 if result.node.config.materialized != "ephemeral"]  # compiled into their readers
+        nodes = []
+        for result in compiled.result.results:
+            if result.node.unique_id in twins:
+                self._full_refresh[twins[result.node.unique_id]] = _rendering("full-refresh", result.node)
+            elif result.node.config.materialized != "ephemeral":  # compiled into their readers
+                nodes.append(self._node(result.node))
         return _dependencies_first(nodes)
 
     def render_full_refresh(self, nodes: Sequence[Node]) -> None:
         """Adds the full-refresh rendering to each of `nodes` (protected incrementals whose table exists)."""
-        if not nodes:
-            return
         for node in nodes:
-            # is_incremental() asks should_full_refresh(), which takes the
-            # model's own full_refresh config before the flag: a model with
-            # full_refresh=false would render its incremental branch again.
-            self.manifest.nodes[node.unique_id].config.full_refresh = True
-        names = [".".join(self.manifest.nodes[node.unique_id].fqn) for node in nodes]
-        selection = [f"fqn:{name}" for name in names]
-        compiled = self._dbt("compile", "--full-refresh", "--select", *selection, "--exclude", *_NOT_BUILT)
-        by_id = {result.node.unique_id: result.node for result in compiled.result.results}
-        for node in nodes:
-            node.full_refresh = _rendering("full-refresh", by_id[node.unique_id])
+            node.full_refresh = self._full_refresh[node.unique_id]
 
     def _node(self, compiled: Any) -> Node:
         manifest_node = self.manifest.nodes[compiled.unique_id]
@@ -160,6 +168,18 @@ class ProjectRenderer:
             detail = "; ".join(failed) or one_line(outcome.error or "") or "see dbt's output"
             raise FatalError(f"preflight: dbt {command} failed: {detail}; nothing was checked on the server")
         return outcome
+
+
+def _full_refresh_twin(node: Any) -> Any:
+    """A copy of a protected incremental that compiles its rebuild branch:
+    is_incremental() asks should_full_refresh(), which takes the model's own
+    full_refresh config before the flag (so a model with full_refresh=false
+    renders its rebuild branch too)."""
+    twin = copy.deepcopy(node)
+    twin.unique_id = node.unique_id + _TWIN
+    twin.fqn = [*node.fqn[:-1], node.fqn[-1] + _TWIN]
+    twin.config.full_refresh = True
+    return twin
 
 
 def _append_hooks(node: Any) -> None:
