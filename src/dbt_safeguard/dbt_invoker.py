@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional
 
 from .connection import ConnectionSettings
+from .run_events import one_line
 
 
 @dataclasses.dataclass
@@ -38,6 +39,8 @@ class DbtOutcome:
     # The server's errors, from the adapter's debug lines ("MySQL error: 1114 ..."):
     # dbt 1.7 keeps a failed on-run-start's error out of its info lines.
     database_errors: List[str] = dataclasses.field(default_factory=list)
+    # The statement each of database_errors came from (dbt's SQLQuery event before it).
+    failed_statements: List[str] = dataclasses.field(default_factory=list)
 
     @property
     def package_error(self) -> Optional[str]:
@@ -49,6 +52,21 @@ class DbtOutcome:
             line = line[len(CACHE_ERROR_PREFIX):] if line.startswith(CACHE_ERROR_PREFIX) else line
             if line.startswith(("safeguard.", "safeguard:")):
                 return line
+        return None
+
+    @property
+    def denied_routine(self) -> Optional[str]:
+        """One line when the server refused to create one of the package's
+        procedures (safeguard_run_ddl_v1, safeguard_probe_v1: made on first
+        use in the catalog schema), which a macro cannot catch: the user
+        lacks CREATE ROUTINE there."""
+        for error, statement in zip(self.database_errors, self.failed_statements):
+            created = ROUTINE_CREATION.search(statement)
+            if created and error.split(" ", 1)[0].lstrip("(").rstrip(",") in DENIED_ERRNOS:
+                schema, name = created.groups()
+                return (f"the database user needs CREATE ROUTINE on schema {schema}, where the package creates its "
+                        f"procedure {name} on first use (server: {one_line(error)}); grant CREATE ROUTINE, ALTER "
+                        "ROUTINE and EXECUTE on it (docs/faults.md, Least privilege); nothing was built")
         return None
 
     @property
@@ -75,6 +93,10 @@ BASE_RESULT_CRASH = "'BaseResult' object has no attribute 'node'"
 # error: 1114 (HY000): ..." (type mariadb): the logger's name comes first.
 DATABASE_ERROR = re.compile(r"\b(?:MySQL|MariaDB) error: (.+)", re.DOTALL)
 CACHE_ERROR_PREFIX = "Cache inconsistency detected: "
+# A denied CREATE PROCEDURE: 1044 (no access to the database), 1142 and
+# 1227 (a privilege missing), 1370 (ALTER ROUTINE missing for a replace).
+ROUTINE_CREATION = re.compile(r"create procedure `([^`]+)`\.`(safeguard_\w+)`", re.I)
+DENIED_ERRNOS = ("1044", "1142", "1227", "1370")
 
 # dbt's anonymous usage tracking calls out to the internet on every
 # invocation; a Glue job (and CI) has no route there and would wait on it.
@@ -123,13 +145,18 @@ class DbtInvoker:
         log_lines: List[str] = []
         invocation_ids: List[str] = []
         database_errors: List[str] = []
+        failed_statements: List[str] = []
+        last_statement = [""]
 
         def capture(event) -> None:
             if event.info.invocation_id and not invocation_ids:
                 invocation_ids.append(event.info.invocation_id)
+            if event.info.name == "SQLQuery":
+                last_statement[0] = event.info.msg or ""
             database_error = DATABASE_ERROR.search(event.info.msg or "") if event.info.level == "debug" else None
             if database_error:
                 database_errors.append(database_error.group(1).strip())
+                failed_statements.append(last_statement[0])
             if event.info.level in ("info", "warn", "error"):
                 log_lines.append(message_text(event.info.msg))
                 if on_log is not None:
@@ -170,6 +197,7 @@ class DbtInvoker:
             error=error,
             invocation_id=invocation_ids[0] if invocation_ids else None,
             database_errors=database_errors,
+            failed_statements=failed_statements,
             result=result.result,
         )
 

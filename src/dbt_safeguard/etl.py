@@ -436,6 +436,8 @@ class Etl:
     def _failure_reason(self, outcome: DbtOutcome, failed: List[str]) -> str:
         """safeguard's own reason first: a hook that refused the run logs it as
         an ERROR line, and every model then fails with a generic refusal."""
+        if outcome.denied_routine:
+            return outcome.denied_routine
         if outcome.crashed_after_failed_hook:
             # The server's error, not dbt 1.7's traceback of its own crash.
             failed = [f"on-run-start failed: {outcome.database_errors[-1] if outcome.database_errors else 'see dbt.log'}"]

@@ -95,3 +95,26 @@ def test_a_missing_drop_is_found_before_anything_is_built(etl_user, adapter_type
     assert [t[1] for t in new] == [name for name in (t[1] for t in new) if name.startswith("safeguard_probe_")]
     assert all(f"then drop the probe's scratch table {s}.{t}" in refused.explain() for s, t in new)
     assert pipeline.leases() == []
+
+
+@pytest.mark.parametrize("adapter_type", ["mysql", "mariadb"])
+def test_a_missing_create_routine_is_found_before_anything_is_built(etl_user, adapter_type, granted_pipeline):
+    """Without CREATE ROUTINE on the catalog schema, the package cannot create
+    the procedures its bounded DDL and its probes run in (on first use, in a
+    new catalog): the first night stops before any model is built, and the
+    ETL's line names the privilege, the schema and the server's error."""
+    user, _ = etl_user
+    pipeline = granted_pipeline
+    analytics = pipeline.schema("analytics")
+    pipeline.sql.execute(f"REVOKE CREATE ROUTINE ON `{analytics.replace('_', chr(92) + '_')}`.* FROM '{user}'@'%'")
+    warehouse = tuple(pipeline.schema(s) for s in ("silver", "gold"))
+
+    refused = pipeline.night(1)
+
+    assert refused.returncode != 0
+    reason = refused.explain()
+    assert f"needs CREATE ROUTINE on schema {analytics}" in reason and "1044" in reason, reason
+    assert "BaseResult" not in reason
+    # nothing of the warehouse was built, and no lease is left
+    assert [t for t in pipeline.tables() if t[0] in warehouse] == []
+    assert pipeline.leases() == []
