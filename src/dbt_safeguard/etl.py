@@ -439,8 +439,10 @@ class Etl:
         if outcome.denied_routine:
             return outcome.denied_routine
         if outcome.crashed_after_failed_hook:
-            # The server's error, not dbt 1.7's traceback of its own crash.
-            failed = [f"on-run-start failed: {outcome.database_errors[-1] if outcome.database_errors else 'see dbt.log'}"]
+            # The server's error, not dbt 1.7's traceback of its own crash:
+            # the first one, the cause (after a full disk's errno 28 the
+            # connection is gone and later statements only say so).
+            failed = [f"on-run-start failed: {one_line(outcome.database_errors[0]) if outcome.database_errors else 'see dbt.log'}"]
         return ("; ".join(self.alarms + failed) or outcome.package_error or outcome.error
                 or "see the dbt events above")
 
