@@ -192,11 +192,16 @@ def test_etl_killed_during_a_model_build_is_recovered_by_the_next_etl(etl):
     assert_recovered_to_pre_run_then_completed(etl, before, since)
 
 
-# Passes PREPARE, so the ETL's preflight lets the night go on, and fails when
-# it runs (1242: the subquery returns two rows): a failure only a run meets.
+# Post-hooks: the first two change the table and commit (whatever the day's
+# data, finish_run then has something to roll back: an unchanged table is
+# only kept; dbt's session does not autocommit), the last passes PREPARE, so
+# the ETL's preflight lets the night go on, and fails when it runs (1242:
+# the subquery returns two rows).
 RUNTIME_FAILING_POST_HOOK = (
-    "{{ config(post_hook={'sql': 'select * from information_schema.tables"
-    " where table_name = (select 1 union all select 2)', 'transaction': false}) }}\n"
+    "{{ config(post_hook=[{'sql': 'delete from {{ this }} limit 1', 'transaction': false},"
+    " {'sql': 'commit', 'transaction': false},"
+    " {'sql': 'select * from information_schema.tables where table_name = (select 1 union all select 2)',"
+    " 'transaction': false}]) }}\n"
 )
 
 
